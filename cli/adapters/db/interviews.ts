@@ -1,0 +1,260 @@
+import { ConflictError, NotFoundError, UsageError } from '../../core/errors.js';
+import { isIdPrefix, isInterviewId } from '../../core/ids.js';
+import type { Interview, InterviewEventRow } from '../../core/interview.js';
+import type { Lang } from '../../core/invite-rows.js';
+import type { Question } from '../../core/questions.js';
+import { allowedFrom, targetOf, type InterviewEvent, type Status } from '../../core/states.js';
+import type { Sql } from './connect.js';
+
+/** A row ready to insert: everything decided, including id and times. */
+export interface NewInterview {
+  id: string;
+  candidateName: string;
+  candidateEmail: string | null;
+  ref: string | null;
+  lang: Lang;
+  durationMs: number;
+  questionSet: string;
+  questions: Question[];
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface ListFilter {
+  status?: Status;
+  since?: Date;
+  limit?: number;
+}
+
+/** Columns a transition may also set, beside the status and its timestamp. */
+export interface TransitionPatch {
+  end_reason?: string | null;
+  error?: string | null;
+  resume_key_hash?: string | null;
+  dispatch_id?: string | null;
+  recording_key?: string | null;
+  transcript_key?: string | null;
+  vtt_key?: string | null;
+}
+
+type Row = Record<string, unknown>;
+
+export function rowToInterview(r: Row): Interview {
+  return {
+    id: r.id as string,
+    status: r.status as Status,
+    candidateName: r.candidate_name as string,
+    candidateEmail: (r.candidate_email as string | null) ?? null,
+    ref: (r.ref as string | null) ?? null,
+    lang: r.lang as Lang,
+    durationMs: Number(r.duration_ms),
+    questionSet: r.question_set as string,
+    questions: r.questions as Question[],
+    createdAt: r.created_at as Date,
+    expiresAt: r.expires_at as Date,
+    usedAt: (r.used_at as Date | null) ?? null,
+    candidateJoinedAt: (r.candidate_joined_at as Date | null) ?? null,
+    recordingStartedAt: (r.recording_started_at as Date | null) ?? null,
+    endedAt: (r.ended_at as Date | null) ?? null,
+    completedAt: (r.completed_at as Date | null) ?? null,
+    endReason: (r.end_reason as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    dispatchId: (r.dispatch_id as string | null) ?? null,
+    recordingKey: (r.recording_key as string | null) ?? null,
+    transcriptKey: (r.transcript_key as string | null) ?? null,
+    vttKey: (r.vtt_key as string | null) ?? null,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+// COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+const INSERT_COLUMNS = ['id', 'candidate_name', 'candidate_email', 'ref', 'lang', 'duration_ms', 'question_set', 'questions', 'created_at', 'expires_at'] as const;
+
+export function copyLine(n: NewInterview, questionsJson: string): string {
+  return [
+    copyText(n.id),
+    copyText(n.candidateName),
+    copyText(n.candidateEmail),
+    copyText(n.ref),
+    n.lang,
+    String(n.durationMs),
+    copyText(n.questionSet),
+    copyText(questionsJson),
+    n.createdAt.toISOString(),
+    n.expiresAt.toISOString(),
+  ].join('\t');
+}
+
+export function createInterviewRepo(sql: Sql) {
+  const expireSql = (id?: string) => sql`
+    with moved as (
+      update interviews set status = 'expired', updated_at = now()
+      where status = 'created' and expires_at <= now() ${id ? sql`and id = ${id}` : sql``}
+      returning id
+    )
+    insert into interview_events (interview_id, from_status, to_status, actor, reason)
+    select id, 'created', 'expired', 'system', 'link not used before it expired' from moved`;
+
+  async function resolveId(idOrPrefix: string): Promise<string> {
+    if (isInterviewId(idOrPrefix)) return idOrPrefix;
+    if (!isIdPrefix(idOrPrefix)) throw new UsageError(`${JSON.stringify(idOrPrefix)} is not an interview id (22 characters, or a unique prefix of at least 4)`);
+    const like = `${idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await sql<{ id: string }[]>`select id from interviews where id like ${like} order by id limit 3`;
+    if (rows.length === 0) throw new NotFoundError(`no interview with id ${idOrPrefix}`);
+    if (rows.length > 1) throw new UsageError(`id prefix ${idOrPrefix} matches several interviews (${rows.map((r) => r.id).join(', ')}…); type more of it`);
+    return rows[0]!.id;
+  }
+
+  return {
+    resolveId,
+
+    /**
+     * Inserts new interviews with COPY, in one transaction. Refs already present are returned
+     * instead of inserted. If another process inserts one of the same refs meanwhile, the COPY
+     * fails as a whole and the chunk is retried row by row with ON CONFLICT.
+     */
+    async insertMany(rows: NewInterview[]): Promise<{ created: NewInterview[]; existing: Map<string, string> }> {
+      const existing = new Map<string, string>();
+      if (rows.length === 0) return { created: [], existing };
+      const refs = rows.flatMap((r) => (r.ref === null ? [] : [r.ref]));
+      if (refs.length > 0) {
+        const found = await sql<{ ref: string; id: string }[]>`select ref, id from interviews where ref = any(${refs})`;
+        for (const f of found) existing.set(f.ref, f.id);
+      }
+      const fresh = rows.filter((r) => r.ref === null || !existing.has(r.ref));
+      if (fresh.length === 0) return { created: [], existing };
+      const jsonCache = new Map<Question[], string>();
+      const body = fresh
+        .map((r) => {
+          let json = jsonCache.get(r.questions);
+          if (json === undefined) {
+            json = JSON.stringify(r.questions);
+            jsonCache.set(r.questions, json);
+          }
+          return `${copyLine(r, json)}\n`;
+        })
+        .join('');
+      try {
+        await sql.begin(async (tx) => {
+          const t = tx as unknown as Sql;
+          const stream = await t`copy interviews (${sql(INSERT_COLUMNS as unknown as string[])}) from stdin`.writable();
+          await new Promise<void>((resolve, reject) => {
+            stream.on('error', reject);
+            stream.on('finish', resolve);
+            stream.end(body);
+          });
+        });
+        return { created: fresh, existing };
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505') throw err;
+      }
+      // A concurrent batch took some refs between our check and our COPY: insert one by one.
+      const created: NewInterview[] = [];
+      for (const r of fresh) {
+        const res = await sql<{ id: string }[]>`
+          insert into interviews (${sql(INSERT_COLUMNS as unknown as string[])})
+          values (${r.id}, ${r.candidateName}, ${r.candidateEmail}, ${r.ref}, ${r.lang}, ${r.durationMs},
+                  ${r.questionSet}, ${sql.json(r.questions as never)}, ${r.createdAt}, ${r.expiresAt})
+          on conflict (ref) do nothing returning id`;
+        if (res.length > 0) created.push(r);
+        else if (r.ref !== null) {
+          const [row] = await sql<{ id: string }[]>`select id from interviews where ref = ${r.ref}`;
+          existing.set(r.ref, row!.id);
+        }
+      }
+      return { created, existing };
+    },
+
+    /** One interview by id or unique prefix; an unused link past its expiry is expired first. */
+    async get(idOrPrefix: string): Promise<Interview> {
+      const id = await resolveId(idOrPrefix);
+      await expireSql(id);
+      const [row] = await sql`select * from interviews where id = ${id}`;
+      if (!row) throw new NotFoundError(`no interview with id ${idOrPrefix}`);
+      return rowToInterview(row);
+    },
+
+    /** Like get, but undefined for an unknown id and never a prefix: the public API uses it. */
+    async findExact(id: string): Promise<Interview | undefined> {
+      if (!isInterviewId(id)) return undefined;
+      await expireSql(id);
+      const [row] = await sql`select * from interviews where id = ${id}`;
+      return row ? rowToInterview(row) : undefined;
+    },
+
+    async list(filter: ListFilter = {}): Promise<Interview[]> {
+      await expireSql();
+      const rows = await sql`
+        select * from interviews
+        where true
+          ${filter.status ? sql`and status = ${filter.status}` : sql``}
+          ${filter.since ? sql`and created_at >= ${filter.since}` : sql``}
+        order by created_at desc, id
+        limit ${filter.limit ?? 50}`;
+      return rows.map(rowToInterview);
+    },
+
+    async events(id: string): Promise<InterviewEventRow[]> {
+      const rows = await sql`select * from interview_events where interview_id = ${id} order by id`;
+      return rows.map((r) => ({
+        id: Number(r.id),
+        interviewId: r.interview_id as string,
+        at: r.at as Date,
+        from: (r.from_status as Status | null) ?? null,
+        to: r.to_status as Status,
+        actor: r.actor as string,
+        reason: (r.reason as string | null) ?? null,
+      }));
+    },
+
+    /** Writes unused links past their expiry as expired; returns how many moved. */
+    async expireDue(): Promise<number> {
+      const res = await expireSql();
+      return res.count;
+    },
+
+    /**
+     * Moves an interview by one event of the state machine: one guarded UPDATE (only from the
+     * states the rule allows) and its event row, in one statement. Throws ConflictError when the
+     * interview is in a state the event cannot leave from, NotFoundError when there is none.
+     */
+    async applyEvent(
+      id: string,
+      event: InterviewEvent,
+      by: { actor: string; reason?: string | null; patch?: TransitionPatch },
+    ): Promise<Interview> {
+      const to = targetOf(event);
+      const from = allowedFrom(event) as string[];
+      const patch = { ...(by.patch ?? {}), updated_at: new Date() };
+      const rows = await sql`
+        with prev as (
+          select id, status from interviews where id = ${id} for update
+        ), moved as (
+          update interviews i set ${sql(patch as Record<string, unknown>)},
+            status = ${to},
+            used_at = case when ${to} = 'used' then coalesce(i.used_at, now()) else i.used_at end,
+            recording_started_at = case when ${to} = 'recording' then coalesce(i.recording_started_at, now()) else i.recording_started_at end,
+            ended_at = case when ${to} in ('ending', 'completed', 'failed') then coalesce(i.ended_at, now()) else i.ended_at end,
+            completed_at = case when ${to} = 'completed' then now() else i.completed_at end
+          from prev
+          where i.id = prev.id and i.status = any(${from}) and prev.status = any(${from})
+          returning i.*, prev.status as prev_status
+        ), logged as (
+          insert into interview_events (interview_id, from_status, to_status, actor, reason)
+          select id, prev_status, ${to}, ${by.actor}, ${by.reason ?? null} from moved
+        )
+        select * from moved`;
+      if (rows.length > 0) return rowToInterview(rows[0]!);
+      const [cur] = await sql<{ status: Status }[]>`select status from interviews where id = ${id}`;
+      if (!cur) throw new NotFoundError(`no interview with id ${id}`);
+      throw new ConflictError(`cannot ${event.replace('_', ' ')} interview ${id}: it is ${cur.status}`, 'transition_not_allowed');
+    },
+  };
+}
+
+export type InterviewRepo = ReturnType<typeof createInterviewRepo>;

@@ -1,0 +1,46 @@
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import { isStatus, STATUSES } from '../core/states.js';
+import { withContext, type GlobalOptions } from '../context.js';
+import { interviewDetails, interviewJson, interviewTable } from './present.js';
+
+export async function list(opts: { status?: string; since?: string; limit?: string }, global: GlobalOptions): Promise<number> {
+  if (opts.status !== undefined && !isStatus(opts.status)) throw new UsageError(`--status: ${JSON.stringify(opts.status)} is not one of ${STATUSES.join(', ')}`);
+  let since: Date | undefined;
+  if (opts.since !== undefined) {
+    const ms = parseDuration(opts.since);
+    if (ms === undefined) throw new UsageError(`--since: ${JSON.stringify(opts.since)} is not a duration (e.g. 24h, 7d)`);
+    since = new Date(Date.now() - ms);
+  }
+  const limit = opts.limit === undefined ? 50 : Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not a number from 1 to 100000`);
+  return withContext(global, async (ctx) => {
+    const { interviews } = await ctx.repos();
+    const rows = await interviews.list({ status: opts.status as never, since, limit });
+    ctx.out.result(rows.map((r) => interviewJson(r, ctx.settings.publicUrl)), () => interviewTable(rows));
+    return 0;
+  });
+}
+
+export async function show(id: string, global: GlobalOptions): Promise<number> {
+  return withContext(global, async (ctx) => {
+    const { interviews } = await ctx.repos();
+    const interview = await interviews.get(id);
+    const events = await interviews.events(interview.id);
+    ctx.out.result(
+      { ...interviewJson(interview, ctx.settings.publicUrl), questions: interview.questions, events },
+      () => interviewDetails(interview, events, ctx.settings.publicUrl),
+    );
+    return 0;
+  });
+}
+
+export async function revoke(id: string, opts: { reason?: string }, global: GlobalOptions): Promise<number> {
+  return withContext(global, async (ctx) => {
+    const { interviews } = await ctx.repos();
+    const current = await interviews.get(id);
+    const moved = await interviews.applyEvent(current.id, 'revoke', { actor: 'operator', reason: opts.reason ?? 'revoked by operator' });
+    ctx.out.result(interviewJson(moved, ctx.settings.publicUrl), () => `revoked ${moved.id}`);
+    return 0;
+  });
+}

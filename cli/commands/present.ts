@@ -1,0 +1,89 @@
+import { formatDuration } from '../core/duration.js';
+import { interviewUrl, roomNameFor } from '../core/ids.js';
+import { endsAt, shortId, type Interview, type InterviewEventRow } from '../core/interview.js';
+import { table } from '../output.js';
+
+/** The interview as --json prints it: the stored record plus its link and room. */
+export function interviewJson(i: Interview, publicUrl: string) {
+  return {
+    id: i.id,
+    url: interviewUrl(publicUrl, i.id),
+    status: i.status,
+    name: i.candidateName,
+    email: i.candidateEmail,
+    ref: i.ref,
+    lang: i.lang,
+    durationSeconds: Math.round(i.durationMs / 1000),
+    questionSet: i.questionSet,
+    roomName: roomNameFor(i.id),
+    createdAt: i.createdAt,
+    expiresAt: i.expiresAt,
+    usedAt: i.usedAt,
+    candidateJoinedAt: i.candidateJoinedAt,
+    recordingStartedAt: i.recordingStartedAt,
+    endsAt: endsAt(i),
+    endedAt: i.endedAt,
+    completedAt: i.completedAt,
+    endReason: i.endReason,
+    error: i.error,
+    dispatchId: i.dispatchId,
+    recordingKey: i.recordingKey,
+    transcriptKey: i.transcriptKey,
+    vttKey: i.vttKey,
+  };
+}
+
+const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+
+export function relative(d: Date, now = new Date()): string {
+  const diff = d.getTime() - now.getTime();
+  if (Math.abs(diff) < 1000) return 'just now';
+  const text = formatDuration(Math.abs(Math.round(diff / 1000) * 1000));
+  return diff >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function interviewTable(list: Interview[]): string {
+  if (list.length === 0) return 'no interviews';
+  return table(
+    ['ID', 'STATUS', 'CANDIDATE', 'REF', 'LANG', 'DURATION', 'CREATED', 'EXPIRES'],
+    list.map((i) => [
+      shortId(i.id),
+      i.status,
+      i.candidateName,
+      i.ref ?? '-',
+      i.lang,
+      formatDuration(i.durationMs),
+      relative(i.createdAt),
+      i.status === 'created' ? relative(i.expiresAt) : '-',
+    ]),
+  );
+}
+
+export function interviewDetails(i: Interview, events: InterviewEventRow[], publicUrl: string): string {
+  const lines: [string, string][] = [
+    ['id', i.id],
+    ['link', interviewUrl(publicUrl, i.id)],
+    ['status', i.status + (i.error ? ` (${i.error})` : '')],
+    ['candidate', i.candidateName + (i.candidateEmail ? ` <${i.candidateEmail}>` : '')],
+    ['ref', i.ref ?? '-'],
+    ['language', i.lang],
+    ['duration', formatDuration(i.durationMs)],
+    ['questions', `${i.questionSet} (${i.questions.length})`],
+    ['room', roomNameFor(i.id)],
+    ['created', when(i.createdAt)],
+    ['expires', when(i.expiresAt)],
+    ['used', when(i.usedAt)],
+    ['candidate joined', when(i.candidateJoinedAt)],
+    ['recording started', when(i.recordingStartedAt)],
+    ['ended', when(i.endedAt) + (i.endReason ? ` (${i.endReason})` : '')],
+    ['recording', i.recordingKey ?? '-'],
+    ['transcript', i.transcriptKey ?? '-'],
+  ];
+  const w = Math.max(...lines.map(([k]) => k.length));
+  const head = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+  const timeline = [
+    `  ${when(i.createdAt)}  created`,
+    ...events.map((e) => `  ${when(e.at)}  ${e.from ?? '-'} → ${e.to}  by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`),
+  ].join('\n');
+  return `${head}\n\ntimeline\n${timeline}`;
+}

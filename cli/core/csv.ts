@@ -1,0 +1,139 @@
+/** One parsed CSV record and the 1-based line it starts on. */
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+  /** Set when the record is malformed; its fields are then unreliable. */
+  error?: string;
+}
+
+/**
+ * An incremental RFC 4180 parser: feed it text in any chunks, it yields whole records.
+ * Quoted fields may hold commas, doubled quotes and newlines; CRLF and LF both end a record;
+ * a leading BOM is dropped. Empty lines are skipped (they carry no row).
+ */
+export class CsvParser {
+  private field = '';
+  private fields: string[] = [];
+  private inQuotes = false;
+  private quoteClosed = false;
+  private line = 1;
+  private recordLine = 1;
+  private started = false;
+  private pendingCR = false;
+  private fieldStarted = false;
+
+  push(chunk: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    let i = 0;
+    if (!this.started) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) i = 1;
+    }
+    for (; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (this.pendingCR) {
+        this.pendingCR = false;
+        if (c === '\n') continue;
+      }
+      if (this.inQuotes) {
+        if (c === '"') {
+          if (chunk[i + 1] === '"') {
+            this.field += '"';
+            i++;
+          } else if (i + 1 === chunk.length) {
+            // The next chunk decides whether this quote is doubled; keep it pending.
+            this.inQuotes = false;
+            this.quoteClosed = true;
+            this.pendingQuote = true;
+          } else {
+            this.inQuotes = false;
+            this.quoteClosed = true;
+          }
+        } else {
+          if (c === '\n') this.line++;
+          else if (c === '\r') {
+            if (chunk[i + 1] !== '\n') this.line++;
+          }
+          this.field += c;
+        }
+        continue;
+      }
+      if (this.pendingQuote) {
+        this.pendingQuote = false;
+        if (c === '"') {
+          this.field += '"';
+          this.inQuotes = true;
+          this.quoteClosed = false;
+          continue;
+        }
+      }
+      if (c === ',') {
+        this.endField();
+      } else if (c === '\n' || c === '\r') {
+        if (c === '\r') this.pendingCR = true;
+        const record = this.endRecord();
+        if (record) out.push(record);
+        this.line++;
+        this.recordLine = this.line;
+      } else if (c === '"') {
+        if (this.fieldStarted || this.quoteClosed) {
+          this.error ??= 'a quote inside an unquoted field (wrap the field in quotes and double the quote)';
+          continue;
+        }
+        this.inQuotes = true;
+        this.fieldStarted = true;
+      } else {
+        if (this.quoteClosed) {
+          this.error ??= 'text after a closing quote (a quoted field must end at a comma or the line end)';
+          continue;
+        }
+        this.field += c;
+        this.fieldStarted = true;
+      }
+    }
+    return out;
+  }
+
+  private pendingQuote = false;
+  private error: string | undefined;
+
+  /** Call once at the end of input. */
+  end(): CsvRecord[] {
+    if (this.inQuotes) {
+      this.inQuotes = false;
+      this.error ??= 'a quoted field is never closed';
+    }
+    this.pendingQuote = false;
+    const record = this.endRecord();
+    return record ? [record] : [];
+  }
+
+  private endField(): void {
+    this.fields.push(this.field);
+    this.field = '';
+    this.quoteClosed = false;
+    this.fieldStarted = false;
+  }
+
+  private endRecord(): CsvRecord | undefined {
+    const empty = this.fields.length === 0 && !this.fieldStarted && !this.quoteClosed && this.field === '';
+    this.endField();
+    const fields = this.fields;
+    const error = this.error;
+    this.fields = [];
+    this.error = undefined;
+    if (empty) return undefined;
+    return error ? { line: this.recordLine, fields, error } : { line: this.recordLine, fields };
+  }
+}
+
+/** Parses a whole CSV text. */
+export function parseCsv(text: string): CsvRecord[] {
+  const parser = new CsvParser();
+  return [...parser.push(text), ...parser.end()];
+}
+
+/** Quotes a value for CSV output when it needs it. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}

@@ -1,0 +1,50 @@
+import type { Lang } from './invite-rows.js';
+import type { Question } from './questions.js';
+import type { Status } from './states.js';
+
+/** One interview as every process sees it. Times are Dates; durations are ms. */
+export interface Interview {
+  id: string;
+  status: Status;
+  candidateName: string;
+  candidateEmail: string | null;
+  ref: string | null;
+  lang: Lang;
+  durationMs: number;
+  questionSet: string;
+  questions: Question[];
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  candidateJoinedAt: Date | null;
+  recordingStartedAt: Date | null;
+  endedAt: Date | null;
+  completedAt: Date | null;
+  endReason: string | null;
+  error: string | null;
+  dispatchId: string | null;
+  recordingKey: string | null;
+  transcriptKey: string | null;
+  vttKey: string | null;
+  updatedAt: Date;
+}
+
+export interface InterviewEventRow {
+  id: number;
+  interviewId: string;
+  at: Date;
+  from: Status | null;
+  to: Status;
+  actor: string;
+  reason: string | null;
+}
+
+/** When a live interview must end: its duration counted from the first join. */
+export function endsAt(interview: Pick<Interview, 'usedAt' | 'durationMs'>): Date | null {
+  return interview.usedAt ? new Date(interview.usedAt.getTime() + interview.durationMs) : null;
+}
+
+/** The short form operators see in tables and type back (a unique prefix works too). */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}

@@ -1,0 +1,159 @@
+import { parseDuration } from './duration.js';
+import type { CsvRecord } from './csv.js';
+
+export const INVITE_COLUMNS = ['name', 'email', 'ref', 'duration', 'questions', 'lang', 'expires'] as const;
+export type InviteColumn = (typeof INVITE_COLUMNS)[number];
+export const LANGS = ['en', 'ja'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** What one invite needs, with defaults already applied. */
+export interface InviteInput {
+  name: string;
+  email: string | null;
+  ref: string | null;
+  durationMs: number;
+  questionSet: string;
+  lang: Lang;
+  expiresInMs: number;
+}
+
+export interface InviteDefaults {
+  durationMs: number;
+  expiresInMs: number;
+  questionSet: string;
+  lang: Lang;
+}
+
+export type RowResult =
+  | { ok: true; line: number; input: InviteInput }
+  | { ok: false; line: number; ref: string | null; error: string };
+
+export const LIMITS = {
+  nameMax: 200,
+  emailMax: 320,
+  refMax: 200,
+  minDurationMs: 60_000,
+  maxDurationMs: 4 * 3_600_000,
+  minExpiresMs: 60_000,
+  maxExpiresMs: 365 * 86_400_000,
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SET_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+/** The header row, mapped to known columns; unknown ones are reported so the caller can warn once. */
+export interface CsvHeader {
+  index: Partial<Record<InviteColumn, number>>;
+  unknown: string[];
+}
+
+export function readHeader(record: CsvRecord): CsvHeader | { error: string } {
+  const index: Partial<Record<InviteColumn, number>> = {};
+  const unknown: string[] = [];
+  record.fields.forEach((raw, i) => {
+    const name = raw.trim().toLowerCase();
+    if ((INVITE_COLUMNS as readonly string[]).includes(name)) {
+      if (index[name as InviteColumn] === undefined) index[name as InviteColumn] = i;
+    } else unknown.push(raw.trim());
+  });
+  if (index.name === undefined) {
+    const seen = record.fields.map((f) => JSON.stringify(f.trim())).join(', ').slice(0, 120);
+    return { error: `line ${record.line}: the header has no "name" column (found ${seen || 'nothing'})` };
+  }
+  return { index, unknown };
+}
+
+/** Validates one invite, whether it came from a CSV row or from flags. */
+export function validateInvite(
+  fields: Partial<Record<InviteColumn, string | undefined>>,
+  defaults: InviteDefaults,
+): { ok: true; input: InviteInput } | { ok: false; error: string } {
+  const get = (k: InviteColumn) => {
+    const v = fields[k];
+    return v === undefined ? '' : v.trim();
+  };
+  const name = get('name');
+  if (name === '') return { ok: false, error: 'name: required' };
+  if ([...name].length > LIMITS.nameMax) return { ok: false, error: `name: longer than ${LIMITS.nameMax} characters` };
+  if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, error: 'name: contains control characters or a line break' };
+
+  const email = get('email');
+  if (email !== '' && (!EMAIL.test(email) || email.length > LIMITS.emailMax)) {
+    return { ok: false, error: `email: ${JSON.stringify(email)} is not an email address` };
+  }
+  const ref = get('ref');
+  if (ref.length > LIMITS.refMax) return { ok: false, error: `ref: longer than ${LIMITS.refMax} characters` };
+
+  let durationMs = defaults.durationMs;
+  const durationText = get('duration');
+  if (durationText !== '') {
+    const d = parseDuration(durationText);
+    if (d === undefined) return { ok: false, error: `duration: ${JSON.stringify(durationText)} is not a duration (use 20m, 1h, 90s or seconds)` };
+    if (d < LIMITS.minDurationMs || d > LIMITS.maxDurationMs) {
+      return { ok: false, error: `duration: ${durationText} is outside 1m to 4h` };
+    }
+    durationMs = d;
+  }
+
+  let expiresInMs = defaults.expiresInMs;
+  const expiresText = get('expires');
+  if (expiresText !== '') {
+    const e = parseDuration(expiresText);
+    if (e === undefined) return { ok: false, error: `expires: ${JSON.stringify(expiresText)} is not a duration (use 7d, 48h, 30m)` };
+    if (e < LIMITS.minExpiresMs || e > LIMITS.maxExpiresMs) {
+      return { ok: false, error: `expires: ${expiresText} is outside 1m to 365d` };
+    }
+    expiresInMs = e;
+  }
+
+  const questionSet = get('questions') || defaults.questionSet;
+  if (!SET_NAME.test(questionSet)) return { ok: false, error: `questions: ${JSON.stringify(questionSet)} is not a question set name` };
+
+  const langText = get('lang').toLowerCase() || defaults.lang;
+  if (!(LANGS as readonly string[]).includes(langText)) {
+    return { ok: false, error: `lang: ${JSON.stringify(get('lang'))} is not one of ${LANGS.join(', ')}` };
+  }
+
+  return {
+    ok: true,
+    input: {
+      name,
+      email: email || null,
+      ref: ref || null,
+      durationMs,
+      questionSet,
+      lang: langText as Lang,
+      expiresInMs,
+    },
+  };
+}
+
+/**
+ * Turns one CSV record into an invite or a line-numbered error. `seenRefs` tracks refs earlier in
+ * the same file so a duplicate inside one file is rejected rather than silently merged.
+ */
+export function readInviteRow(
+  record: CsvRecord,
+  header: CsvHeader,
+  defaults: InviteDefaults,
+  seenRefs: Map<string, number>,
+): RowResult {
+  const fields: Partial<Record<InviteColumn, string>> = {};
+  for (const col of INVITE_COLUMNS) {
+    const i = header.index[col];
+    if (i !== undefined) fields[col] = record.fields[i];
+  }
+  const refRaw = fields.ref?.trim() || null;
+  if (record.error) return { ok: false, line: record.line, ref: refRaw, error: `csv: ${record.error}` };
+  const result = validateInvite(fields, defaults);
+  if (!result.ok) return { ok: false, line: record.line, ref: refRaw, error: result.error };
+  const ref = result.input.ref;
+  if (ref !== null) {
+    const first = seenRefs.get(ref);
+    if (first !== undefined) {
+      return { ok: false, line: record.line, ref, error: `ref: ${JSON.stringify(ref)} already appears on line ${first} of this file` };
+    }
+    seenRefs.set(ref, record.line);
+  }
+  return { ok: true, line: record.line, input: result.input };
+}

@@ -1,0 +1,102 @@
+import { parseDuration } from './duration.js';
+import { LANGS, type Lang } from './invite-rows.js';
+
+export interface Question {
+  text: string;
+  /** How long the candidate may answer before the interviewer moves on. */
+  timeLimitMs: number;
+}
+
+export interface QuestionSet {
+  name: string;
+  lang: Lang;
+  description: string;
+  questions: Question[];
+}
+
+export const DEFAULT_QUESTION_TIME_LIMIT_MS = 120_000;
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+export const BUILTIN_QUESTION_SETS: readonly QuestionSet[] = [
+  {
+    name: 'default',
+    lang: 'en',
+    description: 'A short general screening interview',
+    questions: [
+      'Could you briefly introduce yourself and your current role?',
+      'Tell me about a project you are proud of and the part you played in it.',
+      'Describe a time you disagreed with a teammate. How did you resolve it?',
+      'What are you looking for in your next role?',
+    ].map((text) => ({ text, timeLimitMs: DEFAULT_QUESTION_TIME_LIMIT_MS })),
+  },
+  {
+    name: 'default',
+    lang: 'ja',
+    description: '一般的な一次面接（短め）',
+    questions: [
+      '簡単に自己紹介と、現在のお仕事について教えてください。',
+      'これまでに誇りに思っているプロジェクトと、その中でのあなたの役割を教えてください。',
+      'チームメンバーと意見が合わなかった経験と、どのように解決したかを教えてください。',
+      '次の職場で何を求めていますか。',
+    ].map((text) => ({ text, timeLimitMs: DEFAULT_QUESTION_TIME_LIMIT_MS })),
+  },
+];
+
+export function builtinQuestionSet(name: string, lang: Lang): QuestionSet | undefined {
+  return BUILTIN_QUESTION_SETS.find((s) => s.name === name && s.lang === lang);
+}
+
+/**
+ * Validates a question-set document (the JSON of `questions add`). Every problem is returned
+ * with its JSON path, so one run tells the author everything to fix.
+ *
+ * Shape: `{ name, lang?: "en"|"ja", description?, questions: [string | {text, timeLimit?}] }`.
+ */
+export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { ok: false, errors: ['the file must hold one JSON object: {"name": …, "questions": […]}'] };
+  }
+  const d = doc as Record<string, unknown>;
+  const name = d.name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    errors.push('name: required, letters, digits, ".", "_" or "-", at most 64 characters');
+  }
+  const lang = d.lang ?? 'en';
+  if (typeof lang !== 'string' || !(LANGS as readonly string[]).includes(lang)) {
+    errors.push(`lang: must be one of ${LANGS.join(', ')}`);
+  }
+  const description = d.description ?? '';
+  if (typeof description !== 'string') errors.push('description: must be a string');
+  const questions: Question[] = [];
+  if (!Array.isArray(d.questions) || d.questions.length === 0) {
+    errors.push('questions: required, a non-empty array');
+  } else if (d.questions.length > 50) {
+    errors.push('questions: at most 50 questions');
+  } else {
+    d.questions.forEach((q, i) => {
+      const at = `questions[${i}]`;
+      const item = typeof q === 'string' ? { text: q } : q;
+      if (typeof item !== 'object' || item === null) {
+        errors.push(`${at}: must be a string or {"text": …, "timeLimit": "2m"}`);
+        return;
+      }
+      const { text, timeLimit } = item as Record<string, unknown>;
+      if (typeof text !== 'string' || text.trim() === '') errors.push(`${at}.text: required`);
+      else if (text.length > 1000) errors.push(`${at}.text: longer than 1000 characters`);
+      let timeLimitMs = DEFAULT_QUESTION_TIME_LIMIT_MS;
+      if (timeLimit !== undefined) {
+        const parsed = typeof timeLimit === 'string' ? parseDuration(timeLimit) : typeof timeLimit === 'number' ? timeLimit * 1000 : undefined;
+        if (parsed === undefined || parsed < 10_000 || parsed > 1_800_000) {
+          errors.push(`${at}.timeLimit: must be a duration between 10s and 30m`);
+        } else timeLimitMs = parsed;
+      }
+      if (typeof text === 'string') questions.push({ text: text.trim(), timeLimitMs });
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    set: { name: name as string, lang: lang as Lang, description: description as string, questions },
+  };
+}

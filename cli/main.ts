@@ -1,0 +1,59 @@
+import { CommanderError } from 'commander';
+import { AppError, ConfigError } from './core/errors.js';
+import { buildProgram } from './program.js';
+
+/** The one place that turns results and errors into exit codes (SPEC.md section 7). */
+function wantsJson(argv: string[]): boolean {
+  return argv.includes('--json');
+}
+
+function report(err: unknown, json: boolean): number {
+  if (err instanceof AppError) {
+    const message = err instanceof ConfigError ? `configuration:\n  ${err.problems.join('\n  ')}` : err.message;
+    if (json) process.stderr.write(`${JSON.stringify({ error: err.code, message: err instanceof ConfigError ? err.problems : err.message })}\n`);
+    else if (message) process.stderr.write(`error: ${message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`interviewctl: unexpected error: ${e?.stack ?? String(err)}\nThis is a bug; please report it with the command you ran.\n`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram(async (load) => {
+    code = await load();
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(s.replace(/^error: /, 'error: ')),
+  });
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    for (const subsub of sub.commands) subsub.exitOverride();
+  }
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      // commander has printed its one-line reason already.
+      return 2;
+    }
+    return report(err, wantsJson(argv));
+  }
+}
+
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = report(err, false);
+  },
+);

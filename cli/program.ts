@@ -1,0 +1,106 @@
+import { Command, Option } from 'commander';
+import type { GlobalOptions } from './context.js';
+
+/** Every command; each action loads its module only when it runs, so `--help` stays fast. */
+export type Runner = (load: () => Promise<number>) => Promise<void>;
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+export function buildProgram(run: Runner): Command {
+  const program = new Command('interviewctl')
+    .description('AI job interviews on LiveKit: create one-time links, run the interviewer, keep the recordings.')
+    .version('0.1.0', '-V, --version')
+    .option('--json', 'machine output: one JSON document, or NDJSON for streams and batches')
+    .option('--database-url <url>', 'Postgres URL (default: DATABASE_URL, else the embedded database)')
+    .option('-q, --quiet', 'print results only, no progress or notes')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `\nSettings come from flags, then the environment, then .env in the working directory.\nExit codes: 0 ok, 1 bug, 2 usage, 3 configuration, 4 not found, 5 conflict or rows rejected, 6 service unavailable, 130 interrupted.\n` +
+        examples(['interviewctl create --name "Ada Lovelace" --email ada@example.com', 'interviewctl create --from invites.csv --json > results.ndjson', 'interviewctl list --status used', 'interviewctl dev']),
+    );
+  const g = (): GlobalOptions => program.opts<GlobalOptions>();
+  const mod = <T>(p: () => Promise<T>) => p;
+
+  program
+    .command('create')
+    .description('create an interview and print its one-time link (or many from a CSV file)')
+    .option('--name <name>', "candidate's name")
+    .option('--email <email>', "candidate's email")
+    .option('--ref <ref>', 'your own unique reference; creating the same ref again creates nothing')
+    .option('--duration <duration>', 'interview length, e.g. 20m, 1h, 90s or seconds (default: DEFAULT_DURATION, 20m)')
+    .option('--questions <set>', 'question set name (default: default)')
+    .addOption(new Option('--lang <lang>', 'interview language').choices(['en', 'ja']))
+    .option('--expires <duration>', 'how long the link stays valid, e.g. 7d, 48h (default: INVITE_TTL, 7d)')
+    .option('--from <file>', 'CSV file of invites, or - for stdin (columns: name, email, ref, duration, questions, lang, expires)')
+    .addHelpText(
+      'after',
+      examples([
+        'interviewctl create --name "Ada Lovelace" --email ada@example.com --duration 30m',
+        'interviewctl create --name "山田 太郎" --lang ja --ref ATS-1042 --json',
+        'interviewctl create --from invites.csv',
+        'cat invites.csv | interviewctl create --from - --json | jq -r \'select(.status=="error")\'',
+      ]) + '\nWith --from, one NDJSON line per row under --json: {line, ref, status: created|exists|error, id, url, error}.\nRows with a ref already present report "exists" and create nothing. Exit 5 if any row was rejected.\n',
+    )
+    .action((opts) => run(async () => (await mod(() => import('./commands/create.js'))()).create(opts, g())));
+
+  program
+    .command('list')
+    .description('list interviews, newest first')
+    .option('--status <status>', 'only this status (created, used, recording, ending, completed, expired, revoked, failed)')
+    .option('--since <duration>', 'only those created within this long, e.g. 24h')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .addHelpText('after', examples(['interviewctl list', 'interviewctl list --status created --since 7d', 'interviewctl list --json | jq length']))
+    .action((opts) => run(async () => (await import('./commands/interviews.js')).list(opts, g())));
+
+  program
+    .command('show')
+    .description('details of one interview: status, times, event timeline, recording keys')
+    .argument('<id>', 'interview id, or a unique prefix of it (at least 4 characters)')
+    .addHelpText('after', examples(['interviewctl show 3fZq9', 'interviewctl show 3fZq9xY2AbCdEfGhIjKlMn --json']))
+    .action((id) => run(async () => (await import('./commands/interviews.js')).show(id, g())));
+
+  program
+    .command('revoke')
+    .description('cancel a link that has not been used yet')
+    .argument('<id>', 'interview id or unique prefix')
+    .option('--reason <reason>', 'why, kept in the event log')
+    .addHelpText('after', examples(['interviewctl revoke 3fZq9 --reason "position filled"']))
+    .action((id, opts) => run(async () => (await import('./commands/interviews.js')).revoke(id, opts, g())));
+
+  const questions = program.command('questions').description('question sets: add, list, show');
+  questions
+    .command('add')
+    .description('add or replace a question set from a JSON file (- for stdin)')
+    .argument('<file>', 'JSON: {"name": "backend", "lang": "en", "questions": ["…", {"text": "…", "timeLimit": "3m"}]}')
+    .addHelpText('after', examples(['interviewctl questions add backend.json']))
+    .action((file) => run(async () => (await import('./commands/questions.js')).add(file, g())));
+  questions
+    .command('list')
+    .description('list question sets, built-in and added')
+    .addHelpText('after', examples(['interviewctl questions list --json']))
+    .action(() => run(async () => (await import('./commands/questions.js')).listSets(g())));
+  questions
+    .command('show')
+    .description('show the questions of a set')
+    .argument('<name>', 'set name')
+    .addOption(new Option('--lang <lang>', 'language of the set').choices(['en', 'ja']).default('en'))
+    .addHelpText('after', examples(['interviewctl questions show default --lang ja']))
+    .action((name, opts) => run(async () => (await import('./commands/questions.js')).showSet(name, opts, g())));
+
+  const db = program.command('db').description('the database: migrations and the embedded server');
+  db.command('migrate')
+    .description('apply pending migrations (one transaction, one advisory lock)')
+    .addHelpText('after', examples(['interviewctl db migrate', 'DATABASE_URL=postgres://… interviewctl db migrate']))
+    .action(() => run(async () => (await import('./commands/db.js')).migrate(g())));
+  db.command('status')
+    .description('show applied and pending migrations; exit 5 when some are pending')
+    .addHelpText('after', examples(['interviewctl db status', 'interviewctl db status --json']))
+    .action(() => run(async () => (await import('./commands/db.js')).status(g())));
+  db.command('stop')
+    .description('stop the embedded database (it starts again on the next command)')
+    .addHelpText('after', examples(['interviewctl db stop']))
+    .action(() => run(async () => (await import('./commands/db.js')).stop(g())));
+
+  return program;
+}

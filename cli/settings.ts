@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parseDuration } from './core/duration.js';
+import { ConfigError } from './core/errors.js';
+
+/**
+ * Every setting, resolved once in one documented order: flag, then environment, then `.env` in
+ * the working directory, then the default. Problems are collected and reported together.
+ */
+export interface Settings {
+  databaseUrl: string | undefined;
+  home: string;
+  publicUrl: string;
+  port: number;
+  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string };
+  recorder: 'agent' | 'egress' | 'off';
+  s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
+  recordingsDir: string;
+  deepgram: { apiKey?: string; baseUrl?: string };
+  defaultDurationMs: number;
+  inviteTtlMs: number;
+}
+
+export interface SettingFlags {
+  databaseUrl?: string;
+  port?: string;
+  publicUrl?: string;
+}
+
+/** Dev credentials of the local livekit-server that `dev` starts; never used against a real project. */
+export const DEV_LIVEKIT = {
+  url: 'ws://127.0.0.1:7880',
+  apiKey: 'devkey',
+  apiSecret: 'interviewctl-dev-secret-not-for-production-0001',
+};
+
+function readDotEnv(cwd: string): Record<string, string> {
+  const file = join(cwd, '.env');
+  if (!existsSync(file)) return {};
+  try {
+    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new ConfigError([`.env: cannot be read (${(err as Error).message})`]);
+  }
+}
+
+export function loadSettings(
+  flags: SettingFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Settings {
+  const file = readDotEnv(cwd);
+  const problems: string[] = [];
+  const get = (key: string): string | undefined => {
+    const v = env[key] ?? file[key];
+    return v === undefined || v === '' ? undefined : v;
+  };
+
+  const home = resolve(cwd, get('INTERVIEWCTL_HOME') ?? join(cwd, '.interviewctl'));
+
+  const databaseUrl = flags.databaseUrl ?? get('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
+  }
+
+  const portText = flags.port ?? get('PORT') ?? '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`PORT: ${JSON.stringify(portText)} is not a port number (1-65535)`);
+
+  const publicUrl = (flags.publicUrl ?? get('PUBLIC_URL') ?? `http://localhost:${Number.isInteger(port) ? port : 8080}`).replace(/\/+$/, '');
+  if (!isUrl(publicUrl, ['http:', 'https:'])) problems.push(`PUBLIC_URL: ${JSON.stringify(publicUrl)} is not an http(s) URL`);
+
+  const livekitUrl = get('LIVEKIT_URL') ?? DEV_LIVEKIT.url;
+  if (!isUrl(livekitUrl, ['ws:', 'wss:', 'http:', 'https:'])) problems.push(`LIVEKIT_URL: ${JSON.stringify(livekitUrl)} is not a ws(s) or http(s) URL`);
+  const apiKey = get('LIVEKIT_API_KEY');
+  const apiSecret = get('LIVEKIT_API_SECRET');
+  if ((apiKey === undefined) !== (apiSecret === undefined)) {
+    problems.push('LIVEKIT_API_KEY and LIVEKIT_API_SECRET: set both or neither');
+  }
+  const agentName = get('LIVEKIT_AGENT_NAME') ?? 'interviewer';
+
+  const recorder = get('RECORDER') ?? 'agent';
+  if (!['agent', 'egress', 'off'].includes(recorder)) problems.push(`RECORDER: ${JSON.stringify(recorder)} is not one of agent, egress, off`);
+
+  let s3: Settings['s3'];
+  const bucket = get('S3_BUCKET');
+  if (bucket !== undefined) {
+    const endpoint = get('S3_ENDPOINT');
+    if (endpoint !== undefined && !isUrl(endpoint, ['http:', 'https:'])) problems.push(`S3_ENDPOINT: ${JSON.stringify(endpoint)} is not an http(s) URL`);
+    const accessKeyId = get('S3_ACCESS_KEY_ID');
+    const secretAccessKey = get('S3_SECRET_ACCESS_KEY');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+    }
+    const style = get('S3_FORCE_PATH_STYLE') ?? 'false';
+    if (!['true', 'false', '1', '0'].includes(style)) problems.push('S3_FORCE_PATH_STYLE: must be true or false');
+    s3 = {
+      endpoint,
+      region: get('S3_REGION') ?? 'auto',
+      bucket,
+      accessKeyId,
+      secretAccessKey,
+      forcePathStyle: style === 'true' || style === '1',
+    };
+  } else {
+    for (const key of ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']) {
+      if (get(key) !== undefined) problems.push(`${key}: set, but S3_BUCKET is not (set S3_BUCKET, or unset ${key} to record to RECORDINGS_DIR)`);
+    }
+  }
+  const recordingsDir = resolve(cwd, get('RECORDINGS_DIR') ?? join(home, 'recordings'));
+
+  const duration = (key: string, fallback: string): number => {
+    const text = get(key) ?? fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) {
+      problems.push(`${key}: ${JSON.stringify(text)} is not a duration (e.g. 20m, 1h, 7d)`);
+      return parseDuration(fallback)!;
+    }
+    return ms;
+  };
+  const defaultDurationMs = duration('DEFAULT_DURATION', '20m');
+  const inviteTtlMs = duration('INVITE_TTL', '7d');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    databaseUrl,
+    home,
+    publicUrl,
+    port,
+    livekit: {
+      url: livekitUrl,
+      apiKey: apiKey ?? DEV_LIVEKIT.apiKey,
+      apiSecret: apiSecret ?? DEV_LIVEKIT.apiSecret,
+      agentName,
+    },
+    recorder: recorder as Settings['recorder'],
+    s3,
+    recordingsDir,
+    deepgram: { apiKey: get('DEEPGRAM_API_KEY'), baseUrl: get('DEEPGRAM_BASE_URL') },
+    defaultDurationMs,
+    inviteTtlMs,
+  };
+}
+
+function isUrl(text: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
