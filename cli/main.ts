@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { AppError, ConfigError } from './core/errors.js';
 import { buildProgram } from './program.js';
+import { hasShutdownHandlers, runShutdown } from './shutdown.js';
 
 /** The one place that turns results and errors into exit codes (SPEC.md section 7). */
 function wantsJson(argv: string[]): boolean {
@@ -46,8 +47,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
+let stopping = false;
+const onSignal = (code: number) => () => {
+  if (stopping || !hasShutdownHandlers()) process.exit(code);
+  stopping = true;
+  process.stderr.write('\nstopping… (press Ctrl-C again to force)\n');
+  void runShutdown().finally(() => process.exit(code));
+};
+process.on('SIGINT', onSignal(130));
+process.on('SIGTERM', onSignal(143));
 
 main(process.argv).then(
   (code) => {

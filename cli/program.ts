@@ -102,5 +102,20 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', examples(['interviewctl db stop']))
     .action(() => run(async () => (await import('./commands/db.js')).stop(g())));
 
+  program
+    .command('serve')
+    .description('run the HTTP server: candidate page, candidate API, LiveKit webhook receiver')
+    .option('--port <port>', 'port to listen on (default: PORT, 8080)')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--public-url <url>', 'the URL candidates reach this server at (default: PUBLIC_URL)')
+    .addHelpText(
+      'after',
+      examples([
+        'interviewctl serve',
+        'PORT=3000 PUBLIC_URL=https://interviews.example.com LIVEKIT_URL=wss://x.livekit.cloud interviewctl serve',
+      ]) + '\nPoint your LiveKit project\'s webhooks at <PUBLIC_URL>/webhooks/livekit. Logs are JSON lines on stderr.\n',
+    )
+    .action((opts) => run(async () => (await import('./commands/serve.js')).serve(opts, g())));
+
   return program;
 }

@@ -20,6 +20,9 @@ export interface Settings {
   deepgram: { apiKey?: string; baseUrl?: string };
   defaultDurationMs: number;
   inviteTtlMs: number;
+  /** Joins allowed per client address per window; limit 0 turns it off. */
+  joinRateLimit: { limit: number; windowMs: number };
+  trustProxy: boolean;
 }
 
 export interface SettingFlags {
@@ -122,6 +125,18 @@ export function loadSettings(
   const defaultDurationMs = duration('DEFAULT_DURATION', '20m');
   const inviteTtlMs = duration('INVITE_TTL', '7d');
 
+  const rateText = get('JOIN_RATE_LIMIT') ?? '20/1m';
+  let joinRateLimit = { limit: 20, windowMs: 60_000 };
+  if (rateText === 'off') joinRateLimit = { limit: 0, windowMs: 60_000 };
+  else {
+    const m = /^(\d+)\/(.+)$/.exec(rateText);
+    const windowMs = m ? parseDuration(m[2]!) : undefined;
+    if (!m || windowMs === undefined || windowMs <= 0) problems.push(`JOIN_RATE_LIMIT: ${JSON.stringify(rateText)} is not COUNT/DURATION (e.g. 20/1m) or off`);
+    else joinRateLimit = { limit: Number(m[1]), windowMs };
+  }
+  const trustText = get('TRUST_PROXY') ?? 'false';
+  if (!['true', 'false', '1', '0'].includes(trustText)) problems.push('TRUST_PROXY: must be true or false');
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl,
@@ -140,6 +155,8 @@ export function loadSettings(
     deepgram: { apiKey: get('DEEPGRAM_API_KEY'), baseUrl: get('DEEPGRAM_BASE_URL') },
     defaultDurationMs,
     inviteTtlMs,
+    joinRateLimit,
+    trustProxy: trustText === 'true' || trustText === '1',
   };
 }
 

@@ -23,6 +23,8 @@ export interface Interview {
   endReason: string | null;
   error: string | null;
   dispatchId: string | null;
+  /** sha-256 of the resume key handed to the first joiner; the key itself is never stored. */
+  resumeKeyHash: string | null;
   recordingKey: string | null;
   transcriptKey: string | null;
   vttKey: string | null;

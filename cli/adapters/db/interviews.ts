@@ -60,6 +60,7 @@ export function rowToInterview(r: Row): Interview {
     endReason: (r.end_reason as string | null) ?? null,
     error: (r.error as string | null) ?? null,
     dispatchId: (r.dispatch_id as string | null) ?? null,
+    resumeKeyHash: (r.resume_key_hash as string | null) ?? null,
     recordingKey: (r.recording_key as string | null) ?? null,
     transcriptKey: (r.transcript_key as string | null) ?? null,
     vttKey: (r.vtt_key as string | null) ?? null,

@@ -1,0 +1,98 @@
+import { AccessToken, AgentDispatchClient, RoomServiceClient, TrackSource, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
+import { UnavailableError } from '../../core/errors.js';
+import type { Settings } from '../../settings.js';
+
+/** The HTTP(S) form of a LiveKit URL, which the server APIs take. */
+export function httpUrl(url: string): string {
+  return url.replace(/^ws(s?):\/\//, 'http$1://');
+}
+
+/** The WS(S) form, which browsers connect to. */
+export function wsUrl(url: string): string {
+  return url.replace(/^http(s?):\/\//, 'ws$1://');
+}
+
+export interface CandidateGrant {
+  roomName: string;
+  identity: string;
+  name: string;
+  ttlSeconds: number;
+}
+
+/** Everything serve and the CLI need from LiveKit, behind one small interface. */
+export function createLiveKit(lk: Settings['livekit'], options: { requestTimeoutSeconds?: number } = {}) {
+  const host = httpUrl(lk.url);
+  const clientOptions = { requestTimeout: options.requestTimeoutSeconds ?? 5 };
+  const rooms = new RoomServiceClient(host, lk.apiKey, lk.apiSecret, clientOptions);
+  const dispatch = new AgentDispatchClient(host, lk.apiKey, lk.apiSecret, clientOptions);
+  const receiver = new WebhookReceiver(lk.apiKey, lk.apiSecret);
+  const unavailable = (what: string, err: unknown) =>
+    new UnavailableError('livekit', `LiveKit at ${host}: ${what} failed: ${(err as Error)?.message ?? err}`, { cause: err });
+
+  return {
+    url: wsUrl(lk.url),
+    host,
+
+    /**
+     * A token for the candidate: this room only, camera and microphone publishing, subscribing,
+     * nothing else; it expires at the interview's end plus a grace.
+     */
+    async candidateToken(g: CandidateGrant): Promise<string> {
+      const token = new AccessToken(lk.apiKey, lk.apiSecret, { identity: g.identity, name: g.name, ttl: g.ttlSeconds });
+      token.addGrant({
+        room: g.roomName,
+        roomJoin: true,
+        canPublish: true,
+        canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE],
+        canSubscribe: true,
+        canPublishData: false,
+        canUpdateOwnMetadata: false,
+      });
+      return token.toJwt();
+    },
+
+    /** Creates the room with timeouts sized for reconnects, then dispatches the named agent into it. */
+    async startSession(roomName: string, metadata: Record<string, unknown>, timeouts: { emptySeconds: number; departureSeconds: number }): Promise<string> {
+      try {
+        await rooms.createRoom({ name: roomName, emptyTimeout: timeouts.emptySeconds, departureTimeout: timeouts.departureSeconds, maxParticipants: 4 });
+        const d = await dispatch.createDispatch(roomName, lk.agentName, { metadata: JSON.stringify(metadata) });
+        return d.id;
+      } catch (err) {
+        throw unavailable('agent dispatch', err);
+      }
+    },
+
+    async deleteRoom(roomName: string): Promise<void> {
+      try {
+        await rooms.deleteRoom(roomName);
+      } catch (err) {
+        if (/not.?found/i.test(String((err as Error)?.message))) return;
+        throw unavailable('delete room', err);
+      }
+    },
+
+    async listParticipants(roomName: string) {
+      try {
+        return await rooms.listParticipants(roomName);
+      } catch (err) {
+        if (/not.?found/i.test(String((err as Error)?.message))) return [];
+        throw unavailable('list participants', err);
+      }
+    },
+
+    async listRooms(names?: string[]) {
+      try {
+        return await rooms.listRooms(names);
+      } catch (err) {
+        throw unavailable('list rooms', err);
+      }
+    },
+
+    /** Verifies a webhook's signature and body hash; throws on anything forged or stale. */
+    async verifyWebhook(body: string, authorization: string | undefined): Promise<WebhookEvent> {
+      return receiver.receive(body, authorization);
+    },
+  };
+}
+
+export type LiveKit = ReturnType<typeof createLiveKit>;

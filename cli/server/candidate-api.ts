@@ -1,0 +1,130 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InterviewRepo } from '../adapters/db/interviews.js';
+import type { SessionRepo } from '../adapters/db/sessions.js';
+import type { LiveKit } from '../adapters/livekit/client.js';
+import { ConflictError } from '../core/errors.js';
+import { candidateIdentityFor, newResumeKey, roomNameFor } from '../core/ids.js';
+import { endsAt, type Interview } from '../core/interview.js';
+import { HttpError, readJsonObject, sendJson } from './http-utils.js';
+import type { Logger } from './log.js';
+
+export interface CandidateApiDeps {
+  interviews: InterviewRepo;
+  sessions: SessionRepo;
+  livekit: LiveKit;
+  log: Logger;
+  /** Extra life of a candidate token past the interview's end. */
+  tokenGraceSeconds?: number;
+  /** Room timeouts: long enough that a reload or a network drop finds the room still there. */
+  room?: { emptySeconds: number; departureSeconds: number };
+}
+
+export function hashResumeKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function keyMatches(key: unknown, hash: string | null): boolean {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200 || !hash) return false;
+  const a = Buffer.from(hashResumeKey(key), 'hex');
+  const b = Buffer.from(hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const GONE: Record<string, string> = {
+  expired: 'this interview link has expired',
+  revoked: 'this interview link was cancelled',
+  ended: 'this interview has ended',
+};
+
+function gone(status: string): HttpError | undefined {
+  if (status === 'expired' || status === 'revoked') return new HttpError(410, status, GONE[status]!);
+  if (status === 'ending' || status === 'completed' || status === 'failed') return new HttpError(410, 'ended', GONE.ended!);
+  return undefined;
+}
+
+export function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? '';
+}
+
+export function createCandidateApi(deps: CandidateApiDeps) {
+  const grace = deps.tokenGraceSeconds ?? 300;
+  const room = deps.room ?? { emptySeconds: 300, departureSeconds: 120 };
+
+  async function load(id: string): Promise<Interview> {
+    const interview = await deps.interviews.findExact(id);
+    if (!interview) throw new HttpError(404, 'not_found', 'no interview at this link');
+    return interview;
+  }
+
+  async function tokenFor(interview: Interview, resumeKey: string) {
+    const end = endsAt(interview)!;
+    const ttlSeconds = Math.max(60, Math.ceil((end.getTime() - Date.now()) / 1000) + grace);
+    const token = await deps.livekit.candidateToken({
+      roomName: roomNameFor(interview.id),
+      identity: candidateIdentityFor(interview.id),
+      name: firstName(interview.candidateName),
+      ttlSeconds,
+    });
+    return { token, livekitUrl: deps.livekit.url, roomName: roomNameFor(interview.id), endsAt: end.toISOString(), resumeKey };
+  }
+
+  return {
+    async status(res: ServerResponse, id: string): Promise<void> {
+      const i = await load(id);
+      sendJson(res, 200, {
+        id: i.id,
+        status: i.status,
+        durationSeconds: Math.round(i.durationMs / 1000),
+        expiresAt: i.expiresAt.toISOString(),
+        endsAt: endsAt(i)?.toISOString() ?? null,
+        lang: i.lang,
+        firstName: firstName(i.candidateName),
+      });
+    },
+
+    async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+      const body = await readJsonObject(req);
+      if (body.consent !== true) throw new HttpError(400, 'consent_required', 'the candidate must agree to the AI interviewer and the recording first');
+      const interview = await load(id);
+      const isGone = gone(interview.status);
+      if (isGone) throw isGone;
+      if (interview.status === 'used' || interview.status === 'recording') {
+        if (!keyMatches(body.resumeKey, interview.resumeKeyHash)) throw new HttpError(409, 'already_used', 'this link has already been used on another device');
+        deps.log.info('candidate resumed', { interview: id });
+        sendJson(res, 200, await tokenFor(interview, body.resumeKey as string));
+        return;
+      }
+      const resumeKey = newResumeKey();
+      const started = Date.now();
+      const claim = await deps.sessions.claimForJoin(id, hashResumeKey(resumeKey), () =>
+        deps.livekit.startSession(roomNameFor(id), { interviewId: id }, room),
+      );
+      if (claim.outcome !== 'claimed') {
+        // Someone else holds or took the link, or it expired or was revoked a moment ago.
+        const now = await load(id);
+        throw gone(now.status) ?? new HttpError(409, 'already_used', 'this link has already been used on another device');
+      }
+      deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: Date.now() - started });
+      sendJson(res, 200, await tokenFor(claim.interview, resumeKey));
+    },
+
+    async end(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+      const body = await readJsonObject(req);
+      const interview = await load(id);
+      if (!keyMatches(body.resumeKey, interview.resumeKeyHash)) throw new HttpError(403, 'forbidden', 'only the candidate who joined can end this interview');
+      if (interview.status === 'ending') {
+        sendJson(res, 202, { status: 'ending' });
+        return;
+      }
+      try {
+        await deps.interviews.applyEvent(id, 'end', { actor: 'candidate', reason: 'end button', patch: { end_reason: 'candidate_ended' } });
+      } catch (err) {
+        if (err instanceof ConflictError) throw gone((await load(id)).status) ?? new HttpError(409, 'conflict', 'this interview cannot be ended now');
+        throw err;
+      }
+      deps.log.info('candidate ended the interview', { interview: id });
+      sendJson(res, 202, { status: 'ending' });
+    },
+  };
+}

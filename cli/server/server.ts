@@ -1,0 +1,144 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { isConnectionError, type Sql } from '../adapters/db/connect.js';
+import { createInterviewRepo } from '../adapters/db/interviews.js';
+import { createSessionRepo } from '../adapters/db/sessions.js';
+import { createWebhookRepo } from '../adapters/db/webhooks.js';
+import type { LiveKit } from '../adapters/livekit/client.js';
+import { isInterviewId } from '../core/ids.js';
+import { packageRoot } from '../paths.js';
+import type { Settings } from '../settings.js';
+import { receiveWebhook, webhookFacts } from '../use-cases/apply-webhook.js';
+import { createCandidateApi } from './candidate-api.js';
+import { clientAddress, HttpError, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
+import type { Logger } from './log.js';
+import { createRateLimiter } from './rate-limit.js';
+import { loadStaticFiles } from './static-files.js';
+
+export interface ServerDeps {
+  sql: Sql;
+  livekit: LiveKit;
+  settings: Settings;
+  log: Logger;
+  webDir?: string;
+}
+
+const WEBHOOK_LIMIT = 1024 * 1024;
+
+/** The HTTP surface of SPEC.md section 4: candidate page, candidate API, LiveKit webhooks, health. */
+export function createHttpServer(deps: ServerDeps): Server {
+  const { sql, livekit, settings, log } = deps;
+  const interviews = createInterviewRepo(sql);
+  const sessions = createSessionRepo(sql);
+  const webhooks = createWebhookRepo(sql);
+  const api = createCandidateApi({ interviews, sessions, livekit, log });
+  const web = loadStaticFiles(deps.webDir ?? join(packageRoot(), 'web-lite', 'dist'));
+  if (!web.index) log.warn('candidate page not built; run npm run build', { dir: deps.webDir ?? 'web-lite/dist' });
+  const limiter = createRateLimiter(settings.joinRateLimit.limit, settings.joinRateLimit.windowMs);
+  const livekitOrigins = [new URL(livekit.url).origin.replace(/^http/, 'ws'), new URL(livekit.host).origin];
+  const page = pageHeaders([...new Set(livekitOrigins.map((o) => o.replace(/\/$/, '')))]);
+  const publicOrigin = new URL(settings.publicUrl).origin;
+
+  // No CORS: a browser request from another origin is refused outright.
+  const checkOrigin = (req: IncomingMessage) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    const host = req.headers.host;
+    if (origin === publicOrigin || (host && (origin === `http://${host}` || origin === `https://${host}`))) return;
+    throw new HttpError(403, 'forbidden_origin', 'requests from other sites are not accepted');
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      throw new HttpError(400, 'bad_request', 'malformed request path');
+    }
+    const segments = path.split('/').filter((s) => s !== '');
+
+    if (segments[0] === 'api' && segments[1] === 'interviews' && segments.length >= 3 && segments.length <= 4) {
+      const id = segments[2]!;
+      const action = segments[3];
+      if (!isInterviewId(id)) throw new HttpError(404, 'not_found', 'no interview at this link');
+      if (action === undefined && (method === 'GET' || method === 'HEAD')) return api.status(res, id);
+      if (method !== 'POST' || (action !== 'join' && action !== 'end')) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here`);
+      checkOrigin(req);
+      if (action === 'join') {
+        const wait = limiter.hit(clientAddress(req, settings.trustProxy));
+        if (wait > 0) {
+          log.warn('join rate limited', { retry_after: wait });
+          return sendError(res, new HttpError(429, 'rate_limited', 'too many attempts; wait a moment and try again'), { 'retry-after': String(wait) });
+        }
+        return api.join(req, res, id);
+      }
+      return api.end(req, res, id);
+    }
+
+    if (path === '/webhooks/livekit') {
+      if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'POST webhooks here');
+      const body = await readBody(req, WEBHOOK_LIMIT);
+      let event;
+      try {
+        event = await livekit.verifyWebhook(body, req.headers.authorization);
+      } catch (err) {
+        log.warn('webhook rejected', { reason: (err as Error).message?.slice(0, 120) });
+        throw new HttpError(401, 'invalid_signature', 'webhook signature missing, forged, stale or not matching the body');
+      }
+      const facts = webhookFacts(body, event as never);
+      if (!facts.id || !facts.event) throw new HttpError(400, 'invalid_event', 'the event has no id or type');
+      const outcome = await receiveWebhook({ interviews, sessions, webhooks }, facts);
+      log.info('webhook', { event: facts.event, event_id: facts.id, duplicate: outcome.duplicate, result: outcome.result });
+      return sendJson(res, 200, { ok: true, duplicate: outcome.duplicate });
+    }
+
+    if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+      const db = await Promise.race([sql`select 1`.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]).catch(() => false);
+      const lk = await livekit.listRooms(['healthz-probe']).then(() => true, () => false);
+      return sendJson(res, db ? 200 : 503, { ok: db && lk, db, livekit: lk });
+    }
+
+    if (segments[0] === 'interview' && (method === 'GET' || method === 'HEAD')) {
+      if (!web.index) throw new HttpError(503, 'page_not_built', 'the candidate page is not built; run npm run build');
+      // Any /interview/… path gets the page; the page asks the API, which answers 404 for a bad id.
+      const status = segments.length === 2 && isInterviewId(segments[1]!) ? 200 : 404;
+      res.writeHead(status, { ...page, 'content-type': web.index.type, 'cache-control': 'no-store' });
+      res.end(method === 'HEAD' ? undefined : web.index.body);
+      return;
+    }
+
+    if (segments[0] === 'assets' && (method === 'GET' || method === 'HEAD')) {
+      const file = web.assets.get(segments.slice(1).join('/'));
+      if (!file || segments.length < 2) throw new HttpError(404, 'not_found', 'no such file');
+      res.writeHead(200, { ...staticHeaders(), 'content-type': file.type, 'cache-control': 'public, max-age=300' });
+      res.end(method === 'HEAD' ? undefined : file.body);
+      return;
+    }
+
+    throw new HttpError(404, 'not_found', 'nothing here');
+  }
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    route(req, res)
+      .catch((err) => {
+        if (err instanceof HttpError) {
+          if (err.status >= 400 && err.status !== 404 && err.status !== 409 && err.status !== 410) {
+            log.warn('request refused', { method: req.method, status: err.status, code: err.code });
+          }
+          return sendError(res, err);
+        }
+        const service = (err as { service?: string }).service ?? (isConnectionError(err) ? 'database' : undefined);
+        if (service) {
+          log.error('service unavailable', { service, error: (err as Error).message });
+          return sendError(res, new HttpError(503, `${service}_unavailable`, `the ${service} service is unavailable; try again shortly`));
+        }
+        log.error('request failed', { method: req.method, error: (err as Error)?.message ?? String(err) });
+        return sendError(res, new HttpError(500, 'internal', 'something went wrong on our side'));
+      })
+      .finally(() => {
+        if (res.headersSent && performance.now() - started > 1000) log.warn('slow request', { ms: Math.round(performance.now() - started) });
+      });
+  });
+}
