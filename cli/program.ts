@@ -117,5 +117,13 @@ export function buildProgram(run: Runner): Command {
     )
     .action((opts) => run(async () => (await import('./commands/serve.js')).serve(opts, g())));
 
+  program
+    .command('dev')
+    .description('run everything on this machine: embedded database, local LiveKit, server, and print a demo link')
+    .option('--port <port>', 'port for the server (default: PORT, 8080)')
+    .option('--no-demo', 'do not create a demo interview')
+    .addHelpText('after', examples(['interviewctl dev', 'npm start']))
+    .action((opts) => run(async () => (await import('./commands/dev.js')).dev(opts, g())));
+
   return program;
 }

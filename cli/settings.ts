@@ -13,7 +13,8 @@ export interface Settings {
   home: string;
   publicUrl: string;
   port: number;
-  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string };
+  /** `explicit` is false when LIVEKIT_URL was not set and the local dev server is assumed. */
+  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; explicit: boolean };
   recorder: 'agent' | 'egress' | 'off';
   s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
   recordingsDir: string;
@@ -148,6 +149,7 @@ export function loadSettings(
       apiKey: apiKey ?? DEV_LIVEKIT.apiKey,
       apiSecret: apiSecret ?? DEV_LIVEKIT.apiSecret,
       agentName,
+      explicit: get('LIVEKIT_URL') !== undefined,
     },
     recorder: recorder as Settings['recorder'],
     s3,

@@ -21,11 +21,13 @@ export class CsvParser {
   private started = false;
   private pendingCR = false;
   private fieldStarted = false;
+  private quotedCR = false;
 
   push(chunk: string): CsvRecord[] {
     const out: CsvRecord[] = [];
     let i = 0;
-    if (!this.started) {
+    // An empty first chunk (a decoder holding a partial BOM) must not end the BOM check.
+    if (!this.started && chunk.length > 0) {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) i = 1;
     }
@@ -36,6 +38,8 @@ export class CsvParser {
         if (c === '\n') continue;
       }
       if (this.inQuotes) {
+        const afterCR = this.quotedCR;
+        this.quotedCR = c === '\r';
         if (c === '"') {
           if (chunk[i + 1] === '"') {
             this.field += '"';
@@ -50,10 +54,8 @@ export class CsvParser {
             this.quoteClosed = true;
           }
         } else {
-          if (c === '\n') this.line++;
-          else if (c === '\r') {
-            if (chunk[i + 1] !== '\n') this.line++;
-          }
+          // CRLF is one line break even when a chunk ends between the two characters.
+          if (c === '\r' || (c === '\n' && !afterCR)) this.line++;
           this.field += c;
         }
         continue;

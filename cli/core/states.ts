@@ -46,7 +46,8 @@ export function isStatus(value: string): value is Status {
 }
 
 export function isInterviewEvent(value: string): value is InterviewEvent {
-  return value in RULES;
+  // Own keys only: `in` would also accept "toString" and the other Object.prototype names.
+  return Object.hasOwn(RULES, value);
 }
 
 /** The states an event may leave from: the guard of the SQL `UPDATE … WHERE status = ANY(…)`. */

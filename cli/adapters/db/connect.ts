@@ -66,11 +66,13 @@ export async function openDatabase(settings: Settings, options: OpenOptions = {}
   } catch (err) {
     await sql.end({ timeout: 1 }).catch(() => {});
     if (!embedded || !isConnectionError(err)) throw unavailable(err, where);
-    const started = await ensureEmbeddedStarted(embeddedPaths(settings.home), options.onStatus);
+    await ensureEmbeddedStarted(embeddedPaths(settings.home), options.onStatus);
     sql = client(settings, max);
     try {
       await sql`select 1`;
-      if (started) await migrate(sql);
+      // Also when another process started it: its migration may still be running, and the
+      // advisory lock in migrate() waits for it instead of letting us query missing tables.
+      await migrate(sql);
     } catch (err2) {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw unavailable(err2, where);
