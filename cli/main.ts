@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { AppError, ConfigError } from './core/errors.js';
+import { explainDatabaseError } from './adapters/db/errors.js';
 import { buildProgram } from './program.js';
 import { hasShutdownHandlers, runShutdown } from './shutdown.js';
 
@@ -9,6 +10,7 @@ function wantsJson(argv: string[]): boolean {
 }
 
 function report(err: unknown, json: boolean): number {
+  err = explainDatabaseError(err) ?? err;
   if (err instanceof AppError) {
     const message = err instanceof ConfigError ? `configuration:\n  ${err.problems.join('\n  ')}` : err.message;
     if (json) process.stderr.write(`${JSON.stringify({ error: err.code, message: err instanceof ConfigError ? err.problems : err.message })}\n`);
@@ -45,6 +47,14 @@ async function main(argv: string[]): Promise<number> {
     }
     return report(err, wantsJson(argv));
   }
+}
+
+// A reader that goes away (`| head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 let stopping = false;

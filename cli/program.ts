@@ -68,6 +68,49 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', examples(['interviewctl revoke 3fZq9 --reason "position filled"']))
     .action((id, opts) => run(async () => (await import('./commands/interviews.js')).revoke(id, opts, g())));
 
+  program
+    .command('end')
+    .description('end a live interview now: it goes to ending and the interviewer closes the session')
+    .argument('<id>', 'interview id or unique prefix')
+    .option('--reason <reason>', 'why, kept in the event log')
+    .addHelpText('after', examples(['interviewctl end 3fZq9 --reason "candidate asked by phone"']))
+    .action((id, opts) => run(async () => (await import('./commands/interviews.js')).end(id, opts, g())));
+
+  const webhooks = program.command('webhooks').description('LiveKit webhook deliveries: list, replay, listen, trigger');
+  webhooks
+    .command('list')
+    .description('stored deliveries, newest first')
+    .option('--interview <id>', 'only this interview')
+    .option('--since <duration>', 'only those received within this long, e.g. 1h')
+    .option('--event <type>', 'only this event type, e.g. participant_joined')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .addHelpText('after', examples(['interviewctl webhooks list --since 1h', 'interviewctl webhooks list --interview 3fZq9 --json']))
+    .action((opts) => run(async () => (await import('./commands/webhooks.js')).list(opts, g())));
+  webhooks
+    .command('replay')
+    .description('re-apply stored deliveries (idempotent), or re-send them freshly signed with --to')
+    .argument('[eventIds...]', 'LiveKit event ids (EV_…)')
+    .option('--interview <id>', 'every delivery of this interview')
+    .option('--since <duration>', 'every delivery received within this long')
+    .option('--to <url>', 're-send to this URL, signed with LIVEKIT_API_KEY/SECRET, instead of applying')
+    .addHelpText('after', examples(['interviewctl webhooks replay EV_abc123', 'interviewctl webhooks replay --since 24h --json', 'interviewctl webhooks replay --interview 3fZq9 --to http://127.0.0.1:8081/']))
+    .action((ids, opts) => run(async () => (await import('./commands/webhooks.js')).replay(ids, opts, g())));
+  webhooks
+    .command('listen')
+    .description('a local receiver that verifies and prints LiveKit deliveries without applying them')
+    .option('--port <port>', 'port on 127.0.0.1 (default 8081)')
+    .addHelpText('after', examples(['interviewctl webhooks listen --port 8081', 'interviewctl webhooks listen --json | jq .event']))
+    .action((opts) => run(async () => (await import('./commands/webhooks.js')).listen(opts, g())));
+  webhooks
+    .command('trigger')
+    .description('send a synthetic, correctly signed LiveKit event for an interview (to serve, or --to)')
+    .argument('<type>', 'room_started, room_finished, participant_joined, participant_left, participant_connection_aborted, track_published, track_unpublished, egress_started, egress_ended')
+    .requiredOption('--interview <id>', 'interview id or unique prefix')
+    .option('--as <who>', 'the participant: candidate or agent', 'candidate')
+    .option('--to <url>', 'receiver URL (default: PUBLIC_URL/webhooks/livekit)')
+    .addHelpText('after', examples(['interviewctl webhooks trigger participant_joined --interview 3fZq9', 'interviewctl webhooks trigger room_finished --interview 3fZq9 --to http://127.0.0.1:8081/']))
+    .action((type, opts) => run(async () => (await import('./commands/webhooks.js')).trigger(type, opts, g())));
+
   const questions = program.command('questions').description('question sets: add, list, show');
   questions
     .command('add')

@@ -44,3 +44,14 @@ export async function revoke(id: string, opts: { reason?: string }, global: Glob
     return 0;
   });
 }
+
+export async function end(id: string, opts: { reason?: string }, global: GlobalOptions): Promise<number> {
+  return withContext(global, async (ctx) => {
+    const { interviews } = await ctx.repos();
+    const current = await interviews.get(id);
+    const reason = opts.reason ?? 'ended by operator';
+    const moved = await interviews.applyEvent(current.id, 'end', { actor: 'operator', reason, patch: { end_reason: 'operator_ended' } });
+    ctx.out.result(interviewJson(moved, ctx.settings.publicUrl), () => `ending ${moved.id}; the interviewer closes the session now`);
+    return 0;
+  });
+}

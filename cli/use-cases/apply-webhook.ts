@@ -43,15 +43,15 @@ export async function applyWebhookFacts(deps: ApplyDeps, f: WebhookFacts): Promi
   switch (action.kind) {
     case 'candidate_joined': {
       const first = await deps.sessions.markCandidateJoined(interviewId, f.createdAt ?? new Date());
-      await deps.sessions.note(interviewId, 'livekit', first ? 'candidate joined the room' : 'candidate rejoined the room');
+      const noted = await deps.sessions.note(interviewId, 'livekit', first ? 'candidate joined the room' : 'candidate rejoined the room', f.id);
+      if (!noted) return 'no change: already applied';
       return first ? 'candidate joined' : 'candidate rejoined';
     }
     case 'note':
-      await deps.sessions.note(interviewId, 'livekit', action.reason);
-      return `noted: ${action.reason}`;
+      return (await deps.sessions.note(interviewId, 'livekit', action.reason, f.id)) ? `noted: ${action.reason}` : 'no change: already applied';
     case 'end':
       try {
-        await deps.interviews.applyEvent(interviewId, 'end', { actor: 'livekit', reason: action.reason, patch: { end_reason: action.reason } });
+        await deps.interviews.applyEvent(interviewId, 'end', { actor: 'livekit', reason: action.reason, patch: { end_reason: action.reason }, webhookId: f.id });
         return `ended: ${action.reason}`;
       } catch (err) {
         if (err instanceof ConflictError) return 'no change: already past that state';

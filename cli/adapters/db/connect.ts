@@ -1,5 +1,8 @@
 import postgres from 'postgres';
-import { UnavailableError } from '../../core/errors.js';
+import { ConfigError, UnavailableError } from '../../core/errors.js';
+import { isConnectionError } from './errors.js';
+
+export { isConnectionError };
 import type { Settings } from '../../settings.js';
 import { embeddedConnection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
 import { migrate } from './migrate.js';
@@ -19,13 +22,6 @@ export interface OpenOptions {
   /** Connections in the pool. */
   max?: number;
   onStatus?: (message: string) => void;
-}
-
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECT_TIMEOUT', '57P03', '3D000', '28P01', '28000']);
-
-export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  return code !== undefined && CONNECTION_ERRORS.has(code);
 }
 
 function redact(url: string): string {
@@ -82,7 +78,7 @@ export async function openDatabase(settings: Settings, options: OpenOptions = {}
 }
 
 function unavailable(err: unknown, where: string): Error {
-  if (err instanceof UnavailableError) return err;
+  if (err instanceof UnavailableError || err instanceof ConfigError) return err;
   const code = (err as { code?: string })?.code;
   const message = (err as Error)?.message ?? String(err);
   return new UnavailableError('database', `cannot reach the database at ${where}: ${message}${code ? ` (${code})` : ''}`, { cause: err });

@@ -157,10 +157,23 @@ export async function isEmbeddedRunning(paths: EmbeddedPaths): Promise<boolean> 
  * from many processes at once: one starts it, the others wait and then reuse it. The server is
  * detached and outlives the command; `db stop` stops it. Returns true when this call started it.
  */
-export async function ensureEmbeddedStarted(paths: EmbeddedPaths, onStatus?: (msg: string) => void): Promise<boolean> {
+export async function ensureEmbeddedStarted(
+  paths: EmbeddedPaths,
+  onStatus?: (msg: string) => void,
+  afterStart?: () => Promise<void>,
+): Promise<boolean> {
   mkdirSync(paths.root, { recursive: true });
   return withLock(paths.lock, async () => {
     if (await isEmbeddedRunning(paths)) return false;
+    await startLocked(paths, onStatus);
+    // Still under the lock: nobody else sees the database before its schema is in place.
+    await afterStart?.();
+    return true;
+  });
+}
+
+async function startLocked(paths: EmbeddedPaths, onStatus?: (msg: string) => void): Promise<void> {
+  {
     const who = postgresUser();
     const { initdb } = await binaries();
     mkdirSync(paths.socketDir, { recursive: true });
@@ -204,8 +217,7 @@ export async function ensureEmbeddedStarted(paths: EmbeddedPaths, onStatus?: (ms
           'If its folder is not readable by the "postgres" user, set INTERVIEWCTL_HOME to another folder, or set DATABASE_URL.',
       );
     }
-    return true;
-  });
+  }
 }
 
 /** Stops the embedded cluster. Returns false when it was not running. */

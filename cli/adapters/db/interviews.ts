@@ -227,27 +227,33 @@ export function createInterviewRepo(sql: Sql) {
     async applyEvent(
       id: string,
       event: InterviewEvent,
-      by: { actor: string; reason?: string | null; patch?: TransitionPatch },
+      by: { actor: string; reason?: string | null; patch?: TransitionPatch; webhookId?: string },
     ): Promise<Interview> {
       const to = targetOf(event);
       const from = allowedFrom(event) as string[];
-      const patch = { ...(by.patch ?? {}), updated_at: new Date() };
+      const patch: TransitionPatch = by.patch ?? {};
+      // Each patchable column keeps its value unless the patch names it.
+      const set = (col: keyof TransitionPatch) => (col in patch ? sql`${patch[col] ?? null}` : sql`interviews.${sql(col)}`);
       const rows = await sql`
         with prev as (
           select id, status from interviews where id = ${id} for update
         ), moved as (
-          update interviews i set ${sql(patch as Record<string, unknown>)},
+          update interviews set
+            end_reason = ${set('end_reason')}, error = ${set('error')}, resume_key_hash = ${set('resume_key_hash')},
+            dispatch_id = ${set('dispatch_id')}, recording_key = ${set('recording_key')},
+            transcript_key = ${set('transcript_key')}, vtt_key = ${set('vtt_key')},
+            updated_at = now(),
             status = ${to},
-            used_at = case when ${to} = 'used' then coalesce(i.used_at, now()) else i.used_at end,
-            recording_started_at = case when ${to} = 'recording' then coalesce(i.recording_started_at, now()) else i.recording_started_at end,
-            ended_at = case when ${to} in ('ending', 'completed', 'failed') then coalesce(i.ended_at, now()) else i.ended_at end,
-            completed_at = case when ${to} = 'completed' then now() else i.completed_at end
+            used_at = case when ${to} = 'used' then coalesce(interviews.used_at, now()) else interviews.used_at end,
+            recording_started_at = case when ${to} = 'recording' then coalesce(interviews.recording_started_at, now()) else interviews.recording_started_at end,
+            ended_at = case when ${to} in ('ending', 'completed', 'failed') then coalesce(interviews.ended_at, now()) else interviews.ended_at end,
+            completed_at = case when ${to} = 'completed' then now() else interviews.completed_at end
           from prev
-          where i.id = prev.id and i.status = any(${from}) and prev.status = any(${from})
-          returning i.*, prev.status as prev_status
+          where interviews.id = prev.id and interviews.status = any(${from}) and prev.status = any(${from})
+          returning interviews.*, prev.status as prev_status
         ), logged as (
-          insert into interview_events (interview_id, from_status, to_status, actor, reason)
-          select id, prev_status, ${to}, ${by.actor}, ${by.reason ?? null} from moved
+          insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
+          select id, prev_status, ${to}, ${by.actor}, ${by.reason ?? null}, ${by.webhookId ?? null} from moved
         )
         select * from moved`;
       if (rows.length > 0) return rowToInterview(rows[0]!);

@@ -42,11 +42,16 @@ export function createSessionRepo(sql: Sql) {
       }
     },
 
-    /** Adds an observation to the event log without a change of state (from = to = now). */
-    async note(id: string, actor: string, reason: string): Promise<void> {
-      await sql`
-        insert into interview_events (interview_id, from_status, to_status, actor, reason)
-        select id, status, status, ${actor}, ${reason} from interviews where id = ${id}`;
+    /**
+     * Adds an observation to the event log without a change of state (from = to = now). With a
+     * webhook id it is written at most once per delivery.
+     */
+    async note(id: string, actor: string, reason: string, webhookId?: string): Promise<boolean> {
+      const res = await sql`
+        insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
+        select id, status, status, ${actor}, ${reason}, ${webhookId ?? null} from interviews where id = ${id}
+        on conflict (webhook_id) where webhook_id is not null do nothing`;
+      return res.count > 0;
     },
 
     /** Records when the candidate first joined the room; later joins keep the first time. */

@@ -1,0 +1,36 @@
+import type { Utterance } from '../../core/transcript.js';
+import type { Sql } from './connect.js';
+
+/** The utterance log of interviews: appended by the agent while it runs, read for transcripts. */
+export function createUtteranceRepo(sql: Sql) {
+  return {
+    /** Appends one utterance; `seq` orders them within the interview. */
+    async add(interviewId: string, u: Utterance): Promise<void> {
+      await sql`
+        insert into utterances (interview_id, seq, speaker, kind, question_index, text, start_ms, end_ms)
+        values (${interviewId}, ${u.seq}, ${u.speaker}, ${u.kind}, ${u.questionIndex}, ${u.text},
+                ${Math.max(0, Math.round(u.startMs))}, ${Math.max(Math.round(u.startMs), Math.round(u.endMs))})
+        on conflict (interview_id, seq) do update set text = excluded.text, end_ms = excluded.end_ms`;
+    },
+
+    /** Sets the text of an utterance once speech-to-text has caught up. */
+    async setText(interviewId: string, seq: number, text: string): Promise<void> {
+      await sql`update utterances set text = ${text} where interview_id = ${interviewId} and seq = ${seq}`;
+    },
+
+    async list(interviewId: string): Promise<Utterance[]> {
+      const rows = await sql`select * from utterances where interview_id = ${interviewId} order by seq`;
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        speaker: r.speaker as Utterance['speaker'],
+        kind: r.kind as string,
+        questionIndex: r.question_index === null ? null : Number(r.question_index),
+        text: (r.text as string | null) ?? null,
+        startMs: Number(r.start_ms),
+        endMs: Number(r.end_ms),
+      }));
+    },
+  };
+}
+
+export type UtteranceRepo = ReturnType<typeof createUtteranceRepo>;

@@ -1,0 +1,329 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sql } from '../adapters/db/connect.js';
+import type { InterviewRepo } from '../adapters/db/interviews.js';
+import { createWatchRepo, type EventWithInterview, type WatchedEvent, type WatchedInterview } from '../adapters/db/watch.js';
+import { roomNameFor } from '../core/ids.js';
+import { isLive, type Status } from '../core/states.js';
+import type { DbState, LiveKitState, Presence, WatchChange, WatchFeed, WatchRow, WatchSnapshot } from './feed.js';
+
+/** The part of the LiveKit adapter the feed uses (room presence). */
+export interface PresenceSource {
+  listRooms(names?: string[]): Promise<{ name: string; numParticipants: number }[]>;
+  listParticipants(roomName: string): Promise<{ identity: string }[]>;
+}
+
+export interface PostgresFeedOptions {
+  sql: Sql;
+  interviews: Pick<InterviewRepo, 'applyEvent'>;
+  /** Room presence; leave out to not ask LiveKit at all (the NDJSON stream does not). */
+  livekit?: PresenceSource;
+  /** The local recordings folder, when recordings are not in a bucket: sizes are read from it. */
+  recordingsDir?: string;
+  status?: Status;
+  presenceIntervalMs?: number;
+  healthIntervalMs?: number;
+  recentLimit?: number;
+  liveLimit?: number;
+  /** Participant lists fetched per presence round at most: the poll stays light with many rooms. */
+  participantLookupsPerRound?: number;
+}
+
+export interface RunningFeed extends WatchFeed {
+  stop(): Promise<void>;
+}
+
+const CHANNEL = 'interview_changed';
+const UNKNOWN: Presence = { candidate: null, agent: null };
+
+function toRow(i: WatchedInterview, last: WatchedEvent | null, prev: WatchRow | undefined): WatchRow {
+  return {
+    id: i.id,
+    candidate: i.candidateName,
+    status: i.status,
+    durationMs: i.durationMs,
+    createdAt: i.createdAt,
+    usedAt: i.usedAt,
+    endedAt: i.endedAt,
+    error: i.error,
+    endReason: i.endReason,
+    lastEvent: last ? { seq: last.seq, at: last.at, from: last.from, to: last.to, actor: last.actor, reason: last.reason } : (prev?.lastEvent ?? null),
+    presence: isLive(i.status) ? (prev?.presence ?? UNKNOWN) : UNKNOWN,
+    recordingBytes: prev?.recordingBytes ?? null,
+  };
+}
+
+const describe = (err: unknown) => (err as { code?: string })?.code ?? (err as Error)?.message ?? String(err);
+
+/**
+ * The live view's data over Postgres LISTEN/NOTIFY and a light LiveKit poll. A notification names
+ * an interview; only that interview's new events are fetched (many notifications that arrive
+ * while a fetch runs are served by the next single fetch). A health check every few seconds
+ * notices a lost connection or a restarted server, listens again and catches up from the last
+ * event seen, so no change is lost across a database restart.
+ */
+export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<RunningFeed> {
+  const repo = createWatchRepo(opts.sql);
+  const rows = new Map<string, WatchRow>();
+  const recordingKeys = new Map<string, string | null>();
+  const listeners = new Set<() => void>();
+  const changeListeners = new Set<(c: WatchChange) => void>();
+  let version = 0;
+  let cached: WatchSnapshot | undefined;
+  let db: DbState = 'connecting';
+  let dbProblem: string | undefined;
+  let livekit: LiveKitState = opts.livekit ? 'unknown' : 'off';
+  let cursor = 0;
+  let startCursor = 0;
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const changed = () => {
+    version++;
+    cached = undefined;
+    for (const l of listeners) l();
+  };
+  const setDb = (state: DbState, problem?: string) => {
+    if (db === state && dbProblem === problem) return;
+    db = state;
+    dbProblem = problem;
+    changed();
+  };
+  const later = (fn: () => void, ms: number) => {
+    if (stopped) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const apply = (batch: EventWithInterview[]) => {
+    for (const { event, interview } of batch) {
+      if (event.seq > cursor) cursor = event.seq;
+      const prev = rows.get(interview.id);
+      if (prev?.lastEvent && prev.lastEvent.seq >= event.seq) continue;
+      const row = toRow(interview, event, prev);
+      recordingKeys.set(row.id, interview.recordingKey);
+      const wanted = opts.status === undefined || interview.status === opts.status;
+      if (wanted) rows.set(row.id, row);
+      else rows.delete(row.id);
+      if (opts.status === undefined || event.to === opts.status || event.from === opts.status) {
+        const change: WatchChange = { seq: event.seq, at: event.at, id: event.interviewId, from: event.from, to: event.to, actor: event.actor, reason: event.reason, row };
+        for (const l of changeListeners) l(change);
+      }
+    }
+    if (batch.length > 0) changed();
+  };
+
+  // Notifications only name interviews; one fetch at a time serves all that came meanwhile.
+  const pending = new Set<string>();
+  let draining = false;
+  let needCatchUp = false;
+  const drain = async () => {
+    if (draining || stopped) return;
+    draining = true;
+    try {
+      while (pending.size > 0 && !stopped) {
+        const ids = [...pending].slice(0, 500);
+        for (const id of ids) pending.delete(id);
+        const after = ids.map((id) => rows.get(id)?.lastEvent?.seq ?? startCursor);
+        try {
+          apply(await repo.changesOf(ids, after));
+        } catch (err) {
+          // The health check reconnects and catches up by cursor, which covers these ids too.
+          needCatchUp = true;
+          setDb('reconnecting', describe(err));
+          break;
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  };
+  const onNotify = (payload: string) => {
+    const id = payload.split(' ', 1)[0];
+    if (!id) return;
+    pending.add(id);
+    void drain();
+  };
+
+  let generation = 0;
+  let listenPid: number | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  const listen = async () => {
+    const gen = ++generation;
+    // postgres.js re-listens by itself after a drop, but gives up silently if the server is still
+    // down at that moment: a stale listener is made inert and a fresh one added.
+    await unlisten?.().catch(() => {});
+    const meta = await opts.sql.listen(CHANNEL, (payload) => {
+      if (gen === generation) onNotify(payload);
+    });
+    listenPid = (meta.state as { pid?: number } | undefined)?.pid;
+    unlisten = meta.unlisten;
+  };
+
+  const catchUp = async () => {
+    for (let page = 0; page < 40 && !stopped; page++) {
+      const batch = await repo.changesSince(cursor, 5000);
+      apply(batch);
+      if (batch.length < 5000) break;
+    }
+  };
+
+  // Start: listen first, then read, so nothing committed in between is missed.
+  await listen();
+  const first = await repo.initial({ status: opts.status, recentLimit: opts.recentLimit ?? 500, liveLimit: opts.liveLimit ?? 5000 });
+  startCursor = cursor = first.cursor;
+  for (const r of first.rows) {
+    rows.set(r.interview.id, toRow(r.interview, r.last, undefined));
+    recordingKeys.set(r.interview.id, r.interview.recordingKey);
+  }
+  let serverStartedAt = (await repo.serverState(listenPid)).startedAt;
+  db = 'live';
+  changed();
+
+  const health = async () => {
+    try {
+      const state = await repo.serverState(listenPid);
+      if (db !== 'live' || needCatchUp || state.startedAt !== serverStartedAt || !state.listening) {
+        await listen();
+        serverStartedAt = state.startedAt;
+        needCatchUp = false;
+        await catchUp();
+        setDb('live');
+        void drain();
+      }
+    } catch (err) {
+      setDb('reconnecting', describe(err));
+    }
+    later(health, db === 'live' ? (opts.healthIntervalMs ?? 2000) : Math.min(opts.healthIntervalMs ?? 2000, 1000));
+  };
+  later(health, opts.healthIntervalMs ?? 2000);
+
+  // Presence: one listRooms for all live rooms, then participant lists for a few rooms per round
+  // (those whose head count changed first, then the longest unchecked), so a thousand live rooms
+  // cost a handful of calls every few seconds.
+  const headcount = new Map<string, number>();
+  const checkedAt = new Map<string, number>();
+  const setPresence = (id: string, p: Presence) => {
+    const row = rows.get(id);
+    if (!row || (row.presence.candidate === p.candidate && row.presence.agent === p.agent)) return false;
+    rows.set(id, { ...row, presence: p });
+    return true;
+  };
+  const pollPresence = async (lk: PresenceSource): Promise<boolean> => {
+    const live = [...rows.values()].filter((r) => isLive(r.status));
+    if (live.length === 0) return false;
+    let dirty = false;
+    try {
+      const names = live.map((r) => roomNameFor(r.id));
+      const rooms = await lk.listRooms(names.length <= 500 ? names : undefined);
+      const count = new Map(rooms.map((r) => [r.name, r.numParticipants]));
+      const urgent: WatchRow[] = [];
+      const rest: WatchRow[] = [];
+      for (const r of live) {
+        const n = count.get(roomNameFor(r.id)) ?? 0;
+        if (n === 0) {
+          dirty = setPresence(r.id, { candidate: false, agent: false }) || dirty;
+          headcount.set(r.id, 0);
+        } else if (headcount.get(r.id) !== n || r.presence.candidate === null) urgent.push(r);
+        else rest.push(r);
+      }
+      rest.sort((a, b) => (checkedAt.get(a.id) ?? 0) - (checkedAt.get(b.id) ?? 0));
+      const budget = [...urgent, ...rest].slice(0, opts.participantLookupsPerRound ?? 25);
+      for (let i = 0; i < budget.length && !stopped; i += 5) {
+        await Promise.all(
+          budget.slice(i, i + 5).map(async (r) => {
+            const people = await lk.listParticipants(roomNameFor(r.id));
+            headcount.set(r.id, count.get(roomNameFor(r.id)) ?? 0);
+            checkedAt.set(r.id, Date.now());
+            const p = { candidate: people.some((x) => x.identity === `candidate-${r.id}`), agent: people.some((x) => x.identity.startsWith('agent-')) };
+            dirty = setPresence(r.id, p) || dirty;
+          }),
+        );
+      }
+      if (livekit !== 'ok') {
+        livekit = 'ok';
+        dirty = true;
+      }
+    } catch {
+      // Degrade to unknown ("?") rather than show a wrong answer.
+      for (const r of live) dirty = setPresence(r.id, UNKNOWN) || dirty;
+      headcount.clear();
+      if (livekit !== 'unreachable') {
+        livekit = 'unreachable';
+        dirty = true;
+      }
+    }
+    return dirty;
+  };
+  const readRecordingSizes = async (dir: string): Promise<boolean> => {
+    let dirty = false;
+    const wanted = [...rows.values()].filter((r) => recordingKeys.get(r.id) && (isLive(r.status) || r.recordingBytes === null)).slice(0, 100);
+    for (const r of wanted) {
+      const key = recordingKeys.get(r.id)!;
+      let size: number | null = null;
+      for (const name of [key, `${key}.part`]) {
+        const s = await stat(join(dir, name)).catch(() => undefined);
+        if (s) {
+          size = s.size;
+          break;
+        }
+      }
+      const row = rows.get(r.id);
+      if (row && row.recordingBytes !== size) {
+        rows.set(r.id, { ...row, recordingBytes: size });
+        dirty = true;
+      }
+    }
+    return dirty;
+  };
+  const sidePoll = async () => {
+    let dirty = false;
+    if (opts.livekit) dirty = (await pollPresence(opts.livekit)) || dirty;
+    if (opts.recordingsDir) dirty = (await readRecordingSizes(opts.recordingsDir).catch(() => false)) || dirty;
+    if (dirty) changed();
+    later(() => void sidePoll(), opts.presenceIntervalMs ?? 3000);
+  };
+  if (opts.livekit || opts.recordingsDir) later(() => void sidePoll(), 0);
+
+  let hasTranscripts: boolean | undefined;
+  let transcriptsCheckedAt = 0;
+
+  return {
+    snapshot() {
+      cached ??= { version, rows: [...rows.values()], db, livekit, dbProblem };
+      return cached;
+    },
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onChange(l) {
+      changeListeners.add(l);
+      return () => changeListeners.delete(l);
+    },
+    async timeline(id) {
+      return repo.timeline(id);
+    },
+    async transcript(id, after) {
+      if (!hasTranscripts && Date.now() - transcriptsCheckedAt > 10_000) {
+        transcriptsCheckedAt = Date.now();
+        hasTranscripts = await repo.hasTranscripts();
+      }
+      if (!hasTranscripts) return null;
+      return repo.transcript(id, after);
+    },
+    async end(id, reason) {
+      await opts.interviews.applyEvent(id, 'end', { actor: 'operator', reason, patch: { end_reason: 'operator' } });
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      generation++;
+      await unlisten?.().catch(() => {});
+    },
+  };
+}
