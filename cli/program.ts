@@ -76,6 +76,34 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', examples(['interviewctl end 3fZq9 --reason "candidate asked by phone"']))
     .action((id, opts) => run(async () => (await import('./commands/interviews.js')).end(id, opts, g())));
 
+  program
+    .command('watch')
+    .description('live view of interviews: status, time left, who is in the room; NDJSON changes with --json or without a terminal')
+    .option('--status <status>', 'only interviews in this status (created, used, recording, ending, completed, expired, revoked, failed)')
+    .option('--readonly', 'turn actions off (no ending interviews from the view)')
+    .addHelpText(
+      'after',
+      examples([
+        'interviewctl watch',
+        'interviewctl watch --status recording --readonly',
+        'interviewctl watch --json | jq -c \'select(.to == "failed")\'',
+      ]) + '\nKeys: ↑/↓ or j/k move, enter details, / filter, s sort, e end (asks first), ? help, q quit.\nWithout a terminal, or with --json, prints one JSON line per change: {at, seq, id, from, to, note, status, actor, reason, endsAt, endReason, error}.\n',
+    )
+    .action((opts) => run(async () => (await import('./commands/watch.js')).watch(opts, g())));
+
+  program
+    .command('reconcile')
+    .description('move on interviews stuck past their deadline, checking LiveKit and storage')
+    .option('--dry-run', 'say what would change, change nothing')
+    .addHelpText(
+      'after',
+      examples(['interviewctl reconcile --dry-run', 'interviewctl reconcile --json | jq -c \'select(.applied)\'']) +
+        '\nRules: live past its end + 2 min → ending; candidate absent 10 min after the first join → failed (candidate_no_show);\n' +
+        'no interviewer 5 min after dispatch → failed (agent_no_show); ending with recording and transcript stored → completed;\n' +
+        'ending for 10 min without them → failed (recorder_failed). serve runs the same sweep every minute.\n',
+    )
+    .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));
+
   const webhooks = program.command('webhooks').description('LiveKit webhook deliveries: list, replay, listen, trigger');
   webhooks
     .command('list')

@@ -4,7 +4,10 @@ import { createLiveKit } from '../adapters/livekit/client.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { UnavailableError, UsageError } from '../core/errors.js';
 import { createHttpServer } from '../server/server.js';
-import { createLogger } from '../server/log.js';
+import { createLogger, type Logger } from '../server/log.js';
+import type { Sql } from '../adapters/db/connect.js';
+import { createInterviewRepo } from '../adapters/db/interviews.js';
+import type { Settings } from '../settings.js';
 import { onShutdown } from '../shutdown.js';
 
 export interface ServeOptions {
@@ -37,13 +40,34 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
     database: db.embedded ? 'embedded' : 'external',
     agent_name: settings.livekit.agentName,
   });
+  const stopSweep = await startPeriodicReconcile(db.sql, settings, log);
   const close = async () => {
+    stopSweep();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections?.();
     await ctx.close();
     log.info('stopped');
   };
   return { server, url: settings.publicUrl, close };
+}
+
+/** serve repairs what webhooks missed, every minute, with the same sweep as `reconcile`. */
+async function startPeriodicReconcile(sql: Sql, settings: Settings, log: Logger): Promise<() => void> {
+  const { reconcileDeps } = await import('./reconcile.js');
+  const { reconcile } = await import('../use-cases/reconcile.js');
+  const deps = await reconcileDeps(createInterviewRepo(sql), settings);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    reconcile(deps, { dryRun: false }, (o) => log.info('reconciled', { interview: o.id, from: o.status, action: o.action, applied: o.applied, detail: o.detail }))
+      .catch((err) => log.warn('reconcile sweep failed', { error: (err as Error).message }))
+      .finally(() => {
+        running = false;
+      });
+  }, 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export async function serve(opts: ServeOptions, global: GlobalOptions): Promise<number> {

@@ -200,6 +200,19 @@ export function createInterviewRepo(sql: Sql) {
       return rows.map(rowToInterview);
     },
 
+    /** Interviews that are live or finishing: what reconcile looks at. */
+    async listOpen(): Promise<Interview[]> {
+      const rows = await sql`select * from interviews where status in ('used', 'recording', 'ending') order by used_at nulls last, id`;
+      return rows.map(rowToInterview);
+    },
+
+    /** Whether an interviewer was ever seen in the interview's room (from webhook notes). */
+    async agentSeen(id: string): Promise<boolean> {
+      const [row] = await sql<{ seen: boolean }[]>`
+        select exists (select 1 from interview_events where interview_id = ${id} and reason = 'agent joined the room') as seen`;
+      return row!.seen;
+    },
+
     async events(id: string): Promise<InterviewEventRow[]> {
       const rows = await sql`select * from interview_events where interview_id = ${id} order by id`;
       return rows.map((r) => ({
