@@ -15,6 +15,11 @@ export interface PresenceSource {
 
 export interface PostgresFeedOptions {
   sql: Sql;
+  /**
+   * A new one-connection client for LISTEN. Each (re)connect takes a fresh one: postgres.js's own
+   * re-listen gives up for good when the server is still down at that moment.
+   */
+  newListenClient: () => Sql;
   interviews: Pick<InterviewRepo, 'applyEvent'>;
   /** Room presence; leave out to not ask LiveKit at all (the NDJSON stream does not). */
   livekit?: PresenceSource;
@@ -51,6 +56,14 @@ function toRow(i: WatchedInterview, last: WatchedEvent | null, prev: WatchRow | 
     presence: isLive(i.status) ? (prev?.presence ?? UNKNOWN) : UNKNOWN,
     recordingBytes: prev?.recordingBytes ?? null,
   };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${ms} ms`), { code: 'TIMEOUT' })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 const describe = (err: unknown) => (err as { code?: string })?.code ?? (err as Error)?.message ?? String(err);
@@ -150,17 +163,23 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
 
   let generation = 0;
   let listenPid: number | undefined;
-  let unlisten: (() => Promise<void>) | undefined;
+  let listenClient: Sql | undefined;
+  const closeListener = async () => {
+    const client = listenClient;
+    listenClient = undefined;
+    await client?.end({ timeout: 0 }).catch(() => {});
+  };
   const listen = async () => {
     const gen = ++generation;
-    // postgres.js re-listens by itself after a drop, but gives up silently if the server is still
-    // down at that moment: a stale listener is made inert and a fresh one added.
-    await unlisten?.().catch(() => {});
-    const meta = await opts.sql.listen(CHANNEL, (payload) => {
-      if (gen === generation) onNotify(payload);
-    });
+    await closeListener();
+    const client = (listenClient = opts.newListenClient());
+    const meta = await withTimeout(
+      client.listen(CHANNEL, (payload) => {
+        if (gen === generation) onNotify(payload);
+      }),
+      5000,
+    );
     listenPid = (meta.state as { pid?: number } | undefined)?.pid;
-    unlisten = meta.unlisten;
   };
 
   const catchUp = async () => {
@@ -172,20 +191,26 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
   };
 
   // Start: listen first, then read, so nothing committed in between is missed.
-  await listen();
-  const first = await repo.initial({ status: opts.status, recentLimit: opts.recentLimit ?? 500, liveLimit: opts.liveLimit ?? 5000 });
-  startCursor = cursor = first.cursor;
-  for (const r of first.rows) {
-    rows.set(r.interview.id, toRow(r.interview, r.last, undefined));
-    recordingKeys.set(r.interview.id, r.interview.recordingKey);
+  let serverStartedAt: string;
+  try {
+    await listen();
+    const first = await repo.initial({ status: opts.status, recentLimit: opts.recentLimit ?? 500, liveLimit: opts.liveLimit ?? 5000 });
+    startCursor = cursor = first.cursor;
+    for (const r of first.rows) {
+      rows.set(r.interview.id, toRow(r.interview, r.last, undefined));
+      recordingKeys.set(r.interview.id, r.interview.recordingKey);
+    }
+    serverStartedAt = (await repo.serverState(listenPid)).startedAt;
+  } catch (err) {
+    await closeListener();
+    throw err;
   }
-  let serverStartedAt = (await repo.serverState(listenPid)).startedAt;
   db = 'live';
   changed();
 
   const health = async () => {
     try {
-      const state = await repo.serverState(listenPid);
+      const state = await withTimeout(repo.serverState(listenPid), 5000);
       if (db !== 'live' || needCatchUp || state.startedAt !== serverStartedAt || !state.listening) {
         await listen();
         serverStartedAt = state.startedAt;
@@ -316,14 +341,14 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
       return repo.transcript(id, after);
     },
     async end(id, reason) {
-      await opts.interviews.applyEvent(id, 'end', { actor: 'operator', reason, patch: { end_reason: 'operator' } });
+      await opts.interviews.applyEvent(id, 'end', { actor: 'operator', reason, patch: { end_reason: 'operator_ended' } });
     },
     async stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       generation++;
-      await unlisten?.().catch(() => {});
+      await closeListener();
     },
   };
 }

@@ -150,23 +150,17 @@ export function createWatchRepo(sql: Sql) {
       return row!.present as boolean;
     },
 
-    /**
-     * Utterances of one interview after a cursor. The table belongs to the agent; only columns
-     * every version has are read, through to_jsonb so a missing optional column is not an error.
-     */
+    /** Utterances of one interview after a cursor (the table's id), oldest first. */
     async transcript(id: string, after: number): Promise<TranscriptLine[]> {
       const rows = await sql`
-        select to_jsonb(u) as u from utterances u where u.interview_id = ${id} and u.id > ${after} order by u.id limit 500`;
-      return rows.map((r) => {
-        const u = r.u as Record<string, unknown>;
-        const start = u.start_ms ?? u.start_offset_ms ?? null;
-        return {
-          seq: Number(u.id),
-          speaker: String(u.speaker ?? '?'),
-          text: typeof u.text === 'string' ? u.text : null,
-          startMs: start === null ? null : Number(start),
-        };
-      });
+        select id, speaker, text, start_ms from utterances
+        where interview_id = ${id} and id > ${after} order by id limit 500`;
+      return rows.map((r) => ({
+        seq: Number(r.id),
+        speaker: r.speaker as string,
+        text: (r.text as string | null) ?? null,
+        startMs: r.start_ms === null ? null : Number(r.start_ms),
+      }));
     },
   };
 }

@@ -1,0 +1,119 @@
+import postgres from 'postgres';
+import type { Sql } from '../adapters/db/connect.js';
+import { embeddedConnection, embeddedPaths } from '../adapters/db/embedded.js';
+import { createLiveKit } from '../adapters/livekit/client.js';
+import { createContext, type GlobalOptions } from '../context.js';
+import { endsAt } from '../core/interview.js';
+import { UsageError } from '../core/errors.js';
+import { isStatus, STATUSES, type Status } from '../core/states.js';
+import { createPrinter } from '../output.js';
+import { onShutdown } from '../shutdown.js';
+import type { DbState, WatchChange } from '../ui/feed.js';
+import { startPostgresFeed } from '../ui/feed-postgres.js';
+
+export interface WatchOptions {
+  status?: string;
+  readonly?: boolean;
+}
+
+/** One NDJSON line per change: ids, states and times only, never the candidate's name or email. */
+export function changeJson(c: WatchChange) {
+  return {
+    at: c.at.toISOString(),
+    seq: c.seq,
+    id: c.id,
+    from: c.from,
+    to: c.to,
+    note: c.from !== null && c.from === c.to,
+    status: c.row.status,
+    actor: c.actor,
+    reason: c.reason,
+    endsAt: endsAt(c.row)?.toISOString() ?? null,
+    endReason: c.row.endReason,
+    error: c.row.error,
+  };
+}
+
+/** A one-connection client on the same database, for LISTEN only. */
+function listenClient(settings: { databaseUrl: string | undefined; home: string }): Sql {
+  const options = { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { application_name: 'interviewctl watch' } };
+  const client = settings.databaseUrl
+    ? postgres(settings.databaseUrl, options)
+    : postgres({ ...options, ...embeddedConnection(embeddedPaths(settings.home)) });
+  return client as unknown as Sql;
+}
+
+/**
+ * `interviewctl watch`: the live table on a terminal, or an NDJSON stream of changes with --json
+ * or when stdout is not a terminal. Runs until q, Ctrl-C or a signal.
+ */
+export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<number> {
+  if (opts.status !== undefined && !isStatus(opts.status)) throw new UsageError(`--status: ${JSON.stringify(opts.status)} is not one of ${STATUSES.join(', ')}`);
+  const status = opts.status as Status | undefined;
+  const tui = !global.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
+  const ctx = createContext(global);
+  const { out, settings } = ctx;
+  let stopped = false;
+  let feed: Awaited<ReturnType<typeof startPostgresFeed>> | undefined;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await feed?.stop();
+    await ctx.close();
+  };
+  try {
+    const { sql } = await ctx.db();
+    const { interviews } = await ctx.repos();
+    feed = await startPostgresFeed({
+      sql,
+      newListenClient: () => listenClient(settings),
+      interviews,
+      status,
+      livekit: tui ? createLiveKit(settings.livekit, { requestTimeoutSeconds: 2 }) : undefined,
+      recordingsDir: tui && settings.s3 === undefined ? settings.recordingsDir : undefined,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const running = feed;
+
+  if (tui) {
+    const color = process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+    // Ink's colour library does not read NO_COLOR itself; it must be told before it loads.
+    if (!color) process.env.FORCE_COLOR = '0';
+    onShutdown(stop);
+    try {
+      const { runWatchTui } = await import('../ui/run-watch.js');
+      const how = await runWatchTui(running, { readonly: Boolean(opts.readonly), color, statusFilter: status, stdout: process.stdout, stdin: process.stdin });
+      return how === 'interrupted' ? 130 : 0;
+    } finally {
+      await stop();
+    }
+  }
+
+  // The stream: results (one JSON line per change) on stdout, connection news on stderr.
+  const stream = createPrinter({ json: true, quiet: global.quiet });
+  let db: DbState = running.snapshot().db;
+  out.info(`watching ${running.snapshot().rows.length} interviews${status ? ` (status ${status})` : ''}; one JSON line per change (Ctrl-C to stop)`);
+  const offChange = running.onChange((c) => stream.line(changeJson(c), () => ''));
+  const offState = running.subscribe(() => {
+    const next = running.snapshot();
+    if (next.db === db) return;
+    if (next.db === 'reconnecting') out.warn(`database connection lost${next.dbProblem ? ` (${next.dbProblem})` : ''}; reconnecting…`);
+    else if (next.db === 'live') out.info('reconnected; caught up on changes made meanwhile');
+    db = next.db;
+  });
+  await new Promise<void>((resolve) => {
+    // A closed pipe (`watch | head`) ends the stream quietly.
+    process.stdout.once('error', () => resolve());
+    onShutdown(async () => {
+      resolve();
+      await stop();
+    });
+  });
+  offChange();
+  offState();
+  await stop();
+  return 0;
+}
