@@ -189,6 +189,12 @@ export function buildProgram(run: Runner): Command {
     .action((opts) => run(async () => (await import('./commands/serve.js')).serve(opts, g())));
 
   program
+    .command('doctor')
+    .description('check every configured service (database, migrations, LiveKit, storage, webhooks, speech) and say what to fix')
+    .addHelpText('after', examples(['interviewctl doctor', 'interviewctl doctor --json | jq -c \'.[] | select(.status != "ok")\'']) + '\nExit 6 when a check fails.\n')
+    .action(() => run(async () => (await import('./commands/doctor.js')).doctor(g())));
+
+  program
     .command('dev')
     .description('run everything on this machine: embedded database, local LiveKit, server, and print a demo link')
     .option('--port <port>', 'port for the server (default: PORT, 8080)')

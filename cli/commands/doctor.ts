@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { migrationStatus } from '../adapters/db/migrate.js';
+import { createLiveKit } from '../adapters/livekit/client.js';
+import { createContext, type GlobalOptions } from '../context.js';
+import { table } from '../output.js';
+
+type CheckStatus = 'ok' | 'warn' | 'fail';
+interface Check {
+  check: string;
+  status: CheckStatus;
+  detail: string;
+  fix: string | null;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000}s`)), ms).unref())]);
+
+/** Checks every configured service and says what is wrong and how to fix it; exit 6 if something is down. */
+export async function doctor(global: GlobalOptions): Promise<number> {
+  const ctx = createContext(global);
+  const { settings, out } = ctx;
+  const checks: Check[] = [];
+  const add = (check: string, status: CheckStatus, detail: string, fix: string | null = null) => checks.push({ check, status, detail, fix });
+
+  try {
+    const db = await withTimeout(ctx.db(), 20_000, 'the database');
+    add('database', 'ok', db.where);
+    const pending = (await migrationStatus(db.sql)).filter((m) => m.state === 'pending');
+    if (pending.length === 0) add('migrations', 'ok', 'up to date');
+    else add('migrations', 'fail', `${pending.length} pending (${pending.map((m) => m.name).join(', ')})`, 'run `interviewctl db migrate`');
+    const [worker] = await db.sql<{ at: Date | null }[]>`
+      select max(at) as at from interview_events where reason = 'agent joined the room'`.catch(() => [{ at: null }]);
+    add('agent worker', worker?.at ? 'ok' : 'warn', worker?.at ? `an interviewer last joined a room at ${worker.at.toISOString()}` : 'no interviewer has joined a room yet', worker?.at ? null : 'start `interviewctl agent` (dev starts it for you)');
+  } catch (err) {
+    add('database', 'fail', (err as Error).message, settings.databaseUrl ? 'check DATABASE_URL and that the server is up' : 'check INTERVIEWCTL_HOME is writable, or set DATABASE_URL');
+  }
+
+  const livekit = createLiveKit(settings.livekit, { requestTimeoutSeconds: 4 });
+  try {
+    await withTimeout(livekit.listRooms(['doctor-probe']), 6000, 'LiveKit');
+    add('livekit', 'ok', `${livekit.host} accepts key ${settings.livekit.apiKey}`);
+  } catch (err) {
+    const message = (err as Error).message;
+    const auth = /401|unauthori[sz]ed|permission|invalid token/i.test(message);
+    add(
+      'livekit',
+      'fail',
+      message,
+      auth
+        ? 'LIVEKIT_API_KEY / LIVEKIT_API_SECRET are not accepted by this server'
+        : settings.livekit.explicit
+          ? 'check LIVEKIT_URL and that the server is up'
+          : 'start one with `interviewctl dev` (after `npm run setup:stack`), or set LIVEKIT_URL',
+    );
+  }
+
+  try {
+    const { openStorage } = await import('../adapters/storage/storage.js');
+    const storage = await openStorage(settings);
+    const key = 'recordings/.doctor-probe';
+    await withTimeout(storage.put(key, `interviewctl doctor ${new Date().toISOString()}\n`, 'text/plain'), 8000, 'storage');
+    const size = await storage.size(key);
+    if (size === undefined) throw new Error('a probe object written just now cannot be found');
+    add('storage', 'ok', `${storage.where} is writable`);
+  } catch (err) {
+    add('storage', 'fail', (err as Error).message, settings.s3 ? 'check S3_ENDPOINT, S3_BUCKET and the access keys' : 'check RECORDINGS_DIR is writable');
+  }
+
+  const health = `${settings.publicUrl}/healthz`;
+  try {
+    const res = await fetch(health, { signal: AbortSignal.timeout(3000) });
+    add('webhook receiver', res.ok ? 'ok' : 'warn', `${health} answered ${res.status}`, res.ok ? null : 'serve is up but unhealthy: see its logs');
+  } catch (err) {
+    add('webhook receiver', 'warn', `${health}: ${(err as Error).message}`, 'start `interviewctl serve` and point LiveKit webhooks at PUBLIC_URL/webhooks/livekit');
+  }
+
+  add('speech', 'ok', settings.deepgram.apiKey ? `Deepgram${settings.deepgram.baseUrl ? ` at ${settings.deepgram.baseUrl}` : ''}` : 'offline voice (espeak-ng); answers kept as audio only (set DEEPGRAM_API_KEY for text)');
+  if (settings.recorder === 'agent') {
+    const ffmpeg = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8' });
+    if (ffmpeg.status === 0) add('recorder', 'ok', `agent records with ${ffmpeg.stdout.split('\n')[0]}`);
+    else add('recorder', 'fail', 'ffmpeg is not installed', 'apt-get install -y ffmpeg (or npm run setup:stack)');
+  } else add('recorder', settings.recorder === 'off' ? 'warn' : 'ok', `RECORDER=${settings.recorder}`, settings.recorder === 'off' ? 'interviews cannot complete without a recording' : null);
+
+  await ctx.close();
+  const failed = checks.filter((c) => c.status === 'fail');
+  out.result(checks, () => {
+    const mark = { ok: 'ok', warn: 'warn', fail: 'FAIL' };
+    const rows = table(['CHECK', 'STATUS', 'DETAIL'], checks.map((c) => [c.check, mark[c.status], c.detail]));
+    const fixes = checks.filter((c) => c.fix).map((c) => `  ${c.check}: ${c.fix}`);
+    return fixes.length > 0 ? `${rows}\n\nto fix:\n${fixes.join('\n')}` : rows;
+  });
+  return failed.length > 0 ? 6 : 0;
+}
