@@ -1,0 +1,84 @@
+// Starts and stops versitygw, a small real S3 gateway over a directory, on loopback.
+// The bucket is created by the caller through the S3 API (path-style).
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { versitygwBin } from './paths.mjs';
+import { killOnExit, stopProcess, waitUntil } from './process.mjs';
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * @param {object} opts
+ * @param {string} opts.dir holds the objects (`<dir>/data`), sidecar metadata and the log
+ * @returns {Promise<{endpoint: string, accessKeyId: string, secretAccessKey: string, region: string, dataDir: string, pid: number, logPath: string, logText(): string, stop(): Promise<void>}>}
+ */
+export async function startVersitygw({
+  dir,
+  port = 7070,
+  accessKeyId = 'e2e-access-key',
+  secretAccessKey = 'e2e-secret-key-0123456789abcdef',
+  region = 'us-east-1',
+  bin = versitygwBin,
+  readyTimeoutMs = 15_000,
+}) {
+  const dataDir = join(dir, 'data');
+  const sidecar = join(dir, 'meta');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(sidecar, { recursive: true });
+  const logPath = join(dir, 'versitygw.log');
+  const fd = openSync(logPath, 'a');
+  // --sidecar keeps metadata in files, so filesystems without user xattrs (tmpfs, overlay) work.
+  const child = spawn(bin, ['--port', `127.0.0.1:${port}`, '--region', region, 'posix', '--sidecar', sidecar, dataDir], {
+    stdio: ['ignore', fd, fd],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ROOT_ACCESS_KEY: accessKeyId, ROOT_SECRET_KEY: secretAccessKey },
+  });
+  closeSync(fd);
+  const forget = killOnExit(child);
+  let exit = null;
+  child.once('exit', (code, signal) => {
+    exit = { code, signal };
+    forget();
+  });
+  const logText = () => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const handle = {
+    endpoint: `http://127.0.0.1:${port}`,
+    accessKeyId,
+    secretAccessKey,
+    region,
+    dataDir,
+    pid: child.pid,
+    logPath,
+    logText,
+    stop: () => stopProcess(child, { graceMs: 5000 }),
+  };
+  try {
+    await waitUntil(
+      async () => {
+        if (exit) throw new Error(`versitygw exited (${exit.code ?? exit.signal}) while starting:\n${logText().slice(-2000)}`);
+        return portOpen(port);
+      },
+      { timeoutMs: readyTimeoutMs, what: `versitygw on ${handle.endpoint}` },
+    );
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return handle;
+}
