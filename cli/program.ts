@@ -104,6 +104,30 @@ export function buildProgram(run: Runner): Command {
     )
     .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));
 
+  const recording = program.command('recording').description('recordings: download or share');
+  recording
+    .command('get')
+    .description('download the MP4 with a progress bar; an interrupted download resumes')
+    .argument('<id>', 'interview id or unique prefix')
+    .option('-o, --output <path>', 'where to save it (- for stdout; default: the key\'s file name)')
+    .addHelpText('after', examples(['interviewctl recording get 3fZq9', 'interviewctl recording get 3fZq9 -o ada.mp4', 'interviewctl recording get 3fZq9 -o - | ffprobe -']))
+    .action((id, opts) => run(async () => (await import('./commands/recording.js')).get(id, opts, g())));
+  recording
+    .command('url')
+    .description('a presigned, time-limited URL to view the recording (the bucket stays private)')
+    .argument('<id>', 'interview id or unique prefix')
+    .option('--expires <duration>', 'how long the URL works, up to 7d', '1h')
+    .addHelpText('after', examples(['interviewctl recording url 3fZq9 --expires 24h']))
+    .action((id, opts) => run(async () => (await import('./commands/recording.js')).url(id, opts, g())));
+
+  program
+    .command('transcript')
+    .description('the transcript: final once the interview completed, live while it runs')
+    .argument('<id>', 'interview id or unique prefix')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'vtt']).default('text'))
+    .addHelpText('after', examples(['interviewctl transcript 3fZq9', 'interviewctl transcript 3fZq9 --format vtt > captions.vtt']))
+    .action((id, opts) => run(async () => (await import('./commands/recording.js')).transcript(id, opts, g())));
+
   const webhooks = program.command('webhooks').description('LiveKit webhook deliveries: list, replay, listen, trigger');
   webhooks
     .command('list')
@@ -172,6 +196,19 @@ export function buildProgram(run: Runner): Command {
     .description('stop the embedded database (it starts again on the next command)')
     .addHelpText('after', examples(['interviewctl db stop']))
     .action(() => run(async () => (await import('./commands/db.js')).stop(g())));
+
+  program
+    .command('agent')
+    .description('run the AI interviewer worker: joins interviews it is dispatched to, records them, writes transcripts')
+    .addOption(new Option('--candidate-wait <duration>', 'how long to wait for the candidate before a no-show (default 3m)').env('AGENT_CANDIDATE_WAIT'))
+    .addOption(new Option('--grace <duration>', 'how long a candidate who dropped may take to come back (default 60s)').env('AGENT_RECONNECT_GRACE'))
+    .addOption(new Option('--silence <duration>', 'silence that ends a candidate\'s answer (default 800ms)').env('AGENT_END_OF_TURN_SILENCE'))
+    .addHelpText(
+      'after',
+      examples(['interviewctl agent', 'DEEPGRAM_API_KEY=… interviewctl agent', 'S3_BUCKET=interviews S3_ENDPOINT=https://<account>.r2.cloudflarestorage.com S3_REGION=auto S3_FORCE_PATH_STYLE=true interviewctl agent']) +
+        '\nSpeech: Deepgram STT/TTS when DEEPGRAM_API_KEY is set (DEEPGRAM_BASE_URL overrides the endpoint); otherwise offline\n(espeak-ng voice, answers kept as audio without text). Needs ffmpeg on PATH. Logs are JSON lines on stderr.\n',
+    )
+    .action((opts) => run(async () => (await import('./commands/agent.js')).agent(opts, g())));
 
   program
     .command('serve')

@@ -1,0 +1,131 @@
+import { RoomEvent, TrackKind, VideoBufferType, VideoStream, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
+import type { Presence } from './interviewer.js';
+import type { I420 } from './recorder/media-buffers.js';
+
+export interface CandidateSinks {
+  audioTrack(track: RemoteAudioTrack | undefined): void;
+  videoFrame(frame: I420): void;
+  videoGone(): void;
+  /** First time a candidate track is subscribed (for the time-to-first-audio figure). */
+  firstTrack?(): void;
+}
+
+/**
+ * Follows the candidate in the room: presence (a drop and a rejoin are normal: a reload or a
+ * network change), and their microphone and camera, re-attached after each rejoin.
+ */
+export class CandidateRoom implements Presence {
+  private present = false;
+  private drop = new AbortController();
+  private returnWaiters = new Set<() => void>();
+  private videoLive: { stop(): void } | undefined;
+  private sawTrack = false;
+
+  constructor(
+    private readonly room: Room,
+    private readonly identity: string,
+    private readonly sinks: CandidateSinks,
+  ) {
+    room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
+      if (p.identity !== identity) return;
+      this.present = true;
+      for (const w of [...this.returnWaiters]) w();
+    });
+    room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
+      if (p.identity !== identity) return;
+      this.present = false;
+      this.drop.abort();
+      this.sinks.audioTrack(undefined);
+      this.stopVideo();
+    });
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => {
+      if (p.identity === identity) this.onTrack(track);
+    });
+    room.on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => {
+      if (p.identity !== identity) return;
+      if (track.kind === TrackKind.KIND_AUDIO) this.sinks.audioTrack(undefined);
+      else if (track.kind === TrackKind.KIND_VIDEO) this.stopVideo();
+    });
+  }
+
+  /** Picks up a candidate already in the room and their tracks already subscribed. */
+  adoptExisting(): void {
+    const p = this.room.remoteParticipants.get(this.identity);
+    if (!p) return;
+    this.present = true;
+    for (const pub of p.trackPublications.values()) if (pub.track) this.onTrack(pub.track as RemoteTrack);
+  }
+
+  private onTrack(track: RemoteTrack): void {
+    if (!this.sawTrack) {
+      this.sawTrack = true;
+      this.sinks.firstTrack?.();
+    }
+    if (track.kind === TrackKind.KIND_AUDIO) this.sinks.audioTrack(track as RemoteAudioTrack);
+    else if (track.kind === TrackKind.KIND_VIDEO) this.startVideo(track);
+  }
+
+  private startVideo(track: RemoteTrack): void {
+    this.stopVideo();
+    const stream = new VideoStream(track);
+    let live = true;
+    const reader = stream.getReader();
+    this.videoLive = {
+      stop: () => {
+        live = false;
+        void reader.cancel().catch(() => {});
+      },
+    };
+    void (async () => {
+      try {
+        for (;;) {
+          const { value: ev, done } = await reader.read();
+          if (done || !live) break;
+          const f = ev.frame.type === VideoBufferType.I420 ? ev.frame : ev.frame.convert(VideoBufferType.I420);
+          this.sinks.videoFrame({ width: f.width, height: f.height, data: f.data });
+        }
+      } catch {
+        // track ended
+      }
+    })();
+  }
+
+  private stopVideo(): void {
+    if (!this.videoLive) return;
+    this.videoLive.stop();
+    this.videoLive = undefined;
+    this.sinks.videoGone();
+  }
+
+  here(): boolean {
+    return this.present;
+  }
+
+  dropSignal(): AbortSignal {
+    if (this.drop.signal.aborted && this.present) this.drop = new AbortController();
+    return this.drop.signal;
+  }
+
+  waitForReturn(ms: number, signal: AbortSignal): Promise<boolean> {
+    if (this.present) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (back: boolean) => {
+        clearTimeout(timer);
+        this.returnWaiters.delete(onBack);
+        signal.removeEventListener('abort', onAbort);
+        resolve(back);
+      };
+      // Give the page a moment to subscribe to the interviewer again before it speaks.
+      const onBack = () => setTimeout(() => finish(true), 1500);
+      const onAbort = () => finish(false);
+      const timer = setTimeout(() => finish(false), ms);
+      this.returnWaiters.add(onBack);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  close(): void {
+    this.stopVideo();
+    this.sinks.audioTrack(undefined);
+  }
+}

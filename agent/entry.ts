@@ -1,0 +1,22 @@
+import { defineAgent, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
+import { runInterviewJob } from './interview-job.js';
+import { agentOptionsFromEnv } from './options.js';
+
+// agents-js writes its own log lines to stdout; interviewctl keeps stdout for results and puts
+// every log line on stderr (SPEC.md section 10). Job processes import this file first.
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
+/** Loaded once per job process, before a job is assigned: Silero VAD (offline, CPU). */
+async function prewarm(proc: JobProcess): Promise<void> {
+  const silero = await import('@livekit/agents-plugin-silero');
+  const silence = agentOptionsFromEnv().endOfTurnSilenceMs;
+  proc.userData.vad = await silero.VAD.load({ minSilenceDuration: silence, minSpeechDuration: 250, activationThreshold: 0.5 });
+}
+
+export default defineAgent({
+  prewarm,
+  entry: async (ctx: JobContext) => {
+    await runInterviewJob(ctx, ctx.proc.userData.vad as VAD);
+    ctx.shutdown('interview finished');
+  },
+});

@@ -1,0 +1,212 @@
+import { basename, join } from 'node:path';
+import type { JobContext, VAD } from '@livekit/agents';
+import { openDatabase } from '../cli/adapters/db/connect.js';
+import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
+import { createUtteranceRepo } from '../cli/adapters/db/utterances.js';
+import { openStorage } from '../cli/adapters/storage/storage.js';
+import { ConflictError } from '../cli/core/errors.js';
+import { candidateIdentityFor, interviewIdFromRoom, isInterviewId, roomNameFor } from '../cli/core/ids.js';
+import { endsAt } from '../cli/core/interview.js';
+import { recordingKeys } from '../cli/core/keys.js';
+import { createLogger } from '../cli/server/log.js';
+import { loadSettings } from '../cli/settings.js';
+import { CandidateRoom } from './candidate-room.js';
+import { failInterview, finalizeRecording } from './finalize.js';
+import { runInterview } from './interviewer.js';
+import { linesFor } from './lines.js';
+import { agentOptionsFromEnv } from './options.js';
+import { Recorder } from './recorder/recorder.js';
+import { openSpeech } from './speech/speech-mode.js';
+import { VoiceIn } from './speech/voice-in.js';
+import { VoiceOut } from './speech/voice-out.js';
+
+/** The interview id the dispatch carries in its metadata (or, failing that, the room name). */
+export function interviewIdOfJob(metadata: string | undefined, roomName: string | undefined): string | undefined {
+  try {
+    const id = (JSON.parse(metadata ?? '') as { interviewId?: unknown }).interviewId;
+    if (typeof id === 'string' && isInterviewId(id)) return id;
+  } catch {
+    // fall through to the room name
+  }
+  return roomName ? interviewIdFromRoom(roomName) : undefined;
+}
+
+/** One interview, start to finish, in a job process. Never throws: failures end up in the interview. */
+export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> {
+  const log = createLogger(process.stderr, { svc: 'agent', job: ctx.job.id });
+  const id = interviewIdOfJob(ctx.job.metadata, ctx.job.room?.name);
+  if (!id) {
+    log.warn('job without an interview id; ignoring it', { room: ctx.job.room?.name });
+    return;
+  }
+  const settings = loadSettings();
+  const options = agentOptionsFromEnv();
+  const db = await openDatabase(settings, { max: 3 });
+  const interviews = createInterviewRepo(db.sql);
+  const utterances = createUtteranceRepo(db.sql);
+  const ilog = createLogger(process.stderr, { svc: 'agent', job: ctx.job.id, interview_id: id });
+  const cleanups: (() => Promise<unknown> | unknown)[] = [() => db.close()];
+  const external = new AbortController();
+  let ownEnd = false;
+  let recorderFailed = false;
+  try {
+    const interview = await interviews.findExact(id);
+    if (!interview || interview.status !== 'used') {
+      ilog.warn('interview is not waiting for its interviewer; leaving', { status: interview?.status ?? 'unknown' });
+      return;
+    }
+    // An End from the page (via serve) or an operator reaches us through NOTIFY within moments.
+    const listening = await db.sql.listen('interview_changed', (payload) => {
+      const [pid, , to] = payload.split(' ');
+      if (pid === id && (to === 'ending' || to === 'failed') && !ownEnd) external.abort();
+    });
+    cleanups.push(() => listening.unlisten());
+
+    const speech = await openSpeech(settings, interview.lang);
+    cleanups.push(() => speech.close());
+    ilog.info('interviewer starting', { speech: speech.mode, questions: interview.questions.length, duration_ms: interview.durationMs });
+    await ctx.connect();
+    const room = ctx.room;
+    const roomName = room.name ?? roomNameFor(id);
+    const voice = new VoiceOut(room.localParticipant!);
+    await voice.publish();
+    await voice.setState('initializing');
+    cleanups.push(() => voice.close());
+
+    // Everything the interviewer says is known in advance: synthesise it now, greeting first.
+    const lines = linesFor(interview.lang, interview.candidateName);
+    const texts = [lines.greeting, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack, lines.closing];
+    const prepared = new Map<string, Promise<Int16Array>>();
+    let chain: Promise<unknown> = Promise.resolve();
+    for (const t of texts) {
+      if (prepared.has(t)) continue;
+      const p = chain.then(() => speech.synth.synthesize(t, interview.lang));
+      p.catch(() => {});
+      prepared.set(t, p);
+      chain = p.catch(() => {});
+    }
+
+    let recorder: Recorder | undefined;
+    let trackAt = 0;
+    const voiceIn = new VoiceIn({
+      vad,
+      stt: speech.stt,
+      clock: () => recorder?.offsetMs() ?? 0,
+      onAudio: (s) => recorder?.pushCandidateAudio(s),
+      onTranscript: (text) => void voice.caption(text, { trackSid: voiceIn.trackSid, senderIdentity: candidateIdentityFor(id) }),
+    });
+    const candidate = new CandidateRoom(room, candidateIdentityFor(id), {
+      audioTrack: (t) => (t ? voiceIn.attach(t) : voiceIn.detach()),
+      videoFrame: (f) => recorder?.pushCandidateVideo(f),
+      videoGone: () => recorder?.clearVideo(),
+      firstTrack: () => (trackAt = performance.now()),
+    });
+    cleanups.push(() => candidate.close());
+    candidate.adoptExisting();
+    const came = candidate.here() || (await candidate.waitForReturn(options.candidateWaitMs, external.signal));
+    if (!came) {
+      if (!external.signal.aborted) {
+        ilog.warn('candidate did not join', { waited_ms: options.candidateWaitMs });
+        ownEnd = true;
+        await failInterview(interviews, id, 'candidate_no_show', 'candidate did not join in time');
+      }
+      return;
+    }
+
+    const startedAt = new Date();
+    const keys = recordingKeys(id, roomName, startedAt);
+    const spoolFile = join(settings.home, 'spool', id, basename(keys.video));
+    const storage = await openStorage(settings);
+    const rec = new Recorder({
+      storage,
+      key: keys.video,
+      spoolFile,
+      onError: (err) => {
+        ilog.error('recorder failed', { error: err.message });
+        recorderFailed = true;
+        external.abort();
+      },
+    });
+    recorder = rec;
+    rec.start();
+    cleanups.push(() => rec.kill());
+    voice.tap = rec;
+    let live;
+    try {
+      live = await interviews.applyEvent(id, 'recorder_started', { actor: 'agent', reason: 'agent recorder started', patch: { recording_key: keys.video } });
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      external.abort();
+      live = await interviews.get(id);
+    }
+    const endAt = endsAt(live)!.getTime();
+    const closing = await prepared.get(lines.closing)!;
+
+    let seq = 0;
+    let firstAudio = true;
+    const reason = await runInterview({
+      lines,
+      questions: interview.questions,
+      deadline: performance.now() + (endAt - Date.now()),
+      durationMs: interview.durationMs,
+      closingMs: (closing.length / 48_000) * 1000,
+      graceMs: options.graceMs,
+      external: external.signal,
+      presence: candidate,
+      speak: async (kind, text, qi, signal) => {
+        await voice.setState('thinking');
+        const pcm = await prepared.get(text)!;
+        let startMs = rec.offsetMs();
+        const result = await voice.play(pcm, signal, () => {
+          startMs = rec.offsetMs();
+          if (firstAudio && trackAt > 0) ilog.info('first agent audio', { after_candidate_track_ms: Math.round(performance.now() - trackAt) });
+          firstAudio = false;
+          void voice.caption(text);
+        });
+        const endMs = result === 'done' ? startMs + (pcm.length / 48_000) * 1000 : rec.offsetMs();
+        await utterances.add(id, { seq: seq++, speaker: 'agent', kind, questionIndex: qi, text, startMs, endMs });
+        await voice.setState('listening');
+        return result;
+      },
+      listen: async (kind, qi, limitMs, signal) => {
+        await voice.setState('listening');
+        const a = await voiceIn.listen(limitMs, signal);
+        if (a.speechMs > 0 || a.text) {
+          await utterances.add(id, { seq: seq++, speaker: 'candidate', kind, questionIndex: qi, text: a.text, startMs: a.startMs, endMs: a.endMs });
+        }
+        if (a.outcome !== 'aborted') ilog.info('answer', { question: qi, outcome: a.outcome, speech_ms: Math.round(a.speechMs), gap_from_ms: Math.round(a.endMs) });
+        return a;
+      },
+    });
+    ownEnd = true;
+    ilog.info('conversation over', { reason });
+    if (recorderFailed) {
+      rec.kill();
+      await failInterview(interviews, id, 'recorder_failed', 'recording could not be stored');
+      return;
+    }
+    if (reason !== 'ended_elsewhere') {
+      try {
+        await interviews.applyEvent(id, 'end', { actor: 'agent', reason: `interviewer: ${reason.replace(/_/g, ' ')}`, patch: { end_reason: reason } });
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    await voice.setState('thinking');
+    candidate.close();
+    const current = await interviews.get(id);
+    if (current.status !== 'ending') {
+      ilog.warn('interview left the live states before finalizing', { status: current.status });
+      rec.kill();
+      return;
+    }
+    await finalizeRecording({ interviewId: id, roomName, lang: interview.lang, speechMode: speech.mode, startedAt, keys, spoolFile, recorder: rec, storage, interviews, utterances, log: ilog });
+  } catch (err) {
+    ilog.error('interview job failed', { error: (err as Error).message });
+    ownEnd = true;
+    await failInterview(interviews, id, 'agent_error', 'the interviewer stopped on an error').catch(() => {});
+  } finally {
+    for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch(() => {});
+    await ctx.deleteRoom().catch(() => {});
+  }
+}

@@ -1,0 +1,43 @@
+import { parseDuration } from '../cli/core/duration.js';
+import { ConfigError } from '../cli/core/errors.js';
+
+/**
+ * Tunables of the interviewer. `interviewctl agent` resolves them from flags and the environment
+ * and hands them to its job processes through the environment (they are forked from it).
+ */
+export interface AgentOptions {
+  /** How long to wait for the candidate to join before the interview fails as a no-show. */
+  candidateWaitMs: number;
+  /** How long a candidate who left may take to come back. */
+  graceMs: number;
+  /** Silence that ends a candidate's turn. */
+  endOfTurnSilenceMs: number;
+}
+
+export const AGENT_ENV = {
+  candidateWait: 'AGENT_CANDIDATE_WAIT',
+  grace: 'AGENT_RECONNECT_GRACE',
+  silence: 'AGENT_END_OF_TURN_SILENCE',
+} as const;
+
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '800ms' } as const;
+
+export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
+  const problems: string[] = [];
+  const read = (key: string, fallback: string, min: number) => {
+    const text = env[key] || fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < min) {
+      problems.push(`${key}: ${JSON.stringify(text)} is not a duration of at least ${min} ms (e.g. ${fallback})`);
+      return parseDuration(fallback)!;
+    }
+    return ms;
+  };
+  const out = {
+    candidateWaitMs: read(AGENT_ENV.candidateWait, AGENT_DEFAULTS.candidateWait, 1000),
+    graceMs: read(AGENT_ENV.grace, AGENT_DEFAULTS.grace, 0),
+    endOfTurnSilenceMs: read(AGENT_ENV.silence, AGENT_DEFAULTS.silence, 200),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}

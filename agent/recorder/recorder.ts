@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
+import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
+import { blackI420, clipToInt16, fitI420, PcmFifo, type I420 } from './media-buffers.js';
+
+export const RECORDING_SAMPLE_RATE = 48_000;
+
+export interface RecorderOptions {
+  storage: ObjectStorage;
+  key: string;
+  /** Local copy of the MP4 as it is written (fragmented, so a partial file plays). */
+  spoolFile: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+  ffmpeg?: string;
+  onError(err: Error): void;
+}
+
+/**
+ * Composes the candidate's camera, the candidate's microphone and the agent's voice into one
+ * fragmented MP4 (H.264 + AAC) with Debian's ffmpeg, and streams it to storage while it runs.
+ *
+ * Sync: both streams are clocked by the wall clock from `start()`. Every tick writes the video
+ * frames and audio samples that are due by now — the latest camera picture (held while none
+ * arrives) and the mix of both voices (silence where nobody spoke) — so ffmpeg sees two
+ * constant-rate inputs whose timestamps are the session's real time.
+ */
+export class Recorder {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  private readonly candidate = new PcmFifo(RECORDING_SAMPLE_RATE, 400);
+  private readonly agent = new PcmFifo(RECORDING_SAMPLE_RATE);
+  private picture: Uint8Array;
+  private pending: I420 | undefined;
+  private t0 = 0;
+  private framesWritten = 0;
+  private samplesWritten = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private proc: ChildProcess | undefined;
+  private audioIn: Writable | undefined;
+  private exited: Promise<number | null> | undefined;
+  private uploaded: Promise<void> | undefined;
+  private spool: WriteStream | undefined;
+  private stopped = false;
+  private failed = false;
+  bytes = 0;
+
+  constructor(private readonly opts: RecorderOptions) {
+    this.width = opts.width ?? 640;
+    this.height = opts.height ?? 360;
+    this.fps = opts.fps ?? 15;
+    this.picture = blackI420(this.width, this.height);
+  }
+
+  /** Milliseconds since the recording started: the clock of utterance offsets. */
+  offsetMs(at = performance.now()): number {
+    return this.t0 === 0 ? 0 : at - this.t0;
+  }
+
+  start(): void {
+    const { width, height, fps } = this;
+    const args = [
+      '-hide_banner', '-loglevel', 'error', '-nostdin',
+      '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', String(fps), '-thread_queue_size', '64', '-i', 'pipe:0',
+      '-f', 's16le', '-ar', String(RECORDING_SAMPLE_RATE), '-ac', '1', '-thread_queue_size', '512', '-i', 'pipe:3',
+      '-map', '0:v', '-map', '1:a',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-crf', '27', '-g', String(fps * 2), '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '96k',
+      '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1',
+    ];
+    const proc = spawn(this.opts.ffmpeg ?? 'ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    this.proc = proc;
+    this.audioIn = proc.stdio[3] as Writable;
+    let stderr = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    this.exited = new Promise((resolve) => {
+      proc.once('error', (err) => {
+        this.fail(new Error(`ffmpeg could not start: ${err.message}`));
+        resolve(null);
+      });
+      proc.once('exit', (code) => {
+        if (code !== 0 && !this.failed) this.fail(new Error(`ffmpeg exited with ${code}: ${stderr.trim().slice(-500)}`));
+        resolve(code);
+      });
+    });
+    // Pipes close under us when ffmpeg dies; that failure is reported by the exit handler.
+    for (const s of [proc.stdin!, this.audioIn]) s.on('error', () => {});
+
+    mkdirSync(dirname(this.opts.spoolFile), { recursive: true });
+    this.spool = createWriteStream(this.opts.spoolFile);
+    this.spool.on('error', () => {});
+    const body = new PassThrough({ highWaterMark: 1 << 20 });
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      this.bytes += chunk.length;
+      this.spool!.write(chunk);
+      body.write(chunk);
+    });
+    proc.stdout!.on('end', () => {
+      body.end();
+      this.spool!.end();
+    });
+    this.uploaded = this.opts.storage.upload(this.opts.key, body, 'video/mp4');
+    this.uploaded.catch((err) => this.fail(err as Error));
+
+    this.t0 = performance.now();
+    this.timer = setInterval(() => this.tick(), 20);
+  }
+
+  /** Candidate microphone, 48 kHz mono frames (the caller resamples). */
+  pushCandidateAudio(samples: Int16Array): void {
+    if (!this.stopped) this.candidate.push(samples);
+  }
+
+  /** The agent's own voice, 48 kHz mono, as it is handed to the room. */
+  pushAgentAudio(samples: Int16Array): void {
+    if (!this.stopped) this.agent.push(samples);
+  }
+
+  /** Drops agent speech not yet written (the agent was cut off). */
+  clearAgentAudio(): void {
+    this.agent.clear();
+  }
+
+  /** The latest camera picture, I420 of any size. */
+  pushCandidateVideo(frame: I420): void {
+    // Scaled only when written: cameras may send more frames than the recording keeps.
+    if (!this.stopped) this.pending = frame;
+  }
+
+  /** Shows black from now on (the candidate's camera went away). */
+  clearVideo(): void {
+    this.pending = undefined;
+    this.picture = blackI420(this.width, this.height);
+  }
+
+  private tick(): void {
+    if (this.failed || !this.proc) return;
+    const elapsed = performance.now() - this.t0;
+    const framesDue = Math.floor((elapsed * this.fps) / 1000) + 1;
+    if (this.pending && this.framesWritten < framesDue) {
+      this.picture = fitI420(this.pending, this.width, this.height);
+      this.pending = undefined;
+    }
+    for (; this.framesWritten < framesDue; this.framesWritten++) this.proc.stdin!.write(this.picture);
+    const samplesDue = Math.floor((elapsed * RECORDING_SAMPLE_RATE) / 1000);
+    const n = samplesDue - this.samplesWritten;
+    if (n <= 0) return;
+    const mix = new Int32Array(n);
+    this.candidate.mixInto(mix);
+    this.agent.mixInto(mix);
+    const pcm = clipToInt16(mix);
+    this.audioIn!.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    this.samplesWritten = samplesDue;
+  }
+
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.opts.onError(err);
+  }
+
+  /**
+   * Writes what is due, closes ffmpeg's inputs, and waits for the MP4 to be complete in storage.
+   * Resolves with the recording's length; rejects when encoding or the upload failed.
+   */
+  async stop(): Promise<{ durationMs: number; bytes: number }> {
+    if (this.stopped) throw new Error('recorder already stopped');
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (!this.proc) throw new Error('recorder never started');
+    if (!this.failed) this.tick();
+    const durationMs = (this.samplesWritten / RECORDING_SAMPLE_RATE) * 1000;
+    this.proc.stdin!.end();
+    this.audioIn!.end();
+    const code = await this.exited;
+    if (code !== 0) throw new Error(`ffmpeg failed (exit ${code})`);
+    await this.uploaded;
+    return { durationMs, bytes: this.bytes };
+  }
+
+  /** Stops ffmpeg at once (the process is shutting down); the spool keeps what was written. */
+  kill(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.proc?.kill('SIGKILL');
+  }
+}

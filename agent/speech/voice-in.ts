@@ -1,0 +1,188 @@
+import { AudioStream, type RemoteAudioTrack } from '@livekit/rtc-node';
+import type { VAD, VADStream, stt as sttNs } from '@livekit/agents';
+import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
+
+export interface Answer {
+  /** answered: the candidate spoke and then paused long enough; limit: time ran out (maybe mid-speech); silent: nothing said. */
+  outcome: 'answered' | 'limit' | 'silent' | 'aborted';
+  startMs: number;
+  endMs: number;
+  /** Voiced time within the answer. */
+  speechMs: number;
+  /** Joined final transcripts, when speech-to-text runs. */
+  text: string | null;
+}
+
+export interface VoiceInOptions {
+  vad: VAD;
+  /** Deepgram (or another) streaming STT; without it answers are kept as audio only. */
+  stt?: sttNs.STT;
+  /** Recording clock (ms from the recording start). */
+  clock(): number;
+  /** Every candidate frame goes to the recorder too. */
+  onAudio(samples: Int16Array): void;
+  /** Called with each final transcript (for captions). */
+  onTranscript?(text: string): void;
+}
+
+type Waiter = () => void;
+
+/**
+ * The candidate's microphone: feeds the recorder, runs Silero VAD for end of turn, and (with a
+ * key) Deepgram STT for text. One track at a time; a rejoin attaches the new track.
+ */
+export class VoiceIn {
+  speaking = false;
+  private speechStartMs = 0;
+  private lastEnd: { endMs: number; speechMs: number } | undefined;
+  private finals: string[] = [];
+  private waiters = new Set<Waiter>();
+  private stop: (() => void) | undefined;
+  trackSid = '';
+
+  constructor(private readonly opts: VoiceInOptions) {}
+
+  attach(track: RemoteAudioTrack): void {
+    this.detach();
+    this.trackSid = track.sid ?? '';
+    const audio = new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1 });
+    const vad = this.opts.vad.stream();
+    const stt = this.opts.stt?.stream();
+    let live = true;
+    const reader = audio.getReader();
+    this.stop = () => {
+      live = false;
+      void reader.cancel().catch(() => {});
+      vad.close();
+      stt?.close();
+      if (this.speaking) this.onSpeechEnd(this.opts.clock(), 0);
+    };
+    void (async () => {
+      try {
+        for (;;) {
+          const { value: frame, done } = await reader.read();
+          if (done || !live) break;
+          this.opts.onAudio(frame.data.subarray(0, frame.samplesPerChannel));
+          vad.pushFrame(frame);
+          stt?.pushFrame(frame);
+        }
+      } catch {
+        // The track went away; the session handles presence.
+      }
+    })();
+    void this.readVad(vad, () => live);
+    if (stt) void this.readStt(stt, () => live);
+  }
+
+  detach(): void {
+    this.stop?.();
+    this.stop = undefined;
+  }
+
+  private async readVad(vad: VADStream, live: () => boolean): Promise<void> {
+    const { VADEventType } = await import('@livekit/agents');
+    try {
+      for await (const ev of vad) {
+        if (!live()) break;
+        if (ev.type === VADEventType.START_OF_SPEECH) {
+          this.speaking = true;
+          this.speechStartMs = Math.max(0, this.opts.clock() - ev.speechDuration);
+          this.notify();
+        } else if (ev.type === VADEventType.END_OF_SPEECH) {
+          this.onSpeechEnd(this.opts.clock() - ev.silenceDuration, ev.speechDuration);
+        }
+      }
+    } catch {
+      // closed
+    }
+  }
+
+  private onSpeechEnd(endMs: number, speechMs: number): void {
+    if (!this.speaking) return;
+    this.speaking = false;
+    this.lastEnd = { endMs: Math.max(this.speechStartMs, endMs), speechMs: speechMs || endMs - this.speechStartMs };
+    this.notify();
+  }
+
+  private async readStt(stream: sttNs.SpeechStream, live: () => boolean): Promise<void> {
+    const { stt } = await import('@livekit/agents');
+    try {
+      for await (const ev of stream) {
+        if (!live()) break;
+        if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) {
+          const text = ev.alternatives?.[0]?.text?.trim();
+          if (text) {
+            this.finals.push(text);
+            this.opts.onTranscript?.(text);
+            this.notify();
+          }
+        }
+      }
+    } catch {
+      // closed
+    }
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private waitForChange(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * Listens for one answer: from now until the candidate has spoken and then stayed silent for
+   * the VAD's silence threshold, or `limitMs` passed, or `signal` aborted.
+   */
+  async listen(limitMs: number, signal: AbortSignal): Promise<Answer> {
+    const begin = this.opts.clock();
+    const deadline = performance.now() + limitMs;
+    this.lastEnd = undefined;
+    this.finals = [];
+    let startMs = this.speaking ? begin : -1;
+    let speechMs = 0;
+    for (;;) {
+      if (signal.aborted) return this.answer('aborted', startMs, begin, speechMs);
+      if (this.speaking && startMs < 0) startMs = Math.max(begin, this.speechStartMs);
+      const ended = this.takeEnd();
+      if (ended) {
+        speechMs += ended.speechMs;
+        const end = ended.endMs;
+        if (startMs >= 0) {
+          // Give the recogniser a moment to deliver the final words of the turn.
+          if (this.opts.stt) await this.waitForChange(400, signal);
+          return this.answer('answered', startMs, end, speechMs);
+        }
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        if (startMs < 0) return this.answer('silent', begin, begin, 0);
+        if (this.speaking) speechMs += this.opts.clock() - this.speechStartMs;
+        return this.answer('limit', startMs, this.opts.clock(), speechMs);
+      }
+      await this.waitForChange(left, signal);
+    }
+  }
+
+  private takeEnd(): { endMs: number; speechMs: number } | undefined {
+    const e = this.lastEnd;
+    this.lastEnd = undefined;
+    return e;
+  }
+
+  private answer(outcome: Answer['outcome'], startMs: number, endMs: number, speechMs: number): Answer {
+    const s = startMs < 0 ? endMs : startMs;
+    return { outcome, startMs: s, endMs: Math.max(s, endMs), speechMs, text: this.finals.length > 0 ? this.finals.join(' ') : null };
+  }
+}

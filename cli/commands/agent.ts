@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '../adapters/db/migrate.js';
+import { createContext, type GlobalOptions } from '../context.js';
+import { ConfigError, UnavailableError } from '../core/errors.js';
+import { createLogger, type Logger } from '../server/log.js';
+import { onShutdown } from '../shutdown.js';
+import { AGENT_ENV, agentOptionsFromEnv } from '../../agent/options.js';
+import { speechModeOf } from '../../agent/speech/speech-mode.js';
+
+export interface AgentCommandOptions {
+  candidateWait?: string;
+  grace?: string;
+  silence?: string;
+}
+
+export interface RunningAgent {
+  /** Resolves when the worker has registered with LiveKit. */
+  registered: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the interviewer worker: registered under LIVEKIT_AGENT_NAME, it takes jobs only by
+ * explicit dispatch (serve's join dispatches it) and runs each interview in a job process.
+ * The agents framework and plugins are imported here only, so `--help` never loads them.
+ */
+export async function startAgentWorker(global: GlobalOptions, opts: AgentCommandOptions = {}, log: Logger = createLogger(process.stderr, { svc: 'agent' })): Promise<RunningAgent> {
+  // Job processes are forked from this one and read their tunables from the environment.
+  if (opts.candidateWait) process.env[AGENT_ENV.candidateWait] = opts.candidateWait;
+  if (opts.grace) process.env[AGENT_ENV.grace] = opts.grace;
+  if (opts.silence) process.env[AGENT_ENV.silence] = opts.silence;
+  const options = agentOptionsFromEnv();
+  const ctx = createContext(global);
+  const { settings } = ctx;
+  if (settings.recorder !== 'agent') log.warn('only RECORDER=agent is implemented; the agent records the session itself', { recorder: settings.recorder });
+  const ffmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8' });
+  if (ffmpeg.status !== 0) throw new ConfigError(['ffmpeg: not found on PATH; the recorder needs it (Debian: apt-get install -y ffmpeg)']);
+
+  const db = await ctx.db();
+  const applied = await migrate(db.sql);
+  if (applied.length > 0) log.info('migrations applied', { count: applied.length });
+  await ctx.close();
+
+  // agents-js logs to stdout; our logs belong on stderr (results only on stdout).
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  const agents = await import('@livekit/agents');
+  agents.initializeLogger({ pretty: false, level: process.env.AGENT_LOG_LEVEL ?? 'info' });
+  const entry = fileURLToPath(new URL('../../agent/entry.js', import.meta.url));
+  const server = new agents.AgentServer(
+    new agents.ServerOptions({
+      agent: entry,
+      agentName: settings.livekit.agentName,
+      wsURL: settings.livekit.url,
+      apiKey: settings.livekit.apiKey,
+      apiSecret: settings.livekit.apiSecret,
+      // Production mode refuses jobs above 70 % CPU, which two cores reach with recording on.
+      production: false,
+      numIdleProcesses: 1,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: process.env.AGENT_LOG_LEVEL ?? 'info',
+    }),
+  );
+  const registered = new Promise<void>((resolve) => server.event.once('worker_registered', () => resolve()));
+  const running = server.run().catch((err: unknown) => {
+    log.error('agent worker stopped on an error', { error: (err as Error)?.message ?? String(err) });
+    throw new UnavailableError('livekit', `the agent worker could not stay connected to ${settings.livekit.url}: ${(err as Error)?.message ?? err}`, { cause: err });
+  });
+  void registered.then(() =>
+    log.info('agent worker registered', {
+      agent_name: settings.livekit.agentName,
+      livekit: settings.livekit.url,
+      speech: speechModeOf(settings),
+      storage: settings.s3 ? 's3' : 'local',
+      candidate_wait_ms: options.candidateWaitMs,
+      reconnect_grace_ms: options.graceMs,
+      end_of_turn_silence_ms: options.endOfTurnSilenceMs,
+    }),
+  );
+  let stopped = false;
+  return {
+    registered: Promise.race([registered, running.then(() => {})]),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close().catch(() => {});
+      log.info('agent worker stopped');
+    },
+  };
+}
+
+export async function agent(opts: AgentCommandOptions, global: GlobalOptions): Promise<number> {
+  const log = createLogger(process.stderr, { svc: 'agent' });
+  const worker = await startAgentWorker(global, opts, log);
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  onShutdown(async () => {
+    await worker.stop();
+    done();
+  });
+  await finished;
+  return 0;
+}
