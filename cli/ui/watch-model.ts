@@ -9,11 +9,11 @@ export const SORT_KEYS = ['activity', 'status', 'remaining', 'candidate', 'creat
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export const SORT_LABELS: Record<SortKey, string> = {
-  activity: 'latest change first',
-  status: 'live first, by status',
-  remaining: 'least time left first',
-  candidate: 'by candidate',
-  created: 'newest first',
+  activity: 'latest change',
+  status: 'status',
+  remaining: 'time left',
+  candidate: 'candidate',
+  created: 'newest',
 };
 
 export function nextSort(key: SortKey): SortKey {

@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { DbState, LiveKitState } from '../feed.js';
 
 export interface HeaderProps {
@@ -15,27 +15,25 @@ export interface HeaderProps {
   color: boolean;
 }
 
-const LIVEKIT_TEXT: Record<LiveKitState, string> = { unknown: 'livekit …', ok: 'livekit ok', unreachable: 'livekit unreachable (presence ?)', off: 'livekit off' };
+const LIVEKIT_TEXT: Record<LiveKitState, string> = { unknown: 'livekit …', ok: 'livekit ok', unreachable: 'livekit unreachable', off: 'livekit off' };
 
-/** One line: what is shown, how it is sorted and filtered, and the health of the sources. */
+/** One line: the health of the sources first (it matters most when it is bad), then what is shown. */
 export function Header({ shown, total, live, sortLabel, filter, statusFilter, db, dbProblem, livekit, readonly, color }: HeaderProps) {
   const dbText = db === 'live' ? 'db live' : db === 'connecting' ? 'db connecting…' : `reconnecting…${dbProblem ? ` (${dbProblem})` : ''}`;
-  const dbColor = db === 'live' ? 'green' : 'yellow';
+  const paint = (c: string) => (color ? c : undefined);
   return (
-    <Box justifyContent="space-between">
-      <Text wrap="truncate">
-        <Text bold>interviewctl watch</Text>
-        {` · ${shown === total ? total : `${shown} of ${total}`} interviews · ${live} live · sort: ${sortLabel}`}
-        {statusFilter ? ` · status: ${statusFilter}` : ''}
-        {filter ? ` · filter: ${filter}` : ''}
-        {readonly ? ' · read-only' : ''}
+    <Text wrap="truncate">
+      <Text bold>watch</Text>
+      {' · '}
+      <Text color={paint(db === 'live' ? 'green' : 'yellow')} bold={db !== 'live'}>
+        {dbText}
       </Text>
-      <Text wrap="truncate">
-        <Text color={color ? dbColor : undefined} bold={db !== 'live'}>
-          {dbText}
-        </Text>
-        {` · ${LIVEKIT_TEXT[livekit]}`}
-      </Text>
-    </Box>
+      {' · '}
+      <Text color={paint(livekit === 'unreachable' ? 'yellow' : livekit === 'ok' ? 'green' : 'gray')}>{LIVEKIT_TEXT[livekit]}</Text>
+      {` · ${shown === total ? total : `${shown} of ${total}`} interviews · ${live} live · sort: ${sortLabel}`}
+      {statusFilter ? ` · status: ${statusFilter}` : ''}
+      {filter ? ` · filter: ${filter}` : ''}
+      {readonly ? ' · read-only' : ''}
+    </Text>
   );
 }
