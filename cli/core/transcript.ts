@@ -63,3 +63,11 @@ export function transcriptVtt(utterances: readonly Utterance[]): string {
     });
   return `WEBVTT\n\n${cues.join('\n')}`;
 }
+
+/** Plain text for people: `[mm:ss] Interviewer: …`, one line per utterance. */
+export function transcriptText(utterances: readonly Utterance[]): string {
+  return [...utterances]
+    .sort((a, b) => a.startMs - b.startMs || a.seq - b.seq)
+    .map((u) => `[${vttTime(u.startMs).slice(3, 8)}] ${SPEAKER_LABEL[u.speaker]}: ${u.text ?? '(speaking; no text recorded)'}`)
+    .join('\n');
+}

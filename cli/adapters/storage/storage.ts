@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -17,6 +18,11 @@ export interface ObjectStorage {
   /** Size in bytes, or undefined when there is no such object. */
   size(key: string): Promise<number | undefined>;
   get(key: string): Promise<Buffer>;
+  /** A stream of the object from byte `start` (to resume a download); undefined when absent. */
+  read(key: string, start?: number): Promise<{ stream: Readable; size: number } | undefined>;
+  /** A time-limited URL to view the object (S3); a file:// URL for the local folder. */
+  presign(key: string, expiresSeconds: number): Promise<string>;
+  remove(key: string): Promise<void>;
 }
 
 /** Multipart parts of 8 MiB: S3's minimum is 5 MiB; a crash loses at most the part in flight. */
@@ -65,12 +71,23 @@ export function createLocalStorage(dir: string): ObjectStorage {
     async get(key) {
       return readFile(path(key));
     },
+    async read(key, start = 0) {
+      const size = await this.size(key);
+      if (size === undefined) return undefined;
+      return { stream: createReadStream(path(key), { start }), size };
+    },
+    async presign(key) {
+      return pathToFileURL(path(key)).toString();
+    },
+    async remove(key) {
+      await rm(path(key), { force: true });
+    },
   };
 }
 
 /** An S3-compatible bucket (AWS, R2, MinIO, versitygw). The SDK is loaded only when used. */
 export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<ObjectStorage> {
-  const { S3Client, PutObjectCommand, HeadObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { S3Client, PutObjectCommand, HeadObjectCommand, GetObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
   const { Upload } = await import('@aws-sdk/lib-storage');
   const client = new S3Client({
     region: s3.region,
@@ -86,7 +103,7 @@ export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<
   const where = `s3://${s3.bucket}${s3.endpoint ? ` at ${s3.endpoint}` : ''}`;
   const unavailable = (what: string, key: string, err: unknown) =>
     new UnavailableError('storage', `${where}: ${what} ${key} failed: ${(err as Error)?.message ?? err}`, { cause: err });
-  return {
+  const storage: ObjectStorage = {
     kind: 's3',
     where,
     async upload(key, body, contentType) {
@@ -124,7 +141,29 @@ export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<
         throw unavailable('get of', key, err);
       }
     },
+    async read(key, start = 0) {
+      const size = await storage.size(key);
+      if (size === undefined) return undefined;
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key, Range: start > 0 ? `bytes=${start}-` : undefined }));
+        return { stream: res.Body as Readable, size };
+      } catch (err) {
+        throw unavailable('get of', key, err);
+      }
+    },
+    async presign(key, expiresSeconds) {
+      const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: s3.bucket, Key: key }), { expiresIn: expiresSeconds });
+    },
+    async remove(key) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
+      } catch (err) {
+        throw unavailable('delete of', key, err);
+      }
+    },
   };
+  return storage;
 }
 
 /** The configured storage: the bucket when S3_BUCKET is set, else RECORDINGS_DIR. */
