@@ -232,6 +232,14 @@ export function buildProgram(run: Runner): Command {
     .action(() => run(async () => (await import('./commands/doctor.js')).doctor(g())));
 
   program
+    .command('purge')
+    .description('delete recordings, transcripts and personal data of finished interviews past retention (keeps an anonymous audit row)')
+    .option('--older-than <duration>', 'retention, e.g. 30d (created before now minus this)')
+    .option('--dry-run', 'list what would be purged, delete nothing')
+    .addHelpText('after', examples(['interviewctl purge --older-than 30d --dry-run', 'interviewctl purge --older-than 90d --json']) + '\nLive interviews and links still waiting are never purged.\n')
+    .action((opts) => run(async () => (await import('./commands/purge.js')).purge(opts, g())));
+
+  program
     .command('dev')
     .description('run everything on this machine: embedded database, local LiveKit, server, and print a demo link')
     .option('--port <port>', 'port for the server (default: PORT, 8080)')
