@@ -96,16 +96,22 @@ export function createCandidateApi(deps: CandidateApiDeps) {
         return;
       }
       const resumeKey = newResumeKey();
-      const started = Date.now();
-      const claim = await deps.sessions.claimForJoin(id, hashResumeKey(resumeKey), () =>
-        deps.livekit.startSession(roomNameFor(id), { interviewId: id }, room),
-      );
+      // The LiveKit round-trip alone (room + agent dispatch), apart from our own work around it.
+      let dispatchMs = 0;
+      const claim = await deps.sessions.claimForJoin(id, hashResumeKey(resumeKey), async () => {
+        const started = performance.now();
+        try {
+          return await deps.livekit.startSession(roomNameFor(id), { interviewId: id }, room);
+        } finally {
+          dispatchMs = performance.now() - started;
+        }
+      });
       if (claim.outcome !== 'claimed') {
         // Someone else holds or took the link, or it expired or was revoked a moment ago.
         const now = await load(id);
         throw gone(now.status) ?? new HttpError(409, 'already_used', 'this link has already been used on another device');
       }
-      deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: Date.now() - started });
+      deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: Math.round(dispatchMs * 10) / 10 });
       sendJson(res, 200, await tokenFor(claim.interview, resumeKey));
     },
 
