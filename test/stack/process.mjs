@@ -7,7 +7,7 @@
 //    command line) and every embedded-Postgres home is written there, and the e2e runner cleans
 //    up whatever is left after vitest exits (covers a worker that was killed outright).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ledgerDir = () => process.env.INTERVIEWCTL_E2E_LEDGER;
@@ -140,12 +140,17 @@ export function cleanUpLedger(dir, { repoRoot, log = () => {} } = {}) {
     }
   }
   for (const { home } of postgresHomes) {
-    if (!existsSync(join(home, 'postgres', 'data', 'postmaster.pid'))) continue;
-    log(`stopping the embedded Postgres in ${home}`);
-    spawnSync(process.execPath, [join(repoRoot, 'bin', 'interviewctl'), 'db', 'stop'], {
-      env: { ...process.env, INTERVIEWCTL_HOME: home },
-      stdio: 'ignore',
-      timeout: 30_000,
-    });
+    if (!existsSync(home)) continue;
+    if (existsSync(join(home, 'postgres', 'data', 'postmaster.pid'))) {
+      log(`stopping the embedded Postgres in ${home}`);
+      spawnSync(process.execPath, [join(repoRoot, 'bin', 'interviewctl'), 'db', 'stop'], {
+        env: { ...process.env, INTERVIEWCTL_HOME: home },
+        cwd: home,
+        stdio: 'ignore',
+        timeout: 30_000,
+      });
+    }
+    // The home is a temp folder the fixture made for this run.
+    rmSync(home, { recursive: true, force: true });
   }
 }
