@@ -30,7 +30,7 @@ export function Header({ shown, total, live, sortLabel, filter, statusFilter, db
       </Text>
       {' · '}
       <Text color={paint(livekit === 'unreachable' ? 'yellow' : livekit === 'ok' ? 'green' : 'gray')}>{LIVEKIT_TEXT[livekit]}</Text>
-      {` · ${shown === total ? total : `${shown} of ${total}`} interviews · ${live} live · sort: ${sortLabel}`}
+      {` · ${shown === total ? total : `${shown} of ${total}`} interview${total === 1 ? '' : 's'} · ${live} live · sort: ${sortLabel}`}
       {statusFilter ? ` · status: ${statusFilter}` : ''}
       {filter ? ` · filter: ${filter}` : ''}
       {readonly ? ' · read-only' : ''}

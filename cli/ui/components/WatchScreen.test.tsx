@@ -128,8 +128,8 @@ describe('WatchScreen', () => {
     const feed = fakeFeed(rows());
     const { lastFrame, stdin, unmount } = render(<WatchScreen feed={feed} color={false} />);
     await settle();
+    // Typed faster than frames are drawn: each key still sees the ones before it.
     stdin.write('/');
-    await settle();
     for (const ch of 'grace') stdin.write(ch);
     await settle();
     expect(lastFrame()).toContain('/grace');
@@ -150,6 +150,18 @@ describe('WatchScreen', () => {
     unmount();
   });
 
+  it('takes keys that arrive in one read one at a time', async () => {
+    const feed = fakeFeed(rows());
+    const { lastFrame, stdin, unmount } = render(<WatchScreen feed={feed} color={false} />);
+    await settle();
+    stdin.write('/bbbb\r\r');
+    await settle();
+    expect(lastFrame()).toContain('filter: bbbb');
+    expect(lastFrame()).toContain(ID_B);
+    expect(lastFrame()).toContain('timeline');
+    unmount();
+  });
+
   it('ends a live interview only after y, and not for n', async () => {
     const feed = fakeFeed(rows());
     const { lastFrame, stdin, unmount } = render(<WatchScreen feed={feed} color={false} />);
@@ -162,7 +174,6 @@ describe('WatchScreen', () => {
     expect(feed.ended).toEqual([]);
     expect(lastFrame()).toContain('not ended');
     stdin.write('e');
-    await settle();
     stdin.write('y');
     await settle();
     expect(feed.ended).toEqual([{ id: ID_A, reason: 'ended by operator (watch)' }]);

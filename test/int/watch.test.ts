@@ -1,0 +1,161 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../cli/adapters/db/connect.js';
+import { embeddedConnection, embeddedPaths } from '../../cli/adapters/db/embedded.js';
+import { createInterviewRepo } from '../../cli/adapters/db/interviews.js';
+import { shortId } from '../../cli/core/interview.js';
+import { cli, scratchDir, stackFrames } from './helpers/cli.js';
+import { BIN } from './helpers/paths.js';
+
+// `interviewctl watch` against a real database of its own (an embedded cluster in a scratch
+// INTERVIEWCTL_HOME, so the test may stop and start it): the NDJSON stream sees changes other
+// processes make and carries on across a restart; the TUI works in a real terminal (tmux).
+
+let scratch: ReturnType<typeof scratchDir>;
+let env: Record<string, string>;
+let sql: Sql | undefined;
+const children: ChildProcess[] = [];
+const TMUX = `ictl-watch-${process.pid}`;
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+const run = (args: string[]) => cli(args, { env, cwd: scratch.dir });
+
+async function create(name: string): Promise<string> {
+  const res = await run(['create', '--name', name, '--email', `${name.split(' ')[0]!.toLowerCase()}@example.com`, '--json']);
+  expect(res.code, res.stderr).toBe(0);
+  return (JSON.parse(res.stdout) as { id: string }).id;
+}
+
+function db(): Sql {
+  sql ??= postgres({ ...embeddedConnection(embeddedPaths(scratch.dir)), max: 2, onnotice: () => {} }) as unknown as Sql;
+  return sql;
+}
+
+/** Polls `check` every 50 ms until it returns something truthy, or fails after `ms`. */
+async function until<T>(what: string, check: () => T | Promise<T>, ms = 10_000, show?: () => string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${show ? `; the screen:\n${show()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(() => {
+  scratch = scratchDir('watch');
+  env = { INTERVIEWCTL_HOME: scratch.dir };
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  if (hasTmux) spawnSync('tmux', ['-L', TMUX, 'kill-server']);
+  await sql?.end({ timeout: 1 });
+  await run(['db', 'stop']);
+  scratch.remove();
+});
+
+describe('watch --json (NDJSON stream)', () => {
+  it('prints one line per change made by other processes, no personal data, and carries on across a database restart', async () => {
+    const [a, b, c] = [await create('Ada Lovelace'), await create('Grace Hopper'), await create('Alan Turing')];
+
+    const watcher = spawn(process.execPath, [BIN, 'watch'], { cwd: scratch.dir, env: { PATH: process.env.PATH!, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(watcher);
+    let stdout = '';
+    let stderr = '';
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    watcher.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const lines = () => stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lineFor = (id: string, to: string) => lines().find((l) => l.id === id && l.to === to);
+    await until('the watcher to start', () => stderr.includes('watching 3 interviews'));
+
+    // A change by another CLI process.
+    expect((await run(['revoke', a, '--reason', 'position filled'])).code).toBe(0);
+    expect(await until('the revoke line', () => lineFor(a, 'revoked'))).toMatchObject({
+      id: a,
+      from: 'created',
+      to: 'revoked',
+      status: 'revoked',
+      actor: 'operator',
+      reason: 'position filled',
+      note: false,
+    });
+
+    // Changes by this test process, through the same repository the server uses.
+    const repo = createInterviewRepo(db());
+    await repo.applyEvent(b, 'join', { actor: 'candidate', reason: 'first join' });
+    await db()`insert into interview_events (interview_id, from_status, to_status, actor, reason) values (${b}, 'used', 'used', 'livekit', 'agent joined the room')`;
+    const joined = await until('the join line', () => lineFor(b, 'used'));
+    expect(joined).toMatchObject({ from: 'created', status: 'used', actor: 'candidate' });
+    expect(Date.parse(joined.endsAt as string) - Date.parse(joined.at as string)).toBeCloseTo(20 * 60_000, -3);
+    expect(await until('the presence note', () => lines().find((l) => l.id === b && l.note === true))).toMatchObject({ from: 'used', to: 'used', reason: 'agent joined the room' });
+    expect((await run(['end', b])).code).toBe(0);
+    expect(await until('the end line', () => lineFor(b, 'ending'))).toMatchObject({ from: 'used', actor: 'operator', endReason: 'operator_ended' });
+
+    // Lines come in the order the changes were made, each once.
+    const seqs = lines().map((l) => l.seq as number);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(stdout).not.toMatch(/Lovelace|Hopper|Turing|example\.com/);
+
+    // The database goes away and comes back; a change made right after it is back still shows.
+    expect((await run(['db', 'stop'])).code).toBe(0);
+    await until('the watcher to notice', () => stderr.includes('reconnecting'));
+    expect((await run(['db', 'status'])).code).toBe(0);
+    expect((await run(['revoke', c])).code).toBe(0);
+    expect(await until('the line after the restart', () => lineFor(c, 'revoked'), 15_000)).toMatchObject({ from: 'created', to: 'revoked' });
+    await until('the watcher to say it reconnected', () => stderr.includes('reconnected'));
+
+    watcher.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => (watcher.exitCode !== null ? resolve(watcher.exitCode) : watcher.on('exit', (c) => resolve(c))));
+    expect(code).toBe(143);
+    expect(stackFrames(stderr)).toEqual([]);
+  }, 60_000);
+
+  it('rejects an unknown --status with exit 2', async () => {
+    const res = await run(['watch', '--status', 'nope']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--status');
+  });
+});
+
+describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', TMUX, ...args], { encoding: 'utf8' });
+  const pane = () => tmux('capture-pane', '-p', '-t', 'w').stdout ?? '';
+  const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
+  const rowOf = (text: string, id: string) => text.split('\n').find((l) => /^[ ›]/.test(l) && l.slice(1).startsWith(shortId(id))) ?? '';
+
+  it('draws the table, follows a change, filters, shows details, ends with confirmation and quits on q', async () => {
+    const id = await create('Hedy Lamarr');
+    const repo = createInterviewRepo(db());
+    await repo.applyEvent(id, 'join', { actor: 'candidate', reason: 'first join' });
+    const command = `cd '${scratch.dir}' && INTERVIEWCTL_HOME='${scratch.dir}' NO_COLOR=1 exec '${process.execPath}' '${BIN}' watch`;
+    expect(tmux('new-session', '-d', '-s', 'w', '-x', '150', '-y', '30', command).status).toBe(0);
+    await until('the table', () => pane().includes('db live') && rowOf(pane(), id).includes('used'), 15_000);
+    expect(pane()).toMatch(/ID\s+CANDIDATE\s+STATUS\s+ELAPSED\s+LEFT\s+CAND\s+AGENT\s+REC\s+LAST EVENT/);
+    expect(rowOf(pane(), id)).toMatch(/Hedy Lamarr\s+used\s+0:0\d\s+19:5\d\s+\?\s+\?/);
+
+    // A change by another process shows without a key press.
+    await repo.applyEvent(id, 'recorder_started', { actor: 'agent' });
+    await until('the change on screen', () => rowOf(pane(), id).includes('recording'), 3000, pane);
+
+    keys('/');
+    for (const ch of shortId(id)) keys('-l', ch);
+    keys('Enter');
+    await until('the filter', () => pane().includes(`filter: ${shortId(id)}`), 10_000, pane);
+    keys('Enter');
+    await until('the detail view', () => pane().includes(id) && pane().includes('used → recording  by agent'), 10_000, pane);
+    keys('Escape');
+    await until('the table again', () => pane().includes('LAST EVENT'), 5000, pane);
+    keys('e');
+    await until('the confirmation', () => pane().includes(`end interview ${shortId(id)} (Hedy Lamarr, recording)? [y/N]`), 10_000, pane);
+    keys('y');
+    await until('ending on screen', () => rowOf(pane(), id).includes('ending'), 5000, pane);
+    const [row] = await db()`select status, end_reason from interviews where id = ${id}`;
+    expect(row).toMatchObject({ status: 'ending', end_reason: 'operator_ended' });
+
+    keys('q');
+    await until('the program to exit', () => tmux('has-session', '-t', 'w').status !== 0, 5000);
+  }, 60_000);
+});
