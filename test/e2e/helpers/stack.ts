@@ -127,6 +127,8 @@ export async function startStack(opts: StartOptions): Promise<Stack> {
     own({
       stop: async () => {
         const pgLog = join(home, 'postgres', 'postgres.log');
+        // Another run from the same work tree may have emptied the folder meanwhile.
+        mkdirSync(logs, { recursive: true });
         if (existsSync(pgLog)) copyFileSync(pgLog, join(logs, 'postgres.log'));
         rmSync(home, { recursive: true, force: true });
       },
@@ -245,6 +247,7 @@ export async function startStack(opts: StartOptions): Promise<Stack> {
     const consoleLines: string[] = [];
     own({
       stop: async () => {
+        mkdirSync(logs, { recursive: true });
         writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n') + '\n');
       },
     });
