@@ -10,6 +10,12 @@ process.stdout.write = process.stderr.write.bind(process.stderr) as typeof proce
 async function prewarm(proc: JobProcess): Promise<void> {
   const silero = await import('@livekit/agents-plugin-silero');
   const silence = agentOptionsFromEnv().endOfTurnSilenceMs;
+  if (!process.env.DEEPGRAM_API_KEY) {
+    const { preloadEspeak } = await import('./speech/synthesizers.js');
+    preloadEspeak();
+  }
+  // The S3 SDK is large; importing it here keeps it off the path between join and first words.
+  if (process.env.S3_BUCKET) await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
   proc.userData.vad = await silero.VAD.load({ minSilenceDuration: silence, minSpeechDuration: 250, activationThreshold: 0.5 });
 }
 

@@ -45,6 +45,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
   const interviews = createInterviewRepo(db.sql);
   const utterances = createUtteranceRepo(db.sql);
   const ilog = createLogger(process.stderr, { svc: 'agent', job: ctx.job.id, interview_id: id });
+  const jobStart = performance.now();
+  const mark = (msg: string, fields: Record<string, number | string> = {}) => ilog.info(msg, { ...fields, at_ms: Math.round(performance.now() - jobStart) });
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => db.close()];
   const external = new AbortController();
   let ownEnd = false;
@@ -62,10 +64,14 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     });
     cleanups.push(() => listening.unlisten());
 
+    // Loading the S3 SDK takes seconds on a busy machine: do it while the room connects.
+    const storageReady = openStorage(settings);
+    storageReady.catch(() => {});
     const speech = await openSpeech(settings, interview.lang);
     cleanups.push(() => speech.close());
     ilog.info('interviewer starting', { speech: speech.mode, questions: interview.questions.length, duration_ms: interview.durationMs });
     await ctx.connect();
+    mark('connected to the room');
     const room = ctx.room;
     const roomName = room.name ?? roomNameFor(id);
     const voice = new VoiceOut(room.localParticipant!);
@@ -75,7 +81,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
 
     // Everything the interviewer says is known in advance: synthesise it now, greeting first.
     const lines = linesFor(interview.lang, interview.candidateName);
-    const texts = [lines.greeting, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack, lines.closing];
+    // The greeting and the closing first: the conversation starts once both are ready.
+    const texts = [lines.greeting, lines.closing, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack];
     const prepared = new Map<string, Promise<Int16Array>>();
     let chain: Promise<unknown> = Promise.resolve();
     for (const t of texts) {
@@ -113,10 +120,11 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       return;
     }
 
+    mark('candidate present');
     const startedAt = new Date();
     const keys = recordingKeys(id, roomName, startedAt);
     const spoolFile = join(settings.home, 'spool', id, basename(keys.video));
-    const storage = await openStorage(settings);
+    const storage = await storageReady;
     const rec = new Recorder({
       storage,
       key: keys.video,
@@ -140,7 +148,9 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       live = await interviews.get(id);
     }
     const endAt = endsAt(live)!.getTime();
+    mark('recording started', { left_ms: Math.round(endAt - Date.now()) });
     const closing = await prepared.get(lines.closing)!;
+    mark('speech ready');
 
     let seq = 0;
     let firstAudio = true;

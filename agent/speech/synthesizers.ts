@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
 import type { Lang } from '../../cli/core/invite-rows.js';
 
@@ -54,27 +53,47 @@ const ESPEAK_VOICE: Record<Lang, string> = { en: 'en-us', ja: 'ja' };
  * Offline speech from the espeak-ng WASM build (22.05 kHz mono), resampled to 48 kHz. The WASM
  * module is compiled once; each utterance runs a fresh instance of the espeak-ng CLI in it.
  */
+let thread: Worker | undefined;
+
+/** Starts the espeak-ng thread (it compiles the WASM at once); job processes do it while prewarming. */
+export function preloadEspeak(): Worker {
+  if (!thread) {
+    thread = new Worker(new URL('./espeak-thread.js', import.meta.url));
+    thread.unref();
+  }
+  return thread;
+}
+
+/**
+ * Offline speech from the espeak-ng WASM build (22.05 kHz mono), resampled to 48 kHz. Synthesis
+ * runs in a worker thread so the job's event loop keeps playing audio meanwhile.
+ */
 export async function createEspeakSynthesizer(): Promise<Synthesizer> {
-  const require = createRequire(import.meta.url);
-  const jsPath = require.resolve('espeak-ng');
-  const wasm = await WebAssembly.compile(await readFile(jsPath.replace(/\.js$/, '.wasm')));
-  const { default: ESpeakNg } = await import('espeak-ng');
+  const worker = preloadEspeak();
+  let next = 0;
+  const pending = new Map<number, { resolve(wav: Uint8Array): void; reject(err: Error): void }>();
+  const onMessage = (msg: { id: number; wav?: Uint8Array; error?: string }) => {
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.wav) p.resolve(msg.wav);
+    else p.reject(new Error(`espeak-ng: ${msg.error}`));
+  };
+  worker.on('message', onMessage);
   return {
     label: 'espeak-ng (offline)',
     async synthesize(text, lang) {
-      const mod = await ESpeakNg({
-        arguments: ['-v', ESPEAK_VOICE[lang], '-s', '160', '-w', '/out.wav', text],
-        print: () => {},
-        printErr: () => {},
-        instantiateWasm(imports: WebAssembly.Imports, ok: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-          void WebAssembly.instantiate(wasm, imports).then((inst) => ok(inst, wasm));
-          return {};
-        },
+      const id = ++next;
+      const wav = await new Promise<Uint8Array>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, voice: ESPEAK_VOICE[lang], text });
       });
-      const { pcm, sampleRate } = parseWav(mod.FS.readFile('/out.wav'));
+      const { pcm, sampleRate } = parseWav(wav);
       return resampleTo48k(pcm, sampleRate);
     },
-    async close() {},
+    async close() {
+      worker.off('message', onMessage);
+    },
   };
 }
 

@@ -153,7 +153,12 @@ export class VoiceIn {
     let startMs = this.speaking ? begin : -1;
     let speechMs = 0;
     for (;;) {
-      if (signal.aborted) return this.answer('aborted', startMs, begin, speechMs);
+      if (signal.aborted) {
+        // Keep what was said before the interruption (End, a drop, the closing time).
+        const now = this.opts.clock();
+        if (this.speaking) speechMs += now - Math.max(this.speechStartMs, startMs < 0 ? begin : startMs);
+        return this.answer('aborted', startMs, startMs < 0 ? begin : now, speechMs);
+      }
       if (this.speaking && startMs < 0) startMs = Math.max(begin, this.speechStartMs);
       const ended = this.takeEnd();
       if (ended) {
@@ -168,7 +173,7 @@ export class VoiceIn {
       const left = deadline - performance.now();
       if (left <= 0) {
         if (startMs < 0) return this.answer('silent', begin, begin, 0);
-        if (this.speaking) speechMs += this.opts.clock() - this.speechStartMs;
+        if (this.speaking) speechMs += this.opts.clock() - Math.max(this.speechStartMs, startMs);
         return this.answer('limit', startMs, this.opts.clock(), speechMs);
       }
       await this.waitForChange(left, signal);

@@ -31,6 +31,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   if (opts.grace) process.env[AGENT_ENV.grace] = opts.grace;
   if (opts.silence) process.env[AGENT_ENV.silence] = opts.silence;
   const options = agentOptionsFromEnv();
+  const maxInterviews = Math.max(1, Number(process.env.AGENT_MAX_INTERVIEWS ?? 4) || 4);
   const ctx = createContext(global);
   const { settings } = ctx;
   if (settings.recorder !== 'agent') log.warn('only RECORDER=agent is implemented; the agent records the session itself', { recorder: settings.recorder });
@@ -57,6 +58,12 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       // Production mode refuses jobs above 70 % CPU, which two cores reach with recording on.
       production: false,
       numIdleProcesses: 1,
+      // LiveKit skips workers reporting a load of 0.7 or more. The default load is the machine's
+      // CPU, which a busy 2-core box (or a browser test beside it) pushes past that, and no
+      // interview would ever be dispatched. Capacity is counted in interviews instead.
+      loadFunc: async (worker: { activeJobs: unknown[] }) => (0.7 * worker.activeJobs.length) / maxInterviews,
+      // Loading Silero under load can take a while; a job must not fail for that.
+      initializeProcessTimeout: 60_000,
       host: '127.0.0.1',
       port: 0,
       logLevel: process.env.AGENT_LOG_LEVEL ?? 'info',

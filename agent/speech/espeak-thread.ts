@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { parentPort } from 'node:worker_threads';
+
+// Runs the espeak-ng WASM CLI off the job's event loop: synthesis is synchronous CPU work that
+// would otherwise stall audio playout and turn handling. Requests: {id, voice, text}; replies:
+// {id, wav} or {id, error}.
+const require = createRequire(import.meta.url);
+const jsPath = require.resolve('espeak-ng');
+const wasm = readFile(jsPath.replace(/\.js$/, '.wasm')).then((bytes) => WebAssembly.compile(bytes));
+
+parentPort!.on('message', async (msg: { id: number; voice: string; text: string }) => {
+  try {
+    const module = await wasm;
+    const { default: ESpeakNg } = await import('espeak-ng');
+    const es = await ESpeakNg({
+      arguments: ['-v', msg.voice, '-s', '160', '-w', '/out.wav', msg.text],
+      print: () => {},
+      printErr: () => {},
+      instantiateWasm(imports: WebAssembly.Imports, ok: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+        void WebAssembly.instantiate(module, imports).then((inst) => ok(inst, module));
+        return {};
+      },
+    });
+    const wav = es.FS.readFile('/out.wav');
+    parentPort!.postMessage({ id: msg.id, wav }, [wav.buffer as ArrayBuffer]);
+  } catch (err) {
+    parentPort!.postMessage({ id: msg.id, error: (err as Error).message ?? String(err) });
+  }
+});
