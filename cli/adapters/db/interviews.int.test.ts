@@ -106,7 +106,7 @@ describe('insertMany', () => {
     expect(created.map((c) => c.ref)).toEqual(['new-3', null]);
     expect(existing.get('same-1')).toBe(first[0]!.id);
     expect(existing.get('same-2')).toBe(first[1]!.id);
-    const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref like 'same-%'`;
+    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref like 'same-%'`)[0]!.n;
     expect(n).toBe(2);
   });
 

@@ -105,7 +105,7 @@ describe('migrate', () => {
       const [a, b] = await Promise.all([migrate(db.sql), migrate(other)]);
       const n = readMigrations().length;
       expect([a.length, b.length].sort()).toEqual([0, n]);
-      const [{ count }] = await db.sql<{ count: number }[]>`select count(*)::int as count from schema_migrations`;
+      const count = (await db.sql<{ count: number }[]>`select count(*)::int as count from schema_migrations`)[0]!.count;
       expect(count).toBe(n);
     } finally {
       await other.end({ timeout: 1 });

@@ -1,0 +1,144 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, scratchDir, stackFrames, type CliOptions } from './helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+
+// questions add | list | show, and interviews keeping their copy of a set.
+
+let db: TestDatabase;
+let scratch: ReturnType<typeof scratchDir>;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ migrate: true });
+  scratch = scratchDir('questions');
+});
+
+afterAll(async () => {
+  await db?.drop();
+  scratch?.remove();
+});
+
+const run = (args: string[], options: CliOptions = {}) =>
+  cli(args, { cwd: scratch.dir, ...options, env: { ...db.env, INTERVIEWCTL_HOME: scratch.dir, ...options.env } });
+
+const file = (name: string, content: string | object) => {
+  const path = join(scratch.dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+interface SetJson {
+  name: string;
+  lang: string;
+  description: string;
+  questions: { text: string; timeLimitMs: number }[];
+  builtin?: boolean;
+  result?: string;
+}
+
+describe('questions list and show', () => {
+  it('lists the built-in default set in English and Japanese', async () => {
+    const human = await run(['questions', 'list']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^NAME\s+LANG\s+QUESTIONS\s+SOURCE\s+DESCRIPTION$/m);
+    expect(human.stdout).toMatch(/^default\s+en\s+\d+\s+built-in\s+/m);
+    expect(human.stdout).toMatch(/^default\s+ja\s+\d+\s+built-in\s+/m);
+    const json = JSON.parse((await run(['questions', 'list', '--json'])).stdout) as SetJson[];
+    expect(json.filter((s) => s.name === 'default').map((s) => s.lang)).toEqual(['en', 'ja']);
+  });
+
+  it('shows the questions of a set, numbered with their time limits', async () => {
+    const en = await run(['questions', 'show', 'default']);
+    expect(en.code).toBe(0);
+    expect(en.stdout).toMatch(/^default \(en, built-in\) — /);
+    expect(en.stdout).toMatch(/^ 1\. .+ {2}\[2m\]$/m);
+    const ja = await run(['questions', 'show', 'default', '--lang', 'ja']);
+    expect(ja.stdout).toMatch(/^default \(ja, built-in\)/);
+    expect(ja.stdout).toMatch(/^ 1\. .*[\u3040-\u30ff\u4e00-\u9fff]/m);
+  });
+
+  it('exits 4 for a set that does not exist, and 2 for a bad language', async () => {
+    const missing = await run(['questions', 'show', 'nope']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toBe('error: no question set "nope" in en\n');
+    const lang = await run(['questions', 'show', 'default', '--lang', 'fr']);
+    expect(lang.code).toBe(2);
+    expect(stackFrames(lang.stderr)).toEqual([]);
+  });
+});
+
+describe('questions add', () => {
+  it('adds a set from a file, then replaces it; interviews keep the copy they were created with', async () => {
+    const v1 = file('backend.json', {
+      name: 'backend',
+      description: 'Backend engineers',
+      questions: ['Tell me about a system you designed.', { text: 'How do you debug a slow query?', timeLimit: '3m' }],
+    });
+    const added = await run(['questions', 'add', v1]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toBe('created question set backend (en, 2 questions)\n');
+
+    const create = await run(['create', '--json', '--name', 'Backend Candidate', '--questions', 'backend']);
+    expect(create.code, create.stderr).toBe(0);
+    const { id } = JSON.parse(create.stdout) as { id: string };
+
+    const v2 = file('backend-v2.json', { name: 'backend', description: 'Backend, revised', questions: ['A brand new question?'] });
+    const replaced = await run(['questions', 'add', v2, '--json']);
+    expect(replaced.code).toBe(0);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({ name: 'backend', result: 'updated', questions: [{ text: 'A brand new question?' }] });
+
+    const shown = await run(['questions', 'show', 'backend']);
+    expect(shown.stdout).toBe('backend (en, added) — Backend, revised\n 1. A brand new question?  [2m]\n');
+    const interview = JSON.parse((await run(['show', id, '--json'])).stdout) as { questionSet: string; questions: { text: string; timeLimitMs: number }[] };
+    expect(interview.questionSet).toBe('backend');
+    expect(interview.questions).toEqual([
+      { text: 'Tell me about a system you designed.', timeLimitMs: 120_000 },
+      { text: 'How do you debug a slow query?', timeLimitMs: 180_000 },
+    ]);
+  });
+
+  it('reads a set from stdin, with a BOM', async () => {
+    const r = await run(['questions', 'add', '-'], { input: `\uFEFF${JSON.stringify({ name: 'frontend', lang: 'ja', questions: ['自己紹介をお願いします。'] })}` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('created question set frontend (ja, 1 questions)\n');
+    const list = JSON.parse((await run(['questions', 'list', '--json'])).stdout) as SetJson[];
+    expect(list.find((s) => s.name === 'frontend')).toMatchObject({ lang: 'ja', builtin: false });
+  });
+
+  it('lets an added set stand in for a built-in one of the same name', async () => {
+    const r = await run(['questions', 'add', file('default-en.json', { name: 'default', questions: ['Our own first question?'] })]);
+    expect(r.code).toBe(0);
+    const list = JSON.parse((await run(['questions', 'list', '--json'])).stdout) as SetJson[];
+    expect(list.filter((s) => s.name === 'default' && s.lang === 'en')).toEqual([expect.objectContaining({ builtin: false, questions: [{ text: 'Our own first question?', timeLimitMs: 120_000 }] })]);
+    expect(list.find((s) => s.name === 'default' && s.lang === 'ja')?.builtin).toBe(true);
+  });
+
+  it('reports every problem in a bad set at once, and stores nothing', async () => {
+    const bad = file('bad.json', { name: 'has spaces', lang: 'de', questions: ['fine', '', { text: 'q', timeLimit: '1h' }, 42] });
+    const r = await run(['questions', 'add', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    for (const problem of ['name: required', 'lang: must be one of en, ja', 'questions[1].text: required', 'questions[2].timeLimit: must be a duration between 10s and 30m', 'questions[3]: must be a string']) {
+      expect(r.stderr).toContain(problem);
+    }
+    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from question_sets where lang = 'de' or name = 'has spaces'`)[0]!.n;
+    expect(n).toBe(0);
+  });
+
+  it('says a file is not JSON, or not there', async () => {
+    const notJson = await run(['questions', 'add', file('broken.json', '{"name": "x", "questions": [')]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/^error: .*broken\.json: not valid JSON \(/);
+    expect(stackFrames(notJson.stderr)).toEqual([]);
+    const csv = await run(['questions', 'add', file('invites.csv', 'name,email\nAda,ada@example.com\n')]);
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toContain('not valid JSON');
+    const array = await run(['questions', 'add', file('array.json', '["just", "questions"]')]);
+    expect(array.code).toBe(2);
+    expect(array.stderr).toContain('the file must hold one JSON object');
+    const missing = await run(['questions', 'add', join(scratch.dir, 'missing.json')]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/missing\.json: no such file\n$/);
+  });
+});
