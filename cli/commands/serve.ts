@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { openDatabase } from '../adapters/db/connect.js';
 import { migrate } from '../adapters/db/migrate.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
 import { createContext, type GlobalOptions } from '../context.js';
@@ -9,6 +10,9 @@ import type { Sql } from '../adapters/db/connect.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import type { Settings } from '../settings.js';
 import { onShutdown } from '../shutdown.js';
+
+/** Database connections serve keeps open at most. */
+const SERVE_DB_POOL = 20;
 
 export interface ServeOptions {
   port?: string;
@@ -21,7 +25,9 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
   const ctx = createContext(global, { port: opts.port, publicUrl: opts.publicUrl });
   const { settings } = ctx;
   const log = createLogger(process.stderr, { svc: 'serve' });
-  const db = await ctx.db();
+  // A larger pool than the CLI's: a join holds its connection across the LiveKit round-trip, and
+  // concurrent webhook commits share WAL flushes only when they run on separate connections.
+  const db = await openDatabase(settings, { max: SERVE_DB_POOL, onStatus: (m) => ctx.out.info(m) });
   const applied = await migrate(db.sql);
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
   const livekit = createLiveKit(settings.livekit);
@@ -45,6 +51,7 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
     stopSweep();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections?.();
+    await db.close();
     await ctx.close();
     log.info('stopped');
   };

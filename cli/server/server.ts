@@ -8,7 +8,7 @@ import type { LiveKit } from '../adapters/livekit/client.js';
 import { isInterviewId } from '../core/ids.js';
 import { packageRoot } from '../paths.js';
 import type { Settings } from '../settings.js';
-import { receiveWebhook, webhookFacts } from '../use-cases/apply-webhook.js';
+import { receiveWebhook, webhookFacts, type ApplyDeps } from '../use-cases/apply-webhook.js';
 import { createCandidateApi } from './candidate-api.js';
 import { clientAddress, HttpError, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from './log.js';
@@ -32,6 +32,23 @@ export function createHttpServer(deps: ServerDeps): Server {
   const sessions = createSessionRepo(sql);
   const webhooks = createWebhookRepo(sql);
   const api = createCandidateApi({ interviews, sessions, livekit, log });
+  // One transaction on one reserved connection. BEGIN is not awaited on its own: it goes out in the
+  // same write as the first statements of `fn`, which saves a round-trip per webhook delivery.
+  const inTransaction = async <T>(fn: (tx: ApplyDeps) => Promise<T>): Promise<T> => {
+    const reserved = await sql.reserve();
+    const t = reserved as unknown as Sql;
+    try {
+      const begun = t`begin`.execute();
+      const [, value] = await Promise.all([begun, fn({ interviews: createInterviewRepo(t), sessions: createSessionRepo(t), webhooks: createWebhookRepo(t) })]);
+      await t`commit`;
+      return value;
+    } catch (err) {
+      await t`rollback`.catch(() => {});
+      throw err;
+    } finally {
+      reserved.release();
+    }
+  };
   const web = loadStaticFiles(deps.webDir ?? join(packageRoot(), 'web-lite', 'dist'));
   if (!web.index) log.warn('candidate page not built; run npm run build', { dir: deps.webDir ?? 'web-lite/dist' });
   const limiter = createRateLimiter(settings.joinRateLimit.limit, settings.joinRateLimit.windowMs);
@@ -88,7 +105,7 @@ export function createHttpServer(deps: ServerDeps): Server {
       }
       const facts = webhookFacts(body, event as never);
       if (!facts.id || !facts.event) throw new HttpError(400, 'invalid_event', 'the event has no id or type');
-      const outcome = await receiveWebhook({ interviews, sessions, webhooks }, facts);
+      const outcome = await receiveWebhook({ interviews, sessions, webhooks, transaction: inTransaction }, facts);
       log.info('webhook', { event: facts.event, event_id: facts.id, duplicate: outcome.duplicate, result: outcome.result });
       return sendJson(res, 200, { ok: true, duplicate: outcome.duplicate });
     }

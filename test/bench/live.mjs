@@ -2,7 +2,7 @@
 // namespace, a throwaway INTERVIEWCTL_HOME, livekit-server and `interviewctl serve` started and
 // stopped by PID, a keep-alive HTTP client, and percentiles. Plain Node, no build step of its own.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -169,8 +169,15 @@ export function createRun(label) {
     const logPath = join(home, `${name}-${port}.log`);
     const log = openSync(logPath, 'a');
     const child = track(
-      spawn(process.execPath, [BIN, 'serve'], {
-        env: { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LIVEKIT_URL: `ws://127.0.0.1:${livekitPort}`, ...extraEnv },
+      // e.g. BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile serve alone
+      spawn(process.execPath, [...(process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'serve'], {
+        env: {
+          ...env,
+          PORT: String(port),
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          LIVEKIT_URL: `ws://127.0.0.1:${livekitPort}`,
+          ...extraEnv,
+        },
         cwd: home,
         stdio: ['ignore', 'ignore', log],
       }),
@@ -188,10 +195,67 @@ export function createRun(label) {
     return { pid: child.pid, logPath, stop: () => stopPid(child.pid) };
   };
 
-  return { home, env, cli, startLiveKit, startServe, cleanup };
+  /** PIDs of the embedded Postgres: the postmaster and its children (backends, writers). */
+  const postgresPids = () => {
+    try {
+      const postmaster = Number(readFileSync(join(home, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return [postmaster, ...childPids(postmaster)];
+    } catch {
+      return [];
+    }
+  };
+
+  return { home, env, cli, startLiveKit, startServe, cleanup, postgresPids };
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
+
+function childPids(ppid) {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(name));
+    } catch {}
+  }
+  return out;
+}
+
+/** CPU time ({user, system} ms) used so far by each of `pids`, from /proc; exited ones count 0. */
+export function cpuTimes(pids) {
+  const m = new Map();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      m.set(pid, { user: Number(f[11]) * TICK_MS, system: Number(f[12]) * TICK_MS });
+    } catch {
+      m.set(pid, { user: 0, system: 0 });
+    }
+  }
+  return m;
+}
+
+/**
+ * CPU milliseconds a set of processes spent between two moments: `const done = cpuMeter(() => pids)`,
+ * then `done()` → {user, system, total}. Processes that appear in between count from zero.
+ */
+export function cpuMeter(pidsOf) {
+  const before = cpuTimes(pidsOf());
+  return () => {
+    const sum = { user: 0, system: 0, total: 0 };
+    for (const [pid, t] of cpuTimes(pidsOf())) {
+      const b = before.get(pid) ?? { user: 0, system: 0 };
+      sum.user += t.user - b.user;
+      sum.system += t.system - b.system;
+    }
+    sum.total = sum.user + sum.system;
+    return sum;
+  };
+}
 
 /** A keep-alive HTTP/1.1 client for loopback: one socket per request in flight, reused. */
 export function createClient(port, { sockets = 256 } = {}) {

@@ -92,14 +92,19 @@ export function copyLine(n: NewInterview, questionsJson: string): string {
 }
 
 export function createInterviewRepo(sql: Sql) {
-  const expireSql = (id?: string) => sql`
-    with moved as (
+  // Unused links past their expiry become expired, with their event row: CTEs `moved` (whole rows)
+  // and `logged`, for a statement to build on.
+  const expiring = (id?: string) => sql`
+    moved as (
       update interviews set status = 'expired', updated_at = now()
       where status = 'created' and expires_at <= now() ${id ? sql`and id = ${id}` : sql``}
-      returning id
-    )
-    insert into interview_events (interview_id, from_status, to_status, actor, reason)
-    select id, 'created', 'expired', 'system', 'link not used before it expired' from moved`;
+      returning interviews.*
+    ), logged as (
+      insert into interview_events (interview_id, from_status, to_status, actor, reason)
+      select id, 'created', 'expired', 'system', 'link not used before it expired' from moved
+      returning 1
+    )`;
+  const expireSql = (id?: string) => sql`with ${expiring(id)} select from logged`;
 
   async function resolveId(idOrPrefix: string): Promise<string> {
     if (isInterviewId(idOrPrefix)) return idOrPrefix;
@@ -183,8 +188,13 @@ export function createInterviewRepo(sql: Sql) {
     /** Like get, but undefined for an unknown id and never a prefix: the public API uses it. */
     async findExact(id: string): Promise<Interview | undefined> {
       if (!isInterviewId(id)) return undefined;
-      await expireSql(id);
-      const [row] = await sql`select * from interviews where id = ${id}`;
+      // Expiry and read in one round-trip. The statement's snapshot shows the row as it was before
+      // the UPDATE, so a link that expires now is read from the UPDATE's RETURNING instead.
+      const [row] = await sql`
+        with ${expiring(id)}
+        select * from moved
+        union all
+        select * from interviews where id = ${id} and not exists (select 1 from moved)`;
       return row ? rowToInterview(row) : undefined;
     },
 
@@ -249,7 +259,7 @@ export function createInterviewRepo(sql: Sql) {
       const set = (col: keyof TransitionPatch) => (col in patch ? sql`${patch[col] ?? null}` : sql`interviews.${sql(col)}`);
       const rows = await sql`
         with prev as (
-          select id, status from interviews where id = ${id} for update
+          select id, status from interviews where id = ${id} for no key update
         ), moved as (
           update interviews set
             end_reason = ${set('end_reason')}, error = ${set('error')}, resume_key_hash = ${set('resume_key_hash')},

@@ -13,7 +13,7 @@ export function createSessionRepo(sql: Sql) {
   return {
     /**
      * The first join wins: locks the row (NOWAIT, so a racing join is told at once that the link
-     * is taken), runs `start` (room + agent dispatch) while holding it, then moves
+     * is taken; NO KEY UPDATE, so a webhook that only references the row does not count as one), runs `start` (room + agent dispatch) while holding it, then moves
      * `created → used` with the resume key's hash and the dispatch id, all in one transaction.
      * If `start` fails nothing changes and the link stays usable.
      */
@@ -22,7 +22,7 @@ export function createSessionRepo(sql: Sql) {
         return (await sql.begin(async (tx) => {
           const t = tx as unknown as Sql;
           const [row] = await t<{ status: string }[]>`
-            select status from interviews where id = ${id} and expires_at > now() for update nowait`;
+            select status from interviews where id = ${id} and expires_at > now() for no key update nowait`;
           if (!row || !allowedFrom('join').includes(row.status as never)) return { outcome: 'not_created' } as const;
           const dispatchId = await start();
           const [moved] = await t`

@@ -40,12 +40,16 @@ function toStored(r: Record<string, unknown>): StoredWebhook {
 
 export function createWebhookRepo(sql: Sql) {
   return {
-    /** Stores a delivery once; returns false when LiveKit's event id was seen before. */
-    async store(w: NewWebhook): Promise<boolean> {
+    /**
+     * Stores a delivery once; returns false when LiveKit's event id was seen before. `applied`
+     * marks it applied at once, for a caller that applies it in the same transaction.
+     */
+    async store(w: NewWebhook, opts: { applied?: boolean } = {}): Promise<boolean> {
       const res = await sql`
-        insert into webhook_events (id, event, room_name, interview_id, participant_identity, created_at, body)
+        insert into webhook_events (id, event, room_name, interview_id, participant_identity, created_at, body, applied_at)
         select ${w.id}, ${w.event}, ${w.roomName},
-               (select id from interviews where id = ${w.interviewId}), ${w.participantIdentity}, ${w.createdAt}, ${w.body}
+               (select id from interviews where id = ${w.interviewId}), ${w.participantIdentity}, ${w.createdAt}, ${w.body},
+               ${opts.applied ? sql`now()` : sql`null`}
         on conflict (id) do nothing`;
       return res.count > 0;
     },
