@@ -33,6 +33,8 @@ export interface InterviewerDeps {
 /** An answer with less voiced time than this gets one follow-up. */
 export const SHORT_ANSWER_MS = 3000;
 export const WARN_BEFORE_END_MS = 60_000;
+/** Time a question needs before the closing words: saying it and hearing something back. */
+export const MIN_QUESTION_WINDOW_MS = 8000;
 
 class Interrupted extends Error {}
 
@@ -75,6 +77,8 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
           resume = false;
         }
         if (i >= d.questions.length) break;
+        // A question that cannot be asked and answered before the closing words is not started.
+        if (closeAt - now() < MIN_QUESTION_WINDOW_MS) break;
         if (!warned && d.deadline - now() <= WARN_BEFORE_END_MS + 5000) {
           await speak('time_warning', d.lines.timeWarning, null, phase);
           warned = true;
@@ -87,7 +91,7 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
           await speak('follow_up', d.lines.followUp, i, phase);
           a = await listen('follow_up_answer', i, Math.max(10_000, q.timeLimitMs / 2), phase);
         }
-        if (a.outcome === 'limit' && i < d.questions.length - 1) await speak('move_on', d.lines.moveOn, i, phase);
+        if (a.outcome === 'limit' && i < d.questions.length - 1 && closeAt - now() > 2 * MIN_QUESTION_WINDOW_MS) await speak('move_on', d.lines.moveOn, i, phase);
         i++;
       } catch (err) {
         if (!(err instanceof Interrupted)) throw err;

@@ -43,10 +43,16 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
   await ctx.close();
 
-  // agents-js logs to stdout; our logs belong on stderr (results only on stdout).
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   const agents = await import('@livekit/agents');
-  agents.initializeLogger({ pretty: false, level: process.env.AGENT_LOG_LEVEL ?? 'info' });
+  // agents-js logs to whatever process.stdout is when its logger is made; ours belong on stderr
+  // (stdout carries results only, e.g. `dev` prints the demo link there).
+  const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
+  Object.defineProperty(process, 'stdout', { configurable: true, get: () => process.stderr });
+  try {
+    agents.initializeLogger({ pretty: false, level: process.env.AGENT_LOG_LEVEL ?? 'info' });
+  } finally {
+    if (stdout) Object.defineProperty(process, 'stdout', stdout);
+  }
   const entry = fileURLToPath(new URL('../../agent/entry.js', import.meta.url));
   const server = new agents.AgentServer(
     new agents.ServerOptions({

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { findLiveKitServer, startLocalLiveKit } from '../adapters/livekit/local-server.js';
 import { createContext, type GlobalOptions } from '../context.js';
+import { ConfigError } from '../core/errors.js';
+import { createPrinter } from '../output.js';
 import { interviewUrl } from '../core/ids.js';
 import { onShutdown } from '../shutdown.js';
 import { createInterview } from '../use-cases/create-invites.js';
@@ -65,7 +67,19 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
   return 0;
 }
 
+/**
+ * The AI interviewer worker (see cli/commands/agent.ts), in this process; its interviews run in
+ * job processes it forks. Without ffmpeg it cannot record, so dev runs without it and says why.
+ */
 async function startAgentIfAvailable(global: GlobalOptions): Promise<(() => Promise<void>) | undefined> {
-  void global;
-  return undefined;
+  const { startAgentWorker } = await import('./agent.js');
+  try {
+    const agent = await startAgentWorker(global);
+    await agent.registered;
+    return agent.stop;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    createPrinter({ json: global.json, quiet: global.quiet }).info(`interviewer not started: ${err.problems.join('; ')}`);
+    return undefined;
+  }
 }
