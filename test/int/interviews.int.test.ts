@@ -111,8 +111,6 @@ describe('create', () => {
       const human = await run(['show', rec.id]);
       expect(human.stdout).toContain(`candidate          ${name}`);
     }
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews`)[0]!.n;
-    expect(n).toBeGreaterThan(3);
   });
 
   it('refuses an unknown question set before creating anything', async () => {
