@@ -111,6 +111,7 @@ const en = {
   'error.devices_denied.step2':
     'On a phone, open the browser’s settings for this site, or your phone’s privacy settings, and allow the camera and microphone.',
   'error.devices_denied.step3': 'Then select Try again.',
+  'error.devices_unavailable.title': 'We can’t start your camera or microphone',
   'error.devices_unavailable.body':
     'We could not start your camera or microphone. Check that they are connected and not being used by another app (such as another video call), then try again.',
   'error.unsupported.title': 'This browser can’t run the interview',
@@ -227,6 +228,7 @@ const ja: Record<MessageKey, string> = {
   'error.devices_denied.step2':
     'スマートフォンの場合は、ブラウザーのサイト設定、または端末のプライバシー設定で、カメラとマイクを許可してください。',
   'error.devices_denied.step3': 'そのあと「もう一度試す」を選んでください。',
+  'error.devices_unavailable.title': 'カメラまたはマイクを起動できません',
   'error.devices_unavailable.body':
     'カメラまたはマイクを起動できませんでした。接続されているか、ほかのアプリ（別のビデオ通話など）で使用中でないかをご確認のうえ、もう一度お試しください。',
   'error.unsupported.title': 'このブラウザーでは面接を行えません',

@@ -4,9 +4,11 @@ import {
   ConnectionState,
   DisconnectReason,
   type LocalTrackPublication,
+  LogLevel,
   type RemoteTrack,
   Room,
   RoomEvent,
+  setLogLevel,
   Track,
 } from 'livekit-client';
 import { ApiError, endInterview, getInterview, joinInterview, type JoinGrant, NetworkError } from './api';
@@ -26,6 +28,9 @@ export interface SessionCallbacks {
   /** Something the candidate has to act on or cannot fix from here. */
   onFatal(code: FatalCode, deviceProblem?: DeviceProblem): void;
 }
+
+// The SDK's info chatter means nothing to a candidate; problems still reach the console.
+setLogLevel(LogLevel.warn);
 
 /** Waits before each automatic rejoin attempt after an unexpected disconnect. */
 const REJOIN_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 10_000];

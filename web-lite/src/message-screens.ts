@@ -56,9 +56,11 @@ export class MessageScreens {
     const { code, deviceProblem } = this.shownError;
     const section = screenElement('error');
     section.dataset.error = code;
-    byId('error-title').textContent = t(`error.${code}.title` as MessageKey);
+    // A camera that is blocked and one that will not start share the hook but not the advice.
     const unavailable = code === 'devices_denied' && deviceProblem === 'unavailable';
-    byId('error-body').textContent = unavailable ? t('error.devices_unavailable.body') : t(`error.${code}.body` as MessageKey);
+    const texts = unavailable ? 'devices_unavailable' : code;
+    byId('error-title').textContent = t(`error.${texts}.title` as MessageKey);
+    byId('error-body').textContent = t(`error.${texts}.body` as MessageKey);
     byId('error-steps').hidden = !(code === 'devices_denied' && !unavailable);
     byId('retry').hidden = this.retryHandler === null;
   }
