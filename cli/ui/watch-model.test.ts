@@ -34,7 +34,7 @@ describe('cells of a row', () => {
   });
 
   it('describes changes and notes', () => {
-    expect(eventText({ from: 'used', to: 'recording', reason: null, actor: 'agent' })).toBe('used → recording');
+    expect(eventText({ from: 'used', to: 'recording', reason: null, actor: 'agent' })).toBe('used -> recording');
     expect(eventText({ from: 'recording', to: 'recording', reason: 'agent joined the room', actor: 'livekit' })).toBe('agent joined the room');
     expect(agoText(new Date(NOW - 125_000), NOW)).toBe('2m ago');
     expect(agoText(new Date(NOW - 300), NOW)).toBe('now');

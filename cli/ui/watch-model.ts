@@ -105,7 +105,8 @@ export function agoText(at: Date, now: number): string {
 /** "used → recording" for a change, the note's reason for a note (from = to). */
 export function eventText(e: Pick<LastEvent, 'from' | 'to' | 'reason' | 'actor'>): string {
   if (e.from !== null && e.from === e.to) return e.reason ?? `note by ${e.actor}`;
-  return `${e.from ?? '-'} → ${e.to}${e.reason ? ` (${e.reason})` : ''}`;
+  // ASCII on purpose: a frame of plain ASCII is measured on the terminal library's fast path.
+  return `${e.from ?? '-'} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}`;
 }
 
 export function lastEventText(r: WatchRow, now: number): string {

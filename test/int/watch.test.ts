@@ -124,7 +124,7 @@ describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', TMUX, ...args], { encoding: 'utf8' });
   const pane = () => tmux('capture-pane', '-p', '-t', 'w').stdout ?? '';
   const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
-  const rowOf = (text: string, id: string) => text.split('\n').find((l) => /^[ ›]/.test(l) && l.slice(1).startsWith(shortId(id))) ?? '';
+  const rowOf = (text: string, id: string) => text.split('\n').find((l) => /^[ >]/.test(l) && l.slice(1).startsWith(shortId(id))) ?? '';
 
   it('draws the table, follows a change, filters, shows details, ends with confirmation and quits on q', async () => {
     const id = await create('Hedy Lamarr');
@@ -145,7 +145,7 @@ describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
     keys('Enter');
     await until('the filter', () => pane().includes(`filter: ${shortId(id)}`), 10_000, pane);
     keys('Enter');
-    await until('the detail view', () => pane().includes(id) && pane().includes('used → recording  by agent'), 10_000, pane);
+    await until('the detail view', () => pane().includes(id) && pane().includes('used -> recording  by agent'), 10_000, pane);
     keys('Escape');
     await until('the table again', () => pane().includes('LAST EVENT'), 5000, pane);
     keys('e');

@@ -25,28 +25,55 @@ export interface InterviewTableProps {
   emptyText: string;
 }
 
+interface Segment {
+  text: string;
+  color?: string;
+  dim?: boolean;
+}
+
+/**
+ * One row as few styled segments as possible: every <Text> costs a width measurement and a
+ * layout node per frame, and a frame with a thousand interviews behind it should stay cheap.
+ */
+function rowSegments(r: WatchRow, columns: Column[], now: number, color: boolean, selected: boolean): Segment[] {
+  const cells = cellsOf(r, now);
+  const out: Segment[] = [{ text: selected ? '>' : ' ' }];
+  columns.forEach((c, i) => {
+    // The last cell is not padded: every character of a frame is measured, spaces too.
+    const text = i < columns.length - 1 ? `${fit(cells[c.key], c.width)} ` : fit(cells[c.key], c.width).trimEnd();
+    let seg: Segment = { text };
+    if (color) {
+      if (c.key === 'status') seg = { text, color: STATUS_COLORS[r.status] };
+      else if (c.key === 'remaining' && isOvertime(r, now)) seg = { text, color: 'red' };
+      else if ((c.key === 'cand' || c.key === 'agent') && cells[c.key] === 'no') seg = { text, color: 'yellow' };
+      else if (c.key === 'last' && !selected) seg = { text, dim: true };
+    }
+    const last = out[out.length - 1]!;
+    if (last.color === seg.color && last.dim === seg.dim) last.text += seg.text;
+    else out.push(seg);
+  });
+  return out;
+}
+
 /** The table of interviews: one line per row, the selected one marked and inverted. */
 export function InterviewTable({ rows, columns, selectedId, now, color, height, emptyText }: InterviewTableProps) {
-  const header = columns.map((c) => fit(c.title, c.width)).join(' ');
+  const header = columns.map((c) => fit(c.title, c.width)).join(' ').trimEnd();
   return (
     <Box flexDirection="column">
       <Text bold> {header}</Text>
       {rows.length === 0 ? <Text dimColor> {emptyText}</Text> : null}
       {rows.map((r) => {
-        const cells = cellsOf(r, now);
         const selected = r.id === selectedId;
+        const segments = rowSegments(r, columns, now, color, selected);
         return (
           <Text key={r.id} inverse={selected} wrap="truncate">
-            {selected ? '›' : ' '}
-            {columns.map((c, i) => {
-              const text = fit(cells[c.key], c.width) + (i < columns.length - 1 ? ' ' : '');
-              if (!color) return <Text key={c.key}>{text}</Text>;
-              if (c.key === 'status') return <Text key={c.key} color={STATUS_COLORS[r.status]}>{text}</Text>;
-              if (c.key === 'remaining' && isOvertime(r, now)) return <Text key={c.key} color="red">{text}</Text>;
-              if ((c.key === 'cand' || c.key === 'agent') && cells[c.key] === 'no') return <Text key={c.key} color="yellow">{text}</Text>;
-              if (c.key === 'last' || c.key === 'id') return <Text key={c.key} dimColor={!selected}>{text}</Text>;
-              return <Text key={c.key}>{text}</Text>;
-            })}
+            {segments.length === 1
+              ? segments[0]!.text
+              : segments.map((seg, i) => (
+                  <Text key={i} color={seg.color} dimColor={seg.dim}>
+                    {seg.text}
+                  </Text>
+                ))}
           </Text>
         );
       })}

@@ -50,9 +50,9 @@ describe('WatchScreen', () => {
     await settle();
     const frame = lastFrame()!;
     expect(frame).toContain('3 interviews · 2 live');
-    expect(lineOf(frame, 'AAAAaaaa')).toMatch(/›AAAAaaaa Ada Lovelace\s+recording 5:00\s+15:00\s+yes\s+yes\s+5s ago used → recording/);
-    expect(lineOf(frame, 'BBBBbbbb')).toMatch(/Grace Hopper\s+used\s+1:00\s+19:00\s+yes\s+no\s+1m ago created → used/);
-    expect(lineOf(frame, 'CCCCcccc')).toMatch(/completed 20:00\s+-\s+42 MiB\s+10m ago ending → completed/);
+    expect(lineOf(frame, 'AAAAaaaa')).toMatch(/>AAAAaaaa Ada Lovelace\s+recording 5:00\s+15:00\s+yes\s+yes\s+5s ago used -> recording/);
+    expect(lineOf(frame, 'BBBBbbbb')).toMatch(/Grace Hopper\s+used\s+1:00\s+19:00\s+yes\s+no\s+1m ago created -> used/);
+    expect(lineOf(frame, 'CCCCcccc')).toMatch(/completed 20:00\s+-\s+42 MiB\s+10m ago ending ->/);
     // The clock runs without any change from the feed.
     await settle(2000);
     expect(lineOf(lastFrame(), 'AAAAaaaa')).toMatch(/recording 5:02\s+14:58/);
@@ -70,7 +70,7 @@ describe('WatchScreen', () => {
     await settle(100);
     const frame = lastFrame()!;
     expect(lineOf(frame, 'BBBBbbbb')).toMatch(/Grace Hopper\s+recording/);
-    const order = frame.split('\n').filter((l) => /[ABC]{4}[abc]{4}/.test(l)).map((l) => l.trim().replace('›', '').slice(0, 8));
+    const order = frame.split('\n').filter((l) => /[ABC]{4}[abc]{4}/.test(l)).map((l) => l.trim().replace('>', '').slice(0, 8));
     expect(order).toEqual(['BBBBbbbb', 'AAAAaaaa', 'CCCCcccc']);
     unmount();
   });
@@ -83,7 +83,7 @@ describe('WatchScreen', () => {
     await settle();
     expect(lastFrame()).toContain('reconnecting… (ECONNREFUSED)');
     expect(lastFrame()).toContain('livekit unreachable');
-    expect(lineOf(lastFrame(), 'AAAAaaaa')).toMatch(/15:00\s+\?\s+\?/);
+    expect(lineOf(lastFrame(), 'AAAAaaaa')).toMatch(/1[45]:\d\d\s+\?\s+\?/);
     feed.push({ db: 'live', dbProblem: undefined });
     await settle();
     expect(lastFrame()).not.toContain('reconnecting');
@@ -101,17 +101,17 @@ describe('WatchScreen', () => {
     await settle();
     stdin.write('j');
     await settle();
-    expect(lineOf(lastFrame(), 'BBBBbbbb')).toMatch(/^›/);
+    expect(lineOf(lastFrame(), 'BBBBbbbb')).toMatch(/^>/);
     stdin.write(ARROW_DOWN);
     await settle();
-    expect(lineOf(lastFrame(), 'CCCCcccc')).toMatch(/^›/);
+    expect(lineOf(lastFrame(), 'CCCCcccc')).toMatch(/^>/);
     stdin.write('k');
     await settle();
     stdin.write(ENTER);
     await settle();
     const frame = lastFrame()!;
     expect(frame).toContain(ID_B);
-    expect(frame).toContain('created → used (first join)  by candidate');
+    expect(frame).toContain('created -> used (first join)  by candidate');
     expect(frame).toContain('agent joined the room  by livekit');
     expect(frame).toContain('0:01  agent: Hello, I am an AI interviewer.');
     // New transcript lines appear while the view is open.

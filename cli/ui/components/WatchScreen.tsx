@@ -20,8 +20,8 @@ export interface WatchScreenProps {
   color?: boolean;
   /** Shown in the header when the feed is limited to one status. */
   statusFilter?: string;
-  /** Frames at most this often (ms); the clock ticks every second regardless. */
-  frameMs?: number;
+  /** Frames at most this often (ms, or asked before each frame); the clock ticks every second regardless. */
+  frameMs?: number | (() => number);
   /** Called when the operator presses Ctrl-C (before the app exits), so the caller can exit 130. */
   onInterrupt?: () => void;
 }

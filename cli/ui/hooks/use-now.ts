@@ -1,11 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useReducer } from 'react';
 
-/** The current time in ms, refreshed every `intervalMs`, for clocks and "2s ago". */
+/**
+ * The current time in ms for clocks and "2s ago". The component draws again after `intervalMs`
+ * without any other reason to; a frame drawn for another reason resets the wait, so the clock
+ * never adds frames to a view that is already busy.
+ */
 export function useNow(intervalMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [, tick] = useReducer((n: number) => n + 1, 0);
+  const now = Date.now();
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
+    const timer = setTimeout(tick, intervalMs);
+    return () => clearTimeout(timer);
+  });
   return now;
 }
