@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['cli/**/*.test.ts', 'cli/**/*.test.tsx'],
+          include: ['cli/**/*.test.ts', 'cli/**/*.test.tsx', 'agent/**/*.test.ts', 'web-lite/src/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'dist/**', 'test/e2e/**', '**/*.int.test.ts'],
           testTimeout: 10_000,
         },
