@@ -259,7 +259,9 @@ export function cpuMeter(pidsOf) {
 
 /** A keep-alive HTTP/1.1 client for loopback: one socket per request in flight, reused. */
 export function createClient(port, { sockets = 256 } = {}) {
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  // Idle sockets are closed after 4 s, before serve's 5 s keep-alive timeout, so a request never
+  // goes out on a socket the server is closing (ECONNRESET between steps).
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, timeout: 4000 });
   /** POSTs `body`; resolves with status, text and milliseconds (never rejects: status 0 is a transport error). */
   const post = (path, body, headers = {}, timeoutMs = 30_000) =>
     new Promise((resolvePromise) => {
