@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { createInterviewRepo } from '../adapters/db/interviews.js';
 import { migrate } from '../adapters/db/migrate.js';
+import { createUtteranceRepo } from '../adapters/db/utterances.js';
+import { openStorage } from '../adapters/storage/storage.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { ConfigError, UnavailableError } from '../core/errors.js';
 import { createLogger, type Logger } from '../server/log.js';
@@ -41,6 +45,15 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const db = await ctx.db();
   const applied = await migrate(db.sql);
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
+  // Recordings left by job processes that died with a previous run of this worker.
+  const { recoverSpool } = await import('../../agent/recover-spool.js');
+  await recoverSpool({
+    spoolDir: join(settings.home, 'spool'),
+    storage: await openStorage(settings),
+    interviews: createInterviewRepo(db.sql),
+    utterances: createUtteranceRepo(db.sql),
+    log,
+  }).catch((err: unknown) => log.error('spool recovery failed', { error: (err as Error).message }));
   await ctx.close();
 
   const agents = await import('@livekit/agents');
