@@ -28,6 +28,8 @@ export interface InterviewerDeps {
   speak(kind: string, text: string, questionIndex: number | null, signal: AbortSignal): Promise<'done' | 'aborted'>;
   listen(kind: string, questionIndex: number, limitMs: number, signal: AbortSignal): Promise<Answer>;
   now?(): number;
+  /** Default MIN_QUESTION_WINDOW_MS. */
+  minQuestionWindowMs?: number;
 }
 
 /** An answer with less voiced time than this gets one follow-up. */
@@ -47,6 +49,7 @@ class Interrupted extends Error {}
 export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
   const now = d.now ?? (() => performance.now());
   const closeAt = d.deadline - d.closingMs - 300;
+  const questionWindow = d.minQuestionWindowMs ?? MIN_QUESTION_WINDOW_MS;
   const closeCtl = new AbortController();
   const closeTimer = setTimeout(() => closeCtl.abort(), Math.max(0, closeAt - now()));
   const followedUp = new Set<number>();
@@ -78,7 +81,7 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
         }
         if (i >= d.questions.length) break;
         // A question that cannot be asked and answered before the closing words is not started.
-        if (closeAt - now() < MIN_QUESTION_WINDOW_MS) break;
+        if (closeAt - now() < questionWindow) break;
         if (!warned && d.deadline - now() <= WARN_BEFORE_END_MS + 5000) {
           await speak('time_warning', d.lines.timeWarning, null, phase);
           warned = true;
@@ -91,7 +94,7 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
           await speak('follow_up', d.lines.followUp, i, phase);
           a = await listen('follow_up_answer', i, Math.max(10_000, q.timeLimitMs / 2), phase);
         }
-        if (a.outcome === 'limit' && i < d.questions.length - 1 && closeAt - now() > 2 * MIN_QUESTION_WINDOW_MS) await speak('move_on', d.lines.moveOn, i, phase);
+        if (a.outcome === 'limit' && i < d.questions.length - 1 && closeAt - now() > 2 * questionWindow) await speak('move_on', d.lines.moveOn, i, phase);
         i++;
       } catch (err) {
         if (!(err instanceof Interrupted)) throw err;
