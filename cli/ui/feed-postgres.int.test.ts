@@ -90,6 +90,23 @@ describe('startPostgresFeed', () => {
     await expect(feed.end(live, 'again')).rejects.toThrow(/cannot end/);
   });
 
+  it('shows interviews created after it started, one notification per insert statement', async () => {
+    const feed = await start();
+    const changes: WatchChange[] = [];
+    feed.onChange((c) => changes.push(c));
+    const batch = [makeNewInterview({ candidateName: 'Mary Jackson' }), makeNewInterview({ candidateName: 'Dorothy Vaughan' })];
+    await repo.insertMany(batch);
+    await until('the new rows', () => batch.every((b) => rowOf(feed, b.id)));
+    expect(rowOf(feed, batch[0]!.id)).toMatchObject({ status: 'created', candidate: 'Mary Jackson', lastEvent: null });
+    expect(changes.filter((c) => batch.some((b) => b.id === c.id)).map((c) => [c.from, c.to, c.seq])).toEqual([
+      [null, 'created', null],
+      [null, 'created', null],
+    ]);
+    // A later change of a new interview is followed like any other.
+    await repo.applyEvent(batch[1]!.id, 'revoke', { actor: 'operator' });
+    await until('the revoke', () => rowOf(feed, batch[1]!.id)?.status === 'revoked');
+  });
+
   it('follows the transcript as the agent writes it', async () => {
     const id = await interview('Alan Turing', 'join', 'recorder_started');
     const feed = await start();

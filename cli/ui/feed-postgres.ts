@@ -157,8 +157,48 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
   const onNotify = (payload: string) => {
     const id = payload.split(' ', 1)[0];
     if (!id) return;
+    if (id === '*') return void fetchCreated();
     pending.add(id);
     void drain();
+  };
+
+  // New interviews: one notification per insert statement; read the newest rows not seen yet.
+  // Creation times come from the creating process's clock, hence the look-back.
+  let newestCreated = 0;
+  let fetchingCreated: Promise<void> | undefined;
+  let createdAgain = false;
+  const fetchCreated = async (): Promise<void> => {
+    if (fetchingCreated) {
+      createdAgain = true;
+      return fetchingCreated;
+    }
+    fetchingCreated = (async () => {
+      do {
+        createdAgain = false;
+        try {
+          const fresh = await repo.createdSince(new Date(newestCreated - 10_000));
+          let added = false;
+          for (const i of fresh) {
+            newestCreated = Math.max(newestCreated, i.createdAt.getTime());
+            if (rows.has(i.id) || (opts.status !== undefined && i.status !== opts.status)) continue;
+            const row = toRow(i, null, undefined);
+            rows.set(i.id, row);
+            recordingKeys.set(i.id, i.recordingKey);
+            added = true;
+            if (i.status === 'created') {
+              const change: WatchChange = { seq: null, at: i.createdAt, id: i.id, from: null, to: 'created', actor: 'create', reason: null, row };
+              for (const l of changeListeners) l(change);
+            }
+          }
+          if (added) changed();
+        } catch (err) {
+          setDb('reconnecting', describe(err));
+        }
+      } while (createdAgain && !stopped);
+    })().finally(() => {
+      fetchingCreated = undefined;
+    });
+    return fetchingCreated;
   };
 
   let generation = 0;
@@ -199,7 +239,9 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
     for (const r of first.rows) {
       rows.set(r.interview.id, toRow(r.interview, r.last, undefined));
       recordingKeys.set(r.interview.id, r.interview.recordingKey);
+      newestCreated = Math.max(newestCreated, r.interview.createdAt.getTime());
     }
+    if (newestCreated === 0) newestCreated = Date.now();
     serverStartedAt = (await repo.serverState(listenPid)).startedAt;
   } catch (err) {
     await closeListener();
@@ -216,6 +258,7 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
         serverStartedAt = state.startedAt;
         needCatchUp = false;
         await catchUp();
+        await fetchCreated();
         setDb('live');
         void drain();
       }

@@ -51,7 +51,8 @@ export interface WatchSnapshot {
 
 /** One change as it happened: the NDJSON stream prints these. */
 export interface WatchChange {
-  seq: number;
+  /** The event's id; null for a new interview (creating one writes no event). */
+  seq: number | null;
   at: Date;
   id: string;
   from: Status | null;

@@ -115,6 +115,13 @@ export function createWatchRepo(sql: Sql) {
       return rows.map((r) => ({ event: toEvent(r), interview: toInterview(r) }));
     },
 
+    /** Interviews created at or after `since`, oldest first: new links, which have no event yet. */
+    async createdSince(since: Date, limit = 500): Promise<WatchedInterview[]> {
+      const rows = await sql`
+        select ${columns} from interviews i where i.created_at >= ${since} order by i.created_at desc limit ${limit}`;
+      return rows.map(toInterview).reverse();
+    },
+
     /** Every event after a cursor: the catch-up after a lost connection. */
     async changesSince(cursor: number, limit = 5000): Promise<EventWithInterview[]> {
       const rows = await sql`
