@@ -36,6 +36,9 @@ export async function runWatchTui(feed: WatchFeed, opts: RunWatchOptions): Promi
   let interrupted = false;
   const budget = createFrameBudget();
   opts.stdout.write('\x1b[?1049h\x1b[H');
+  // A signal ends the process without unwinding this function: leave the alternate screen anyway.
+  const leaveScreen = () => opts.stdout.write('\x1b[?1049l');
+  process.once('exit', leaveScreen);
   try {
     const app = render(
       <WatchScreen
@@ -50,7 +53,8 @@ export async function runWatchTui(feed: WatchFeed, opts: RunWatchOptions): Promi
     );
     await app.waitUntilExit();
   } finally {
-    opts.stdout.write('\x1b[?1049l');
+    process.off('exit', leaveScreen);
+    leaveScreen();
   }
   return interrupted ? 'interrupted' : 'quit';
 }

@@ -126,7 +126,7 @@ describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
   const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
   const rowOf = (text: string, id: string) => text.split('\n').find((l) => /^[ >]/.test(l) && l.slice(1).startsWith(shortId(id))) ?? '';
 
-  it('draws the table, follows a change, filters, shows details, ends with confirmation and quits on q', async () => {
+  it('draws the table, follows a change, filters, shows details, ends with confirmation, rides out a database restart and quits on q', async () => {
     const id = await create('Hedy Lamarr');
     const repo = createInterviewRepo(db());
     await repo.applyEvent(id, 'join', { actor: 'candidate', reason: 'first join' });
@@ -154,6 +154,14 @@ describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
     await until('ending on screen', () => rowOf(pane(), id).includes('ending'), 5000, pane);
     const [row] = await db()`select status, end_reason from interviews where id = ${id}`;
     expect(row).toMatchObject({ status: 'ending', end_reason: 'operator_ended' });
+
+    // The database restarts under it: the header says so, then it carries on.
+    expect((await run(['db', 'stop'])).code).toBe(0);
+    await until('reconnecting on screen', () => pane().includes('reconnecting…'), 10_000, pane);
+    expect((await run(['db', 'status'])).code).toBe(0);
+    await until('live again', () => pane().includes('db live'), 15_000, pane);
+    await db()`insert into interview_events (interview_id, from_status, to_status, actor, reason) values (${id}, 'ending', 'ending', 'livekit', 'candidate left the room')`;
+    await until('a change after the restart', () => rowOf(pane(), id).includes('candidate left the room'), 5000, pane);
 
     keys('q');
     await until('the program to exit', () => tmux('has-session', '-t', 'w').status !== 0, 5000);
