@@ -79,7 +79,7 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
   const running = feed;
 
   if (tui) {
-    const color = process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+    const color = !process.env.NO_COLOR && process.env.TERM !== 'dumb';
     // Ink's colour library does not read NO_COLOR itself; it must be told before it loads.
     if (!color) process.env.FORCE_COLOR = '0';
     // React's development build costs several times the CPU per frame; nothing here needs it.
