@@ -71,6 +71,7 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
       status,
       livekit: tui ? createLiveKit(settings.livekit, { requestTimeoutSeconds: 2 }) : undefined,
       recordingsDir: tui && settings.s3 === undefined ? settings.recordingsDir : undefined,
+      coalesceMs: tui ? 40 : 0,
     });
   } catch (err) {
     await stop();

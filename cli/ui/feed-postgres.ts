@@ -30,6 +30,11 @@ export interface PostgresFeedOptions {
   healthIntervalMs?: number;
   recentLimit?: number;
   liveLimit?: number;
+  /**
+   * Wait this long after a notification before fetching, so that more notifications share one
+   * query. The TUI draws at most every 100 ms, so it can; the NDJSON stream uses 0.
+   */
+  coalesceMs?: number;
   /** Participant lists fetched per presence round at most: the poll stays light with many rooms. */
   participantLookupsPerRound?: number;
 }
@@ -137,6 +142,7 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
     if (draining || stopped) return;
     draining = true;
     try {
+      if (opts.coalesceMs) await new Promise((r) => setTimeout(r, opts.coalesceMs));
       while (pending.size > 0 && !stopped) {
         const ids = [...pending].slice(0, 500);
         for (const id of ids) pending.delete(id);

@@ -188,6 +188,23 @@ describe('WatchScreen', () => {
     unmount();
   });
 
+  it('ends from the detail view too, and returns to it', async () => {
+    const feed = fakeFeed(rows());
+    const { lastFrame, stdin, unmount } = render(<WatchScreen feed={feed} color={false} />);
+    await settle();
+    stdin.write(ENTER);
+    await settle();
+    stdin.write('e');
+    await settle();
+    expect(lastFrame()).toContain('end interview AAAAaaaa (Ada Lovelace, recording)? [y/N]');
+    stdin.write('y');
+    await settle();
+    expect(feed.ended).toEqual([{ id: ID_A, reason: 'ended by operator (watch)' }]);
+    expect(lastFrame()).toContain('timeline');
+    expect(lastFrame()).toContain(ID_A);
+    unmount();
+  });
+
   it('turns ending off with --readonly', async () => {
     const feed = fakeFeed(rows());
     const { lastFrame, stdin, unmount } = render(<WatchScreen feed={feed} color={false} readonly />);
