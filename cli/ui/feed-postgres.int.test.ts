@@ -133,10 +133,16 @@ describe('startPostgresFeed', () => {
     await until('a to enter', () => rowOf(feed, a));
     await repo.applyEvent(b, 'end', { actor: 'agent' });
     await until('b to leave', () => !rowOf(feed, b));
+    // Later changes of an interview that left the filter neither bring it back nor repeat old ones.
+    await repo.applyEvent(b, 'finalized', { actor: 'agent' });
+    await repo.applyEvent(a, 'end', { actor: 'agent' });
+    await until('a to leave', () => !rowOf(feed, a));
     expect(changes.map((c) => [c.id, c.to])).toEqual([
       [a, 'recording'],
       [b, 'ending'],
+      [a, 'ending'],
     ]);
+    expect(rowOf(feed, b)).toBeUndefined();
   });
 
   it('asks LiveKit who is in live rooms, a few rooms per round, and shows unknown when it cannot', async () => {

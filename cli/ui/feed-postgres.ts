@@ -116,11 +116,15 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
     timers.add(t);
   };
 
+  // The last event seen of every interview that changed, shown or not (a status filter drops rows
+  // that leave it, but their later events must not bring back the ones already reported).
+  const seen = new Map<string, number>();
   const apply = (batch: EventWithInterview[]) => {
     for (const { event, interview } of batch) {
       if (event.seq > cursor) cursor = event.seq;
+      if ((seen.get(interview.id) ?? 0) >= event.seq) continue;
+      seen.set(interview.id, event.seq);
       const prev = rows.get(interview.id);
-      if (prev?.lastEvent && prev.lastEvent.seq >= event.seq) continue;
       const row = toRow(interview, event, prev);
       recordingKeys.set(row.id, interview.recordingKey);
       const wanted = opts.status === undefined || interview.status === opts.status;
@@ -146,7 +150,7 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
       while (pending.size > 0 && !stopped) {
         const ids = [...pending].slice(0, 500);
         for (const id of ids) pending.delete(id);
-        const after = ids.map((id) => rows.get(id)?.lastEvent?.seq ?? startCursor);
+        const after = ids.map((id) => seen.get(id) ?? rows.get(id)?.lastEvent?.seq ?? startCursor);
         try {
           apply(await repo.changesOf(ids, after));
         } catch (err) {
