@@ -13,6 +13,10 @@ export interface CandidateSinks {
 /**
  * Follows the candidate in the room: presence (a drop and a rejoin are normal: a reload or a
  * network change), and their microphone and camera, re-attached after each rejoin.
+ *
+ * Present means "connected with a microphone we hear": a reload replaces the candidate's session
+ * under the same identity, which LiveKit may show as tracks going and coming rather than as the
+ * participant leaving, and without a microphone there is no one to interview anyway.
  */
 export class CandidateRoom implements Presence {
   private present = false;
@@ -20,21 +24,16 @@ export class CandidateRoom implements Presence {
   private returnWaiters = new Set<() => void>();
   private videoLive: { stop(): void } | undefined;
   private sawTrack = false;
+  private everPresent = false;
 
   constructor(
     private readonly room: Room,
     private readonly identity: string,
     private readonly sinks: CandidateSinks,
   ) {
-    room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
-      if (p.identity !== identity) return;
-      this.present = true;
-      for (const w of [...this.returnWaiters]) w();
-    });
     room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
       if (p.identity !== identity) return;
-      this.present = false;
-      this.drop.abort();
+      this.gone();
       this.sinks.audioTrack(undefined);
       this.stopVideo();
     });
@@ -43,8 +42,10 @@ export class CandidateRoom implements Presence {
     });
     room.on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => {
       if (p.identity !== identity) return;
-      if (track.kind === TrackKind.KIND_AUDIO) this.sinks.audioTrack(undefined);
-      else if (track.kind === TrackKind.KIND_VIDEO) this.stopVideo();
+      if (track.kind === TrackKind.KIND_AUDIO) {
+        this.sinks.audioTrack(undefined);
+        this.gone();
+      } else if (track.kind === TrackKind.KIND_VIDEO) this.stopVideo();
     });
   }
 
@@ -52,7 +53,6 @@ export class CandidateRoom implements Presence {
   adoptExisting(): void {
     const p = this.room.remoteParticipants.get(this.identity);
     if (!p) return;
-    this.present = true;
     for (const pub of p.trackPublications.values()) if (pub.track) this.onTrack(pub.track as RemoteTrack);
   }
 
@@ -61,8 +61,23 @@ export class CandidateRoom implements Presence {
       this.sawTrack = true;
       this.sinks.firstTrack?.();
     }
-    if (track.kind === TrackKind.KIND_AUDIO) this.sinks.audioTrack(track as RemoteAudioTrack);
-    else if (track.kind === TrackKind.KIND_VIDEO) this.startVideo(track);
+    if (track.kind === TrackKind.KIND_AUDIO) {
+      this.sinks.audioTrack(track as RemoteAudioTrack);
+      this.arrived();
+    } else if (track.kind === TrackKind.KIND_VIDEO) this.startVideo(track);
+  }
+
+  private arrived(): void {
+    if (this.present) return;
+    this.present = true;
+    for (const w of [...this.returnWaiters]) w();
+    this.everPresent = true;
+  }
+
+  private gone(): void {
+    if (!this.present) return;
+    this.present = false;
+    this.drop.abort();
   }
 
   private startVideo(track: RemoteTrack): void {
@@ -115,8 +130,8 @@ export class CandidateRoom implements Presence {
         signal.removeEventListener('abort', onAbort);
         resolve(back);
       };
-      // Give the page a moment to subscribe to the interviewer again before it speaks.
-      const onBack = () => setTimeout(() => finish(true), 1500);
+      // After a drop, give the page a moment to subscribe to the interviewer again before it speaks.
+      const onBack = () => (this.everPresent ? setTimeout(() => finish(true), 1500) : finish(true));
       const onAbort = () => finish(false);
       const timer = setTimeout(() => finish(false), ms);
       this.returnWaiters.add(onBack);

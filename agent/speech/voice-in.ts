@@ -154,8 +154,15 @@ export class VoiceIn {
     let speechMs = 0;
     for (;;) {
       if (signal.aborted) {
-        // Keep what was said before the interruption (End, a drop, the closing time).
+        // Keep what was said before the interruption (End, a drop, the closing time); the drop
+        // itself may have just closed the candidate's speech.
         const now = this.opts.clock();
+        const ended = this.takeEnd();
+        if (ended) {
+          if (startMs < 0) startMs = Math.max(begin, ended.endMs - ended.speechMs);
+          speechMs += Math.min(ended.speechMs, ended.endMs - startMs);
+          return this.answer('aborted', startMs, ended.endMs, speechMs);
+        }
         if (this.speaking) speechMs += now - Math.max(this.speechStartMs, startMs < 0 ? begin : startMs);
         return this.answer('aborted', startMs, startMs < 0 ? begin : now, speechMs);
       }
