@@ -1,17 +1,11 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Sql } from '../adapters/db/connect.js';
 import type { InterviewRepo } from '../adapters/db/interviews.js';
 import { createWatchRepo, type EventWithInterview, type WatchedEvent, type WatchedInterview } from '../adapters/db/watch.js';
-import { roomNameFor } from '../core/ids.js';
 import { isLive, type Status } from '../core/states.js';
 import type { DbState, LiveKitState, Presence, WatchChange, WatchFeed, WatchRow, WatchSnapshot } from './feed.js';
+import { createPresencePoller, readRecordingSizes, type PresenceSource } from './feed-presence.js';
 
-/** The part of the LiveKit adapter the feed uses (room presence). */
-export interface PresenceSource {
-  listRooms(names?: string[]): Promise<{ name: string; numParticipants: number }[]>;
-  listParticipants(roomName: string): Promise<{ identity: string }[]>;
-}
+export type { PresenceSource } from './feed-presence.js';
 
 export interface PostgresFeedOptions {
   sql: Sql;
@@ -279,92 +273,41 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
   };
   later(health, opts.healthIntervalMs ?? 2000);
 
-  // Presence: one listRooms for all live rooms, then participant lists for a few rooms per round
-  // (those whose head count changed first, then the longest unchecked), so a thousand live rooms
-  // cost a handful of calls every few seconds.
-  const headcount = new Map<string, number>();
-  const checkedAt = new Map<string, number>();
-  const setPresence = (id: string, p: Presence) => {
+  // Presence and recording sizes: a light poll every few seconds, beside the notifications.
+  const poller = opts.livekit ? createPresencePoller(opts.livekit, { lookupsPerRound: opts.participantLookupsPerRound }) : undefined;
+  const patchRow = (id: string, patch: Partial<WatchRow>) => {
     const row = rows.get(id);
-    if (!row || (row.presence.candidate === p.candidate && row.presence.agent === p.agent)) return false;
-    rows.set(id, { ...row, presence: p });
-    return true;
-  };
-  const pollPresence = async (lk: PresenceSource): Promise<boolean> => {
-    const live = [...rows.values()].filter((r) => isLive(r.status));
-    if (live.length === 0) return false;
-    let dirty = false;
-    try {
-      const names = live.map((r) => roomNameFor(r.id));
-      const rooms = await lk.listRooms(names.length <= 500 ? names : undefined);
-      const count = new Map(rooms.map((r) => [r.name, r.numParticipants]));
-      const urgent: WatchRow[] = [];
-      const rest: WatchRow[] = [];
-      for (const r of live) {
-        const n = count.get(roomNameFor(r.id)) ?? 0;
-        if (n === 0) {
-          dirty = setPresence(r.id, { candidate: false, agent: false }) || dirty;
-          headcount.set(r.id, 0);
-        } else if (headcount.get(r.id) !== n || r.presence.candidate === null) urgent.push(r);
-        else rest.push(r);
-      }
-      rest.sort((a, b) => (checkedAt.get(a.id) ?? 0) - (checkedAt.get(b.id) ?? 0));
-      const budget = [...urgent, ...rest].slice(0, opts.participantLookupsPerRound ?? 25);
-      for (let i = 0; i < budget.length && !stopped; i += 5) {
-        await Promise.all(
-          budget.slice(i, i + 5).map(async (r) => {
-            const people = await lk.listParticipants(roomNameFor(r.id));
-            headcount.set(r.id, count.get(roomNameFor(r.id)) ?? 0);
-            checkedAt.set(r.id, Date.now());
-            const p = { candidate: people.some((x) => x.identity === `candidate-${r.id}`), agent: people.some((x) => x.identity.startsWith('agent-')) };
-            dirty = setPresence(r.id, p) || dirty;
-          }),
-        );
-      }
-      if (livekit !== 'ok') {
-        livekit = 'ok';
-        dirty = true;
-      }
-    } catch {
-      // Degrade to unknown ("?") rather than show a wrong answer.
-      for (const r of live) dirty = setPresence(r.id, UNKNOWN) || dirty;
-      headcount.clear();
-      if (livekit !== 'unreachable') {
-        livekit = 'unreachable';
-        dirty = true;
-      }
-    }
-    return dirty;
-  };
-  const readRecordingSizes = async (dir: string): Promise<boolean> => {
-    let dirty = false;
-    const wanted = [...rows.values()].filter((r) => recordingKeys.get(r.id) && (isLive(r.status) || r.recordingBytes === null)).slice(0, 100);
-    for (const r of wanted) {
-      const key = recordingKeys.get(r.id)!;
-      let size: number | null = null;
-      for (const name of [key, `${key}.part`]) {
-        const s = await stat(join(dir, name)).catch(() => undefined);
-        if (s) {
-          size = s.size;
-          break;
-        }
-      }
-      const row = rows.get(r.id);
-      if (row && row.recordingBytes !== size) {
-        rows.set(r.id, { ...row, recordingBytes: size });
-        dirty = true;
-      }
-    }
-    return dirty;
+    if (!row) return false;
+    const same = (Object.keys(patch) as (keyof WatchRow)[]).every((k) =>
+      k === 'presence' ? row.presence.candidate === patch.presence!.candidate && row.presence.agent === patch.presence!.agent : row[k] === patch[k],
+    );
+    if (!same) rows.set(id, { ...row, ...patch });
+    return !same;
   };
   const sidePoll = async () => {
     let dirty = false;
-    if (opts.livekit) dirty = (await pollPresence(opts.livekit)) || dirty;
-    if (opts.recordingsDir) dirty = (await readRecordingSizes(opts.recordingsDir).catch(() => false)) || dirty;
+    if (poller) {
+      const round = await poller.round([...rows.values()].filter((r) => isLive(r.status)));
+      if (stopped) return;
+      for (const [id, presence] of round.presence) dirty = patchRow(id, { presence }) || dirty;
+      const state: LiveKitState = round.reachable ? 'ok' : 'unreachable';
+      if (round.presence.size > 0 || !round.reachable) {
+        dirty = dirty || livekit !== state;
+        livekit = state;
+      }
+    }
+    if (opts.recordingsDir) {
+      const wanted = [...rows.values()]
+        .filter((r) => recordingKeys.get(r.id) && (isLive(r.status) || r.recordingBytes === null))
+        .slice(0, 100)
+        .map((r) => ({ id: r.id, key: recordingKeys.get(r.id)! }));
+      const sizes = await readRecordingSizes(opts.recordingsDir, wanted).catch(() => new Map<string, number | null>());
+      for (const [id, recordingBytes] of sizes) dirty = patchRow(id, { recordingBytes }) || dirty;
+    }
     if (dirty) changed();
     later(() => void sidePoll(), opts.presenceIntervalMs ?? 3000);
   };
-  if (opts.livekit || opts.recordingsDir) later(() => void sidePoll(), 0);
+  if (poller || opts.recordingsDir) later(() => void sidePoll(), 0);
 
   let hasTranscripts: boolean | undefined;
   let transcriptsCheckedAt = 0;
