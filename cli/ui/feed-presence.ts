@@ -38,10 +38,12 @@ export function createPresencePoller(source: PresenceSource, options: { lookupsP
         const urgent: string[] = [];
         const rest: string[] = [];
         for (const r of live) {
-          const n = count.get(roomNameFor(r.id)) ?? 0;
-          if (n === 0) {
+          const n = count.get(roomNameFor(r.id));
+          // No room: nobody is in it. A room's head count lags behind joins (it counts only fully
+          // connected participants), so a room that exists is always asked in its turn.
+          if (n === undefined) {
             presence.set(r.id, { candidate: false, agent: false });
-            headcount.set(r.id, 0);
+            headcount.delete(r.id);
           } else if (headcount.get(r.id) !== n || r.presence.candidate === null) urgent.push(r.id);
           else rest.push(r.id);
         }
