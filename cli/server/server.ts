@@ -8,12 +8,13 @@ import type { LiveKit } from '../adapters/livekit/client.js';
 import { isInterviewId } from '../core/ids.js';
 import { packageRoot } from '../paths.js';
 import type { Settings } from '../settings.js';
-import { receiveWebhook, webhookFacts, type ApplyDeps } from '../use-cases/apply-webhook.js';
+import { receiveInTransaction, receiveWebhook, webhookFacts, type ApplyDeps } from '../use-cases/apply-webhook.js';
 import { createCandidateApi } from './candidate-api.js';
 import { clientAddress, HttpError, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { loadStaticFiles } from './static-files.js';
+import { createWebhookBatcher } from './webhook-batches.js';
 
 export interface ServerDeps {
   sql: Sql;
@@ -49,6 +50,14 @@ export function createHttpServer(deps: ServerDeps): Server {
       reserved.release();
     }
   };
+  const batcher = createWebhookBatcher({
+    transaction: inTransaction,
+    receiveIn: receiveInTransaction,
+    receiveAlone: (f) => receiveWebhook({ interviews, sessions, webhooks, transaction: inTransaction }, f),
+    // Leaves most of serve's pool to joins, which hold a connection across the LiveKit round-trip.
+    slots: 8,
+    maxBatch: 64,
+  });
   const web = loadStaticFiles(deps.webDir ?? join(packageRoot(), 'web-lite', 'dist'));
   if (!web.index) log.warn('candidate page not built; run npm run build', { dir: deps.webDir ?? 'web-lite/dist' });
   const limiter = createRateLimiter(settings.joinRateLimit.limit, settings.joinRateLimit.windowMs);
@@ -105,7 +114,7 @@ export function createHttpServer(deps: ServerDeps): Server {
       }
       const facts = webhookFacts(body, event as never);
       if (!facts.id || !facts.event) throw new HttpError(400, 'invalid_event', 'the event has no id or type');
-      const outcome = await receiveWebhook({ interviews, sessions, webhooks, transaction: inTransaction }, facts);
+      const outcome = await batcher.receive(facts);
       log.info('webhook', { event: facts.event, event_id: facts.id, duplicate: outcome.duplicate, result: outcome.result });
       return sendJson(res, 200, { ok: true, duplicate: outcome.duplicate });
     }

