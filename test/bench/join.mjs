@@ -6,6 +6,7 @@
 //   3. the LiveKit room + agent dispatch round-trip alone: from serve's `dispatch_ms` log field per
 //      join, and timed directly (createRoom + createDispatch) against the same livekit-server;
 //   4. rate limiting on a second serve with JOIN_RATE_LIMIT=20/1m: the 21st join from one address is 429.
+// Also a lightly loaded pass (10 in flight) and the CPU serve, Postgres and livekit-server spend per join.
 // Prints p50/p99 latency (with and without the dispatch round-trip) and PASS/FAIL per invariant and
 // target (join p99 ≤ 50 ms excluding the dispatch round-trip). A measurement: it exits 0 whichever
 // way the figures go, 1 only when the run itself breaks.
