@@ -20,7 +20,7 @@ export interface InterviewTableProps {
   selectedId: string | undefined;
   now: number;
   color: boolean;
-  /** Lines for rows (the header is extra); empty lines keep the frame's height steady. */
+  /** Lines for rows (the header is extra); the table takes them all, so the frame's height stays steady. */
   height: number;
   emptyText: string;
 }
@@ -58,8 +58,9 @@ function rowSegments(r: WatchRow, columns: Column[], now: number, color: boolean
 /** The table of interviews: one line per row, the selected one marked and inverted. */
 export function InterviewTable({ rows, columns, selectedId, now, color, height, emptyText }: InterviewTableProps) {
   const header = columns.map((c) => fit(c.title, c.width)).join(' ').trimEnd();
+  // A fixed height keeps the footer in place without a blank line per missing row.
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" height={height + 1}>
       <Text bold> {header}</Text>
       {rows.length === 0 ? <Text dimColor> {emptyText}</Text> : null}
       {rows.map((r) => {
@@ -77,9 +78,6 @@ export function InterviewTable({ rows, columns, selectedId, now, color, height, 
           </Text>
         );
       })}
-      {Array.from({ length: Math.max(0, height - Math.max(rows.length, 1)) }, (_, i) => (
-        <Text key={`pad-${i}`}> </Text>
-      ))}
     </Box>
   );
 }
