@@ -7,7 +7,7 @@
 //
 //   node test/watch/presence-live.mjs
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup, freshHome, mustRun, requireBuild, ROOT } from '../bench/lib.mjs';
@@ -42,6 +42,7 @@ let feed;
 let lk;
 const rooms = [];
 let failed = 0;
+const lkDir = mkdtempSync(join(tmpdir(), 'ictl-lk-'));
 try {
   await mustRun(['create', '--name', 'Presence Check'], { env: target.env, cwd: target.home });
   const conn = embeddedConnection(embeddedPaths(target.home));
@@ -49,7 +50,7 @@ try {
   const repo = createInterviewRepo(sql);
   const [{ id }] = await sql`select id from interviews limit 1`;
   await repo.applyEvent(id, 'join', { actor: 'test' });
-  lk = await startLivekitServer({ dir: mkdtempSync(join(tmpdir(), 'ictl-lk-')) });
+  lk = await startLivekitServer({ dir: lkDir });
   const service = new RoomServiceClient(lk.httpUrl, lk.apiKey, lk.apiSecret);
   const roomName = `interview-${id}`;
   await service.createRoom({ name: roomName });
@@ -94,5 +95,6 @@ try {
   await lk?.stop();
   await sql?.end({ timeout: 1 });
   cleanup(target);
+  rmSync(lkDir, { recursive: true, force: true });
 }
 process.exit(failed === 0 ? 0 : 1);
