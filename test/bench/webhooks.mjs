@@ -151,10 +151,12 @@ try {
   }
   await sleep(2000);
 
-  // Warm-up, not counted: JIT, pool connections, prepared statements.
-  say('warm-up: 200/s for 2 s');
-  const warmUp = await sendStep(client, await planStep(400, interviews), 200);
-  await sleep(500);
+  // Warm-up, not counted: JIT (of the batched path too, which only queueing exercises), pool
+  // connections, prepared statements.
+  const WARM_UP = 1000;
+  say(`warm-up: 500/s for ${WARM_UP / 500} s`);
+  const warmUp = await sendStep(client, await planStep(WARM_UP, interviews), 500);
+  await sleep(1000);
 
   const steps = [];
   const loadBefore = loadavg()[0];
