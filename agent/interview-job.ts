@@ -189,6 +189,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       },
     });
     ownEnd = true;
+    // The session ends now; the recording ends with it, however long the bookkeeping below takes.
+    rec.markEnd();
     ilog.info('conversation over', { reason });
     if (recorderFailed) {
       rec.kill();

@@ -46,6 +46,7 @@ export class Recorder {
   private uploaded: Promise<void> | undefined;
   private spool: WriteStream | undefined;
   private stopped = false;
+  private endAt: number | undefined;
   private failed = false;
   bytes = 0;
 
@@ -166,6 +167,14 @@ export class Recorder {
     this.opts.onError(err);
   }
 
+  /** Ends the recording's timeline now; `stop()` later finishes the file up to this moment. */
+  markEnd(): void {
+    if (this.endAt !== undefined || !this.proc) return;
+    if (!this.failed) this.tick();
+    this.endAt = performance.now();
+    if (this.timer) clearInterval(this.timer);
+  }
+
   /**
    * Writes what is due, closes ffmpeg's inputs, and waits for the MP4 to be complete in storage.
    * Resolves with the recording's length; rejects when encoding or the upload failed.
@@ -175,7 +184,7 @@ export class Recorder {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (!this.proc) throw new Error('recorder never started');
-    if (!this.failed) this.tick();
+    if (!this.failed && this.endAt === undefined) this.tick();
     const durationMs = (this.samplesWritten / RECORDING_SAMPLE_RATE) * 1000;
     this.proc.stdin!.end();
     this.audioIn!.end();

@@ -173,7 +173,7 @@ export class VoiceIn {
         const end = ended.endMs;
         if (startMs >= 0) {
           // Give the recogniser a moment to deliver the final words of the turn.
-          if (this.opts.stt) await this.waitForChange(400, signal);
+          if (this.opts.stt && this.finals.length === 0) await this.waitForChange(300, signal);
           return this.answer('answered', startMs, end, speechMs);
         }
       }

@@ -23,6 +23,7 @@ export class VoiceOut {
   private source = new AudioSource(SPEECH_SAMPLE_RATE, 1, 200);
   private trackSid = '';
   private state: AgentState | undefined;
+  private stateSent: Promise<void> = Promise.resolve();
   private segment = 0;
   tap: SpeechTap | undefined;
 
@@ -34,10 +35,13 @@ export class VoiceOut {
     this.trackSid = pub.sid ?? '';
   }
 
-  async setState(state: AgentState): Promise<void> {
-    if (this.state === state) return;
+  /** Publishes the state without waiting for the server: speech must not wait on an attribute. */
+  setState(state: AgentState): Promise<void> {
+    if (this.state === state) return this.stateSent;
     this.state = state;
-    await this.participant.setAttributes({ [STATE_ATTRIBUTE]: state }).catch(() => {});
+    // Chained, so the page sees the states in the order they happened.
+    this.stateSent = this.stateSent.then(() => this.participant.setAttributes({ [STATE_ATTRIBUTE]: state })).catch(() => {});
+    return Promise.resolve();
   }
 
   /** Sends a caption for a speaker's track (the agent's own unless given). */
@@ -62,7 +66,7 @@ export class VoiceOut {
    */
   async play(pcm: Int16Array, signal: AbortSignal, onStart?: () => void): Promise<'done' | 'aborted'> {
     if (signal.aborted) return 'aborted';
-    await this.setState('speaking');
+    void this.setState('speaking');
     let started = false;
     for (let at = 0; at < pcm.length; at += FRAME_SAMPLES) {
       if (signal.aborted) break;
