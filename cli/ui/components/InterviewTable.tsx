@@ -63,11 +63,13 @@ export function InterviewTable({ rows, columns, selectedId, now, color, height, 
     <Box flexDirection="column" height={height + 1}>
       <Text bold> {header}</Text>
       {rows.length === 0 ? <Text dimColor> {emptyText}</Text> : null}
-      {rows.map((r) => {
+      {rows.map((r, line) => {
         const selected = r.id === selectedId;
         const segments = rowSegments(r, columns, now, color, selected);
+        // Keyed by line, not by interview: rows move every time one changes, and updating the text
+        // of a line in place is cheaper for Ink than moving its layout node.
         return (
-          <Text key={r.id} inverse={selected} wrap="truncate">
+          <Text key={line} inverse={selected} wrap="truncate">
             {segments.length === 1
               ? segments[0]!.text
               : segments.map((seg, i) => (
