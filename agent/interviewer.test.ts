@@ -39,7 +39,7 @@ class FakePresence implements Presence {
   }
 }
 
-function harness(over: { answers?: Partial<Answer>[]; durationMs?: number; answerMs?: number } = {}) {
+function harness(over: { answers?: Partial<Answer>[]; durationMs?: number; answerMs?: number; plannedMs?: number } = {}) {
   const said: string[] = [];
   const presence = new FakePresence();
   const external = new AbortController();
@@ -52,7 +52,7 @@ function harness(over: { answers?: Partial<Answer>[]; durationMs?: number; answe
       { text: 'Q2', timeLimitMs: 10_000 },
     ],
     deadline: performance.now() + durationMs,
-    durationMs,
+    durationMs: over.plannedMs ?? durationMs,
     closingMs: 50,
     minQuestionWindowMs: 100,
     graceMs: 300,
@@ -94,6 +94,20 @@ describe('runInterview', () => {
     expect(await runInterview(h.deps)).toBe('ended_elsewhere');
     expect(performance.now() - started).toBeLessThan(500);
     expect(h.said).not.toContain('closing');
+  });
+
+  it('says once that about a minute is left, between turns', async () => {
+    // A 20-minute interview whose last minute has come: the warning goes before the next question.
+    const h = harness({ durationMs: 3000, plannedMs: 20 * 60_000 });
+    await runInterview(h.deps);
+    expect(h.said.filter((s) => s === 'time_warning')).toHaveLength(1);
+    expect(h.said.slice(0, 3)).toEqual(['greeting', 'time_warning', 'Q1']);
+  });
+
+  it('does not warn in an interview too short for it', async () => {
+    const h = harness({ durationMs: 3000, plannedMs: 90_000 });
+    await runInterview(h.deps);
+    expect(h.said).not.toContain('time_warning');
   });
 
   it('closes at the duration when an answer runs long', async () => {
