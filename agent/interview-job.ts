@@ -52,7 +52,12 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
   let ownEnd = false;
   let recorderFailed = false;
   try {
-    const interview = await interviews.findExact(id);
+    // serve dispatches us inside the join's transaction, so the row may still read `created`.
+    let interview = await interviews.findExact(id);
+    for (let i = 0; i < 20 && interview?.status === 'created'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      interview = await interviews.findExact(id);
+    }
     if (!interview || interview.status !== 'used') {
       ilog.warn('interview is not waiting for its interviewer; leaving', { status: interview?.status ?? 'unknown' });
       return;
@@ -139,18 +144,19 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     rec.start();
     cleanups.push(() => rec.kill());
     voice.tap = rec;
-    let live;
-    try {
-      live = await interviews.applyEvent(id, 'recorder_started', { actor: 'agent', reason: 'agent recorder started', patch: { recording_key: keys.video } });
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      external.abort();
-      live = await interviews.get(id);
-    }
-    const endAt = endsAt(live)!.getTime();
-    mark('recording started', { left_ms: Math.round(endAt - Date.now()) });
+    // The status change runs beside the greeting: the recorder is already capturing, and the
+    // interview's end is fixed by its first join, so nothing here needs to wait for Postgres.
+    const statusMoved = interviews.applyEvent(id, 'recorder_started', { actor: 'agent', reason: 'agent recorder started', patch: { recording_key: keys.video } }).then(
+      () => mark('recording started'),
+      (err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+        external.abort(); // ended (End, operator) while we were starting
+      },
+    );
+    statusMoved.catch(() => {});
+    const endAt = endsAt(interview)!.getTime();
     const closing = await prepared.get(lines.closing)!;
-    mark('speech ready');
+    mark('speech ready', { left_ms: Math.round(endAt - Date.now()) });
 
     let seq = 0;
     let firstAudio = true;
@@ -188,6 +194,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
         return a;
       },
     });
+    await statusMoved;
     ownEnd = true;
     // The session ends now; the recording ends with it, however long the bookkeeping below takes.
     rec.markEnd();

@@ -27,6 +27,9 @@ export interface VoiceInOptions {
 
 type Waiter = () => void;
 
+/** A turn that ended this close to the start of listening was said before the question ended. */
+const STALE_END_MS = 300;
+
 /**
  * The candidate's microphone: feeds the recorder, runs Silero VAD for end of turn, and (with a
  * key) Deepgram STT for text. One track at a time; a rejoin attaches the new track.
@@ -168,6 +171,12 @@ export class VoiceIn {
       }
       if (this.speaking && startMs < 0) startMs = Math.max(begin, this.speechStartMs);
       const ended = this.takeEnd();
+      if (ended && ended.endMs <= begin + STALE_END_MS) {
+        // Speech that stopped as we began (the candidate talked over the question): not an answer.
+        startMs = -1;
+        speechMs = 0;
+        continue;
+      }
       if (ended) {
         speechMs += ended.speechMs;
         const end = ended.endMs;
