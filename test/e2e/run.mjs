@@ -21,6 +21,13 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const self = fileURLToPath(import.meta.url);
 const say = (msg) => process.stderr.write(`e2e: ${msg}\n`);
 const INSIDE = 'INTERVIEWCTL_E2E_NETNS';
+// libwebrtc never gathers ICE candidates on a loopback interface, so the agent's WebRTC stack
+// (@livekit/rtc-node) cannot connect in a namespace that has only lo. A veth pair whose two ends
+// both stay inside the namespace gives it a private address (10.77.0.1) with no route anywhere:
+// packets between it and 127.0.0.1 never leave the namespace.
+const PRIVATE_LINK =
+  'ip link add ivc0 type veth peer name ivc1 && ip addr add 10.77.0.1/32 dev ivc0 && ip link set ivc1 up && ip link set ivc0 up';
+const ALLOWED_INTERFACES = ['ivc0', 'ivc1', 'lo'];
 
 /** Proxy settings would send loopback traffic elsewhere (Chromium honours them): drop them. */
 function withoutProxies(env) {
@@ -79,7 +86,7 @@ async function outside(args) {
   try {
     const code = await runChild(
       'unshare',
-      ['-n', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, self, ...rest],
+      ['-n', '--', 'sh', '-c', `ip link set lo up && ${PRIVATE_LINK} && exec "$0" "$@"`, process.execPath, self, ...rest],
       env,
     );
     if (code !== 0) say('screenshots and logs (livekit-server, serve, postgres, browser console) are in test/e2e/artifacts/<scenario>/');
@@ -98,8 +105,14 @@ async function inside(args) {
     .slice(2)
     .map((line) => line.split(':')[0].trim())
     .filter(Boolean);
-  if (interfaces.length !== 1 || interfaces[0] !== 'lo') {
-    say(`refusing to run: this network namespace has ${interfaces.join(', ')}, not only lo`);
+  if (interfaces.sort().join(',') !== ALLOWED_INTERFACES.join(',')) {
+    say(`refusing to run: this network namespace has ${interfaces.join(', ')}, not only lo and the private veth pair`);
+    return 1;
+  }
+  // No route leads out: the main table holds nothing (the /32 address adds only a local route).
+  const routes = readFileSync('/proc/self/net/route', 'utf8').split('\n').slice(1).filter(Boolean);
+  if (routes.length > 0) {
+    say(`refusing to run: this network namespace has routes:\n${routes.join('\n')}`);
     return 1;
   }
   const vitest = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
