@@ -155,7 +155,11 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     );
     statusMoved.catch(() => {});
     const endAt = endsAt(interview)!.getTime();
-    const closing = await prepared.get(lines.closing)!;
+    // Start as soon as the greeting is ready; the closing's length is estimated if it is not yet.
+    let closingMs: number | undefined;
+    void prepared.get(lines.closing)!.then((pcm) => (closingMs = (pcm.length / 48_000) * 1000), () => {});
+    await prepared.get(lines.greeting)!;
+    closingMs ??= lines.closing.length * (interview.lang === 'ja' ? 160 : 75) + 500;
     mark('speech ready', { left_ms: Math.round(endAt - Date.now()) });
 
     let seq = 0;
@@ -165,7 +169,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       questions: interview.questions,
       deadline: performance.now() + (endAt - Date.now()),
       durationMs: interview.durationMs,
-      closingMs: (closing.length / 48_000) * 1000,
+      closingMs,
       graceMs: options.graceMs,
       external: external.signal,
       presence: candidate,
