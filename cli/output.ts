@@ -13,6 +13,8 @@ export interface Printer {
   result(data: unknown, human: () => string): void;
   /** One line of an NDJSON stream (with --json) or a human line. */
   line(data: unknown, human: () => string): void;
+  /** Like `line` for each item, in one write (a batch prints thousands of lines). */
+  lines<T>(items: readonly T[], human: (item: T) => string): void;
   /** Progress, status and hints on stderr; silenced by --quiet. */
   info(message: string): void;
   warn(message: string): void;
@@ -66,6 +68,15 @@ export function createPrinter(options: PrinterOptions = {}): Printer {
     line(data, human) {
       if (json) write(stdout, JSON.stringify(data));
       else write(stdout, human());
+    },
+    lines(items, human) {
+      if (items.length === 0) return;
+      let text = '';
+      for (const item of items) {
+        const one = json ? JSON.stringify(item) : human(item);
+        text += one.endsWith('\n') ? one : `${one}\n`;
+      }
+      stdout.write(text);
     },
     info(message) {
       if (!quiet) write(stderr, message);

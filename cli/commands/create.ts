@@ -65,20 +65,30 @@ export async function create(opts: CreateOptions, global: GlobalOptions): Promis
       const progress = out.progress('creating');
       const human = (o: RowOutcome) =>
         o.status === 'error' ? '' : `${o.status === 'created' ? 'created' : 'exists '}  line ${o.line}  ${o.url}${o.ref ? `  ref=${o.ref}` : ''}`;
+      // NDJSON leaves a chunk of rows at a time, in one write; human lines and errors go one by one,
+      // so a terminal shows them interleaved as they happen.
+      const ndjson: RowOutcome[] = [];
+      const writeNdjson = () => {
+        out.lines(ndjson, () => '');
+        ndjson.length = 0;
+      };
       const summary = await createInvitesFromCsv(
         { ...ctxRepos, publicUrl: settings.publicUrl },
         readText(opts.from),
         rowDefaults,
         {
           emit: (o) => {
-            if (out.json) out.line(o, () => '');
+            if (out.json) ndjson.push(o);
             else if (o.status === 'error') out.error(`line ${o.line}: ${o.error}`);
             else if (!out.quiet || o.status === 'created') out.line(o, () => human(o));
           },
-          progress: (n) => progress.update(n),
+          progress: (n) => {
+            writeNdjson();
+            progress.update(n);
+          },
           unknownColumns: (names) => out.warn(`ignoring unknown column${names.length > 1 ? 's' : ''}: ${names.join(', ')}`),
         },
-      );
+      ).finally(writeNdjson);
       progress.done();
       out.info(`${summary.created} created, ${summary.exists} already existed, ${summary.errors} rejected (${summary.rows} rows)`);
       if (summary.withoutRef > 0 && summary.created > 0) {

@@ -6,6 +6,11 @@ export interface CsvRecord {
   error?: string;
 }
 
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const CR = 0x0d;
+const LF = 0x0a;
+
 /**
  * An incremental RFC 4180 parser: feed it text in any chunks, it yields whole records.
  * Quoted fields may hold commas, doubled quotes and newlines; CRLF and LF both end a record;
@@ -25,26 +30,44 @@ export class CsvParser {
 
   push(chunk: string): CsvRecord[] {
     const out: CsvRecord[] = [];
+    const n = chunk.length;
     let i = 0;
     // An empty first chunk (a decoder holding a partial BOM) must not end the BOM check.
-    if (!this.started && chunk.length > 0) {
+    if (!this.started && n > 0) {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) i = 1;
     }
-    for (; i < chunk.length; i++) {
-      const c = chunk[i]!;
+    // A character at a time, except that runs of ordinary characters are taken with one slice:
+    // a batch file is mostly such runs, and per-character string appends dominated the parse.
+    while (i < n) {
+      const c = chunk.charCodeAt(i);
       if (this.pendingCR) {
         this.pendingCR = false;
-        if (c === '\n') continue;
+        if (c === LF) {
+          i++;
+          continue;
+        }
       }
       if (this.inQuotes) {
+        if (c !== QUOTE && c !== CR && c !== LF) {
+          let j = i + 1;
+          while (j < n) {
+            const d = chunk.charCodeAt(j);
+            if (d === QUOTE || d === CR || d === LF) break;
+            j++;
+          }
+          this.field += chunk.slice(i, j);
+          this.quotedCR = false;
+          i = j;
+          continue;
+        }
         const afterCR = this.quotedCR;
-        this.quotedCR = c === '\r';
-        if (c === '"') {
-          if (chunk[i + 1] === '"') {
+        this.quotedCR = c === CR;
+        if (c === QUOTE) {
+          if (chunk.charCodeAt(i + 1) === QUOTE) {
             this.field += '"';
             i++;
-          } else if (i + 1 === chunk.length) {
+          } else if (i + 1 === n) {
             // The next chunk decides whether this quote is doubled; keep it pending.
             this.inQuotes = false;
             this.quoteClosed = true;
@@ -55,43 +78,52 @@ export class CsvParser {
           }
         } else {
           // CRLF is one line break even when a chunk ends between the two characters.
-          if (c === '\r' || (c === '\n' && !afterCR)) this.line++;
-          this.field += c;
+          if (c === CR || !afterCR) this.line++;
+          this.field += c === CR ? '\r' : '\n';
         }
+        i++;
         continue;
       }
       if (this.pendingQuote) {
         this.pendingQuote = false;
-        if (c === '"') {
+        if (c === QUOTE) {
           this.field += '"';
           this.inQuotes = true;
           this.quoteClosed = false;
+          i++;
           continue;
         }
       }
-      if (c === ',') {
+      if (c === COMMA) {
         this.endField();
-      } else if (c === '\n' || c === '\r') {
-        if (c === '\r') this.pendingCR = true;
+      } else if (c === LF || c === CR) {
+        if (c === CR) this.pendingCR = true;
         const record = this.endRecord();
         if (record) out.push(record);
         this.line++;
         this.recordLine = this.line;
-      } else if (c === '"') {
+      } else if (c === QUOTE) {
         if (this.fieldStarted || this.quoteClosed) {
           this.error ??= 'a quote inside an unquoted field (wrap the field in quotes and double the quote)';
-          continue;
+        } else {
+          this.inQuotes = true;
+          this.fieldStarted = true;
         }
-        this.inQuotes = true;
-        this.fieldStarted = true;
+      } else if (this.quoteClosed) {
+        this.error ??= 'text after a closing quote (a quoted field must end at a comma or the line end)';
       } else {
-        if (this.quoteClosed) {
-          this.error ??= 'text after a closing quote (a quoted field must end at a comma or the line end)';
-          continue;
+        let j = i + 1;
+        while (j < n) {
+          const d = chunk.charCodeAt(j);
+          if (d === COMMA || d === QUOTE || d === CR || d === LF) break;
+          j++;
         }
-        this.field += c;
+        this.field += chunk.slice(i, j);
         this.fieldStarted = true;
+        i = j;
+        continue;
       }
+      i++;
     }
     return out;
   }

@@ -63,18 +63,29 @@ export function readHeader(record: CsvRecord): CsvHeader | { error: string } {
   return { index, unknown };
 }
 
+// A batch file repeats a handful of duration texts: each is parsed once (bounded, in case a file
+// has a different one on every row).
+const durationCache = new Map<string, number | undefined>();
+function cachedDuration(text: string): number | undefined {
+  if (durationCache.has(text)) return durationCache.get(text);
+  const ms = parseDuration(text);
+  if (durationCache.size < 256) durationCache.set(text, ms);
+  return ms;
+}
+
+const trimmed = (value: string | undefined): string => (value === undefined ? '' : value.trim());
+const column = (fields: string[], i: number | undefined): string | undefined => (i === undefined ? undefined : fields[i]);
+
 /** Validates one invite, whether it came from a CSV row or from flags. */
 export function validateInvite(
   fields: Partial<Record<InviteColumn, string | undefined>>,
   defaults: InviteDefaults,
 ): { ok: true; input: InviteInput } | { ok: false; error: string } {
-  const get = (k: InviteColumn) => {
-    const v = fields[k];
-    return v === undefined ? '' : v.trim();
-  };
+  const get = (k: InviteColumn) => trimmed(fields[k]);
   const name = get('name');
   if (name === '') return { ok: false, error: 'name: required' };
-  if ([...name].length > LIMITS.nameMax) return { ok: false, error: `name: longer than ${LIMITS.nameMax} characters` };
+  // Counted in code points, but only when the cheap UTF-16 length says it might be too long.
+  if (name.length > LIMITS.nameMax && [...name].length > LIMITS.nameMax) return { ok: false, error: `name: longer than ${LIMITS.nameMax} characters` };
   if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, error: 'name: contains control characters or a line break' };
 
   const email = get('email');
@@ -87,7 +98,7 @@ export function validateInvite(
   let durationMs = defaults.durationMs;
   const durationText = get('duration');
   if (durationText !== '') {
-    const d = parseDuration(durationText);
+    const d = cachedDuration(durationText);
     if (d === undefined) return { ok: false, error: `duration: ${JSON.stringify(durationText)} is not a duration (use 20m, 1h, 90s or seconds)` };
     if (d < LIMITS.minDurationMs || d > LIMITS.maxDurationMs) {
       return { ok: false, error: `duration: ${durationText} is outside 1m to 4h` };
@@ -98,7 +109,7 @@ export function validateInvite(
   let expiresInMs = defaults.expiresInMs;
   const expiresText = get('expires');
   if (expiresText !== '') {
-    const e = parseDuration(expiresText);
+    const e = cachedDuration(expiresText);
     if (e === undefined) return { ok: false, error: `expires: ${JSON.stringify(expiresText)} is not a duration (use 7d, 48h, 30m)` };
     if (e < LIMITS.minExpiresMs || e > LIMITS.maxExpiresMs) {
       return { ok: false, error: `expires: ${expiresText} is outside 1m to 365d` };
@@ -138,11 +149,18 @@ export function readInviteRow(
   defaults: InviteDefaults,
   seenRefs: Map<string, number>,
 ): RowResult {
-  const fields: Partial<Record<InviteColumn, string>> = {};
-  for (const col of INVITE_COLUMNS) {
-    const i = header.index[col];
-    if (i !== undefined) fields[col] = record.fields[i];
-  }
+  // One object of a fixed shape per row (absent columns read as undefined, as missing keys would).
+  const { index } = header;
+  const f = record.fields;
+  const fields: Partial<Record<InviteColumn, string>> = {
+    name: column(f, index.name),
+    email: column(f, index.email),
+    ref: column(f, index.ref),
+    duration: column(f, index.duration),
+    questions: column(f, index.questions),
+    lang: column(f, index.lang),
+    expires: column(f, index.expires),
+  };
   const refRaw = fields.ref?.trim() || null;
   if (record.error) return { ok: false, line: record.line, ref: refRaw, error: `csv: ${record.error}` };
   const result = validateInvite(fields, defaults);

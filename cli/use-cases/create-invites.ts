@@ -33,15 +33,32 @@ export interface BatchSummary {
   unknownColumns: string[];
 }
 
-const CHUNK = 5000;
+const CHUNK = 2000;
 
+/** Question sets by name and language, each looked up once; `known` answers without waiting. */
 function questionResolver(ctx: CreateContext) {
   const cache = new Map<string, Question[] | null>();
-  return async (set: string, lang: Lang): Promise<Question[] | null> => {
-    const key = `${set}\u0000${lang}`;
-    if (!cache.has(key)) cache.set(key, (await ctx.questionSets.find(set, lang))?.questions ?? null);
-    return cache.get(key)!;
+  const key = (set: string, lang: Lang) => `${set}\u0000${lang}`;
+  const resolve = async (set: string, lang: Lang): Promise<Question[] | null> => {
+    const k = key(set, lang);
+    if (!cache.has(k)) cache.set(k, (await ctx.questionSets.find(set, lang))?.questions ?? null);
+    return cache.get(k)!;
   };
+  let lastSet = '';
+  let lastLang = '';
+  let last: Question[] | null | undefined;
+  // Rows mostly repeat the previous row's set: that answer is kept apart from the map.
+  resolve.known = (set: string, lang: Lang): Question[] | null | undefined => {
+    if (set !== lastSet || lang !== lastLang) {
+      const k = key(set, lang);
+      if (!cache.has(k)) return undefined;
+      lastSet = set;
+      lastLang = lang;
+      last = cache.get(k);
+    }
+    return last;
+  };
+  return resolve;
 }
 
 function missingSet(input: InviteInput): string {
@@ -74,9 +91,9 @@ export async function createInterview(ctx: CreateContext, input: InviteInput): P
 }
 
 /**
- * Creates interviews from CSV text arriving in chunks. Good rows land in chunks of 5,000, each
- * chunk in one transaction; bad rows are reported with their line and never stop the good ones.
- * Outcomes are handed to `emit` in input order.
+ * Creates interviews from CSV text arriving in chunks. Good rows land in chunks of 2,000, each
+ * chunk in one statement (all or none), one chunk after another; bad rows are reported with their
+ * line and never stop the good ones. Outcomes are handed to `emit` in input order.
  */
 export async function createInvitesFromCsv(
   ctx: CreateContext,
@@ -89,36 +106,82 @@ export async function createInvitesFromCsv(
   const seenRefs = new Map<string, number>();
   const summary: BatchSummary = { rows: 0, created: 0, exists: 0, errors: 0, withoutRef: 0, unknownColumns: [] };
   let header: CsvHeader | undefined;
-  let pending: CsvRecord[] = [];
+  // The chunk being gathered: every row's outcome in input order, and the rows to insert with the
+  // outcome each one settles (same index). Records are checked as they are read, so only these stay
+  // in memory until their chunk is written.
+  let outcomes: RowOutcome[] = [];
+  let rows: NewInterview[] = [];
+  let rowOutcomes: RowOutcome[] = [];
+  let now: Date | undefined;
+  // Two chains keep the order: `inserting` runs a chunk's insert once the one before has succeeded
+  // (never after a failure), `reporting` emits a chunk's outcomes after the chunk before's. So the
+  // next insert starts the moment one ends, while its outcomes are printed and the next chunk is
+  // read and checked: the database and this process work at the same time.
+  let inserting: Promise<unknown> = Promise.resolve();
+  let reporting: Promise<void> = Promise.resolve();
+
+  // Checks one record into the chunk; returns a promise only when it has to look up a question set.
+  const add = (record: CsvRecord, header: CsvHeader): Promise<void> | undefined => {
+    now ??= (ctx.now ?? (() => new Date()))();
+    const r = readInviteRow(record, header, defaults, seenRefs);
+    if (!r.ok) {
+      outcomes.push({ line: r.line, ref: r.ref, status: 'error', id: null, url: null, error: r.error });
+      return undefined;
+    }
+    const known = resolve.known(r.input.questionSet, r.input.lang);
+    if (known !== undefined) return settle(r.line, r.input, known, now);
+    const at = now;
+    return resolve(r.input.questionSet, r.input.lang).then((questions) => settle(r.line, r.input, questions, at));
+  };
+
+  const settle = (line: number, input: InviteInput, questions: Question[] | null, at: Date): undefined => {
+    if (!questions) {
+      outcomes.push({ line, ref: input.ref, status: 'error', id: null, url: null, error: missingSet(input) });
+      return undefined;
+    }
+    if (input.ref === null) summary.withoutRef++;
+    const outcome: RowOutcome = { line, ref: input.ref, status: 'created', id: null, url: null, error: null };
+    outcomes.push(outcome);
+    rowOutcomes.push(outcome);
+    rows.push(toNew(input, questions, at));
+    return undefined;
+  };
 
   const flush = async () => {
-    if (!header || pending.length === 0) return;
-    const now = (ctx.now ?? (() => new Date()))();
-    const outcomes: RowOutcome[] = [];
-    const rows: { outcome: RowOutcome; row: NewInterview }[] = [];
-    for (const record of pending) {
-      const r = readInviteRow(record, header, defaults, seenRefs);
-      if (!r.ok) {
-        outcomes.push({ line: r.line, ref: r.ref, status: 'error', id: null, url: null, error: r.error });
-        continue;
-      }
-      const questions = await resolve(r.input.questionSet, r.input.lang);
-      if (!questions) {
-        outcomes.push({ line: r.line, ref: r.input.ref, status: 'error', id: null, url: null, error: missingSet(r.input) });
-        continue;
-      }
-      if (r.input.ref === null) summary.withoutRef++;
-      const outcome: RowOutcome = { line: r.line, ref: r.input.ref, status: 'created', id: null, url: null, error: null };
-      outcomes.push(outcome);
-      rows.push({ outcome, row: toNew(r.input, questions, now) });
-    }
-    const { created, existing } = await ctx.interviews.insertMany(rows.map((r) => r.row));
-    const createdIds = new Set(created.map((c) => c.id));
-    for (const { outcome, row } of rows) {
-      const id = createdIds.has(row.id) ? row.id : existing.get(row.ref!)!;
-      outcome.status = createdIds.has(row.id) ? 'created' : 'exists';
+    if (outcomes.length === 0) return;
+    const chunk = { outcomes, rows, rowOutcomes };
+    outcomes = [];
+    rows = [];
+    rowOutcomes = [];
+    now = undefined;
+    const inserted = inserting.then(() => ctx.interviews.insertMany(chunk.rows));
+    inserting = inserted;
+    const previous = reporting;
+    reporting = Promise.all([inserted, previous]).then(([result]) => report(chunk.outcomes, chunk.rows, chunk.rowOutcomes, result));
+    // Awaited by the next chunk or at the end; until then a failure must not count as unhandled.
+    reporting.catch(() => {});
+    // Reading goes on while this chunk waits for its turn; at most one more chunk is read meanwhile.
+    await previous;
+  };
+
+  // Ids never hold a slash, so every link is this prefix and the id.
+  const urlPrefix = interviewUrl(ctx.publicUrl, '');
+  const report = (
+    outcomes: RowOutcome[],
+    rows: NewInterview[],
+    rowOutcomes: RowOutcome[],
+    { created, existing }: Awaited<ReturnType<InterviewRepo['insertMany']>>,
+  ) => {
+    const allCreated = created.length === rows.length;
+    const createdIds = allCreated ? undefined : new Set(created.map((c) => c.id));
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const outcome = rowOutcomes[i]!;
+      const isNew = allCreated || createdIds!.has(row.id);
+      const id = isNew ? row.id : existing.get(row.ref!)!;
+      outcome.status = isNew ? 'created' : 'exists';
       outcome.id = id;
-      outcome.url = interviewUrl(ctx.publicUrl, id);
+      outcome.url = urlPrefix + id;
     }
     for (const o of outcomes) {
       summary.rows++;
@@ -127,7 +190,6 @@ export async function createInvitesFromCsv(
       else summary.errors++;
       hooks.emit(o);
     }
-    pending = [];
     hooks.progress?.(summary.rows);
   };
 
@@ -141,17 +203,26 @@ export async function createInvitesFromCsv(
         if (summary.unknownColumns.length > 0) hooks.unknownColumns?.(summary.unknownColumns);
         continue;
       }
-      pending.push(record);
-      if (pending.length >= CHUNK) await flush();
+      const lookingUp = add(record, header);
+      if (lookingUp) await lookingUp;
+      if (outcomes.length >= CHUNK) await flush();
     }
   };
 
-  for await (const chunk of source) {
-    if (chunk.includes('\u0000')) throw new UsageError('the input is not a CSV text file (it contains NUL bytes)');
-    await take(parser.push(chunk));
+  try {
+    for await (const chunk of source) {
+      if (chunk.includes('\u0000')) throw new UsageError('the input is not a CSV text file (it contains NUL bytes)');
+      await take(parser.push(chunk));
+    }
+    await take(parser.end());
+    if (!header) throw new UsageError('the input is empty: expected a header row with at least a "name" column');
+    await flush();
+  } catch (err) {
+    // Rows before the problem are written and reported first, as they would be one at a time;
+    // a failure writing them came first, so it is the one to report.
+    await reporting;
+    throw err;
   }
-  await take(parser.end());
-  if (!header) throw new UsageError('the input is empty: expected a header row with at least a "name" column');
-  await flush();
+  await reporting;
   return summary;
 }

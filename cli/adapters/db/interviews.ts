@@ -68,27 +68,34 @@ export function rowToInterview(r: Row): Interview {
   };
 }
 
-// COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-function copyText(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-const INSERT_COLUMNS = ['id', 'candidate_name', 'candidate_email', 'ref', 'lang', 'duration_ms', 'question_set', 'questions', 'created_at', 'expires_at'] as const;
-
-export function copyLine(n: NewInterview, questionsJson: string): string {
-  return [
-    copyText(n.id),
-    copyText(n.candidateName),
-    copyText(n.candidateEmail),
-    copyText(n.ref),
-    n.lang,
-    String(n.durationMs),
-    copyText(n.questionSet),
-    copyText(questionsJson),
-    n.createdAt.toISOString(),
-    n.expiresAt.toISOString(),
-  ].join('\t');
+/**
+ * Rows to insert as one JSON array of arrays, in the column order of the insert below (keys per
+ * row would double the text to write and to parse). Each distinct questions snapshot is listed
+ * once in `sets` and referred to by its index, so Postgres parses a snapshot once per statement
+ * rather than once per row; times shared by rows are formatted once.
+ */
+export function insertPayload(rows: NewInterview[]): { rows: (string | number | null)[][]; sets: Question[][] } {
+  const sets: Question[][] = [];
+  const setIndex = new Map<Question[], number>();
+  const times = new Map<number, string>();
+  const time = (d: Date) => {
+    const t = d.getTime();
+    let iso = times.get(t);
+    if (iso === undefined) {
+      iso = d.toISOString();
+      times.set(t, iso);
+    }
+    return iso;
+  };
+  const out = rows.map((r) => {
+    let q = setIndex.get(r.questions);
+    if (q === undefined) {
+      q = sets.push(r.questions) - 1;
+      setIndex.set(r.questions, q);
+    }
+    return [r.id, r.candidateName, r.candidateEmail, r.ref, r.lang, r.durationMs, r.questionSet, q, time(r.createdAt), time(r.expiresAt)];
+  });
+  return { rows: out, sets };
 }
 
 export function createInterviewRepo(sql: Sql) {
@@ -120,9 +127,14 @@ export function createInterviewRepo(sql: Sql) {
     resolveId,
 
     /**
-     * Inserts new interviews with COPY, in one transaction. Refs already present are returned
-     * instead of inserted. If another process inserts one of the same refs meanwhile, the COPY
-     * fails as a whole and the chunk is retried row by row with ON CONFLICT.
+     * Inserts new interviews in one statement (all or none). Refs already present are returned in
+     * `existing` with their stored id instead of inserted. If another process inserts one of the
+     * same refs meanwhile, the insert fails as a whole and is run again skipping taken refs (ON
+     * CONFLICT costs every row a little, so only then), so concurrent batches never fail or duplicate.
+     *
+     * (Not COPY: postgres.js never settles a COPY FROM STDIN stream that the server rejects — a
+     * unique violation from a concurrent batch, or the server going away — so the command would
+     * hang; porsager/postgres#1173.)
      */
     async insertMany(rows: NewInterview[]): Promise<{ created: NewInterview[]; existing: Map<string, string> }> {
       const existing = new Map<string, string>();
@@ -132,47 +144,33 @@ export function createInterviewRepo(sql: Sql) {
         const found = await sql<{ ref: string; id: string }[]>`select ref, id from interviews where ref = any(${refs})`;
         for (const f of found) existing.set(f.ref, f.id);
       }
-      const fresh = rows.filter((r) => r.ref === null || !existing.has(r.ref));
+      const fresh = existing.size === 0 ? rows : rows.filter((r) => r.ref === null || !existing.has(r.ref));
       if (fresh.length === 0) return { created: [], existing };
-      const jsonCache = new Map<Question[], string>();
-      const body = fresh
-        .map((r) => {
-          let json = jsonCache.get(r.questions);
-          if (json === undefined) {
-            json = JSON.stringify(r.questions);
-            jsonCache.set(r.questions, json);
-          }
-          return `${copyLine(r, json)}\n`;
-        })
-        .join('');
+      const payload = insertPayload(fresh);
+      const insert = (skipTaken: boolean) => sql<[{ n: number }]>`
+        with inserted as (
+          insert into interviews (id, candidate_name, candidate_email, ref, lang, duration_ms, question_set, questions, created_at, expires_at)
+          select r->>0, r->>1, r->>2, r->>3, r->>4, (r->>5)::integer, r->>6, ${sql.json(payload.sets as never)}::jsonb -> (r->>7)::integer,
+                 (r->>8)::timestamptz, (r->>9)::timestamptz
+          from jsonb_array_elements(${sql.json(payload.rows as never)}::jsonb) as r
+          ${skipTaken ? sql`on conflict (ref) do nothing` : sql``}
+          returning 1
+        )
+        select count(*)::int as n from inserted`;
       try {
-        await sql.begin(async (tx) => {
-          const t = tx as unknown as Sql;
-          const stream = await t`copy interviews (${sql(INSERT_COLUMNS as unknown as string[])}) from stdin`.writable();
-          await new Promise<void>((resolve, reject) => {
-            stream.on('error', reject);
-            stream.on('finish', resolve);
-            stream.end(body);
-          });
-        });
+        await insert(false);
         return { created: fresh, existing };
       } catch (err) {
         if ((err as { code?: string }).code !== '23505') throw err;
       }
-      // A concurrent batch took some refs between our check and our COPY: insert one by one.
-      const created: NewInterview[] = [];
-      for (const r of fresh) {
-        const res = await sql<{ id: string }[]>`
-          insert into interviews (${sql(INSERT_COLUMNS as unknown as string[])})
-          values (${r.id}, ${r.candidateName}, ${r.candidateEmail}, ${r.ref}, ${r.lang}, ${r.durationMs},
-                  ${r.questionSet}, ${sql.json(r.questions as never)}, ${r.createdAt}, ${r.expiresAt})
-          on conflict (ref) do nothing returning id`;
-        if (res.length > 0) created.push(r);
-        else if (r.ref !== null) {
-          const [row] = await sql<{ id: string }[]>`select id from interviews where ref = ${r.ref}`;
-          existing.set(r.ref, row!.id);
-        }
-      }
+      // A ref was taken after our check (or appears twice in `rows`): skip taken refs, then let
+      // each one's stored id say whether it is ours.
+      await insert(true);
+      const stored = new Map<string, string>();
+      const freshRefs = fresh.flatMap((r) => (r.ref === null ? [] : [r.ref]));
+      for (const f of await sql<{ ref: string; id: string }[]>`select ref, id from interviews where ref = any(${freshRefs})`) stored.set(f.ref, f.id);
+      const created = fresh.filter((r) => r.ref === null || stored.get(r.ref) === r.id);
+      for (const r of fresh) if (r.ref !== null && stored.get(r.ref) !== r.id) existing.set(r.ref, stored.get(r.ref)!);
       return { created, existing };
     },
 
