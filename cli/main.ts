@@ -70,6 +70,10 @@ process.on('SIGTERM', onSignal(143));
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // A long-running command (watch, serve, dev, agent, listen) that has finished gets a second to
+    // drain, then the process ends even if a client library left a socket open (postgres.js can
+    // keep a re-listening connection alive after a database restart).
+    if (hasShutdownHandlers()) setTimeout(() => process.exit(code), 1000).unref();
   },
   (err) => {
     process.exitCode = report(err, false);
