@@ -118,7 +118,8 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
   it('stops at once when the candidate presses End, and still stores everything', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 120_000, name: 'Grace Hopper', questions: 'e2e-short' });
     await eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the first question asked', timeoutMs: 60_000 });
-    await page.waitForTimeout(3000);
+    // Long enough that the candidate (a looping recording with pauses) has said something.
+    await page.waitForTimeout(6000);
     await page.locator('#end').click();
     await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
     const clickedAt = Date.now();
