@@ -56,14 +56,14 @@ export function buildProgram(run: Runner): Command {
   program
     .command('show')
     .description('details of one interview: status, times, event timeline, recording keys')
-    .argument('<id>', 'interview id, or a unique prefix of it (at least 4 characters)')
+    .argument('<id>', 'interview id, your ref, or a unique id prefix (at least 4 characters)')
     .addHelpText('after', examples(['interviewctl show 3fZq9', 'interviewctl show 3fZq9xY2AbCdEfGhIjKlMn --json']))
     .action((id) => run(async () => (await import('./commands/interviews.js')).show(id, g())));
 
   program
     .command('revoke')
     .description('cancel a link that has not been used yet')
-    .argument('<id>', 'interview id or unique prefix')
+    .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .option('--reason <reason>', 'why, kept in the event log')
     .addHelpText('after', examples(['interviewctl revoke 3fZq9 --reason "position filled"']))
     .action((id, opts) => run(async () => (await import('./commands/interviews.js')).revoke(id, opts, g())));
@@ -71,7 +71,7 @@ export function buildProgram(run: Runner): Command {
   program
     .command('end')
     .description('end a live interview now: it goes to ending and the interviewer closes the session')
-    .argument('<id>', 'interview id or unique prefix')
+    .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .option('--reason <reason>', 'why, kept in the event log')
     .addHelpText('after', examples(['interviewctl end 3fZq9 --reason "candidate asked by phone"']))
     .action((id, opts) => run(async () => (await import('./commands/interviews.js')).end(id, opts, g())));
@@ -108,14 +108,14 @@ export function buildProgram(run: Runner): Command {
   recording
     .command('get')
     .description('download the MP4 with a progress bar; an interrupted download resumes')
-    .argument('<id>', 'interview id or unique prefix')
+    .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .option('-o, --output <path>', 'where to save it (- for stdout; default: the key\'s file name)')
     .addHelpText('after', examples(['interviewctl recording get 3fZq9', 'interviewctl recording get 3fZq9 -o ada.mp4', 'interviewctl recording get 3fZq9 -o - | ffprobe -']))
     .action((id, opts) => run(async () => (await import('./commands/recording.js')).get(id, opts, g())));
   recording
     .command('url')
     .description('a presigned, time-limited URL to view the recording (the bucket stays private)')
-    .argument('<id>', 'interview id or unique prefix')
+    .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .option('--expires <duration>', 'how long the URL works, up to 7d', '1h')
     .addHelpText('after', examples(['interviewctl recording url 3fZq9 --expires 24h']))
     .action((id, opts) => run(async () => (await import('./commands/recording.js')).url(id, opts, g())));
@@ -123,7 +123,7 @@ export function buildProgram(run: Runner): Command {
   program
     .command('transcript')
     .description('the transcript: final once the interview completed, live while it runs')
-    .argument('<id>', 'interview id or unique prefix')
+    .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'vtt']).default('text'))
     .addHelpText('after', examples(['interviewctl transcript 3fZq9', 'interviewctl transcript 3fZq9 --format vtt > captions.vtt']))
     .action((id, opts) => run(async () => (await import('./commands/recording.js')).transcript(id, opts, g())));
@@ -157,7 +157,7 @@ export function buildProgram(run: Runner): Command {
     .command('trigger')
     .description('send a synthetic, correctly signed LiveKit event for an interview (to serve, or --to)')
     .argument('<type>', 'room_started, room_finished, participant_joined, participant_left, participant_connection_aborted, track_published, track_unpublished, egress_started, egress_ended')
-    .requiredOption('--interview <id>', 'interview id or unique prefix')
+    .requiredOption('--interview <id>', 'interview id, your ref, or a unique id prefix')
     .option('--as <who>', 'the participant: candidate or agent', 'candidate')
     .option('--to <url>', 'receiver URL (default: PUBLIC_URL/webhooks/livekit)')
     .addHelpText('after', examples(['interviewctl webhooks trigger participant_joined --interview 3fZq9', 'interviewctl webhooks trigger room_finished --interview 3fZq9 --to http://127.0.0.1:8081/']))

@@ -20,6 +20,10 @@ describe('newInterviewId', () => {
     }
   });
 
+  it('never starts with "-" or "_", so `interviewctl show <id>` is never read as an option', () => {
+    for (let i = 0; i < 20_000; i++) expect(newInterviewId()).toMatch(/^[A-Za-z0-9]/);
+  });
+
   it('does not repeat, and uses the whole alphabet evenly (about 6 random bits a character)', () => {
     const ids = Array.from({ length: 5000 }, newInterviewId);
     expect(new Set(ids).size).toBe(ids.length);

@@ -8,13 +8,17 @@ let idPoolAt = ID_POOL.length;
 const ID_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const idChars: number[] = new Array(22).fill(0);
 
-/** A new interview id: 132 random bits as 22 URL-safe characters. */
+/**
+ * A new interview id: 22 URL-safe characters, about 132 random bits. The first is a letter or a
+ * digit, so an id never looks like a command-line option (`-x…`).
+ */
 export function newInterviewId(): string {
   if (idPoolAt + 22 > ID_POOL.length) {
     globalThis.crypto.getRandomValues(ID_POOL);
     idPoolAt = 0;
   }
   for (let i = 0; i < 22; i++) idChars[i] = ID_CODES[ID_POOL[idPoolAt + i]! & 63]!;
+  idChars[0] = ID_CODES[ID_POOL[idPoolAt]! % 62]!;
   idPoolAt += 22;
   return String.fromCharCode(...idChars);
 }

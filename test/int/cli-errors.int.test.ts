@@ -42,7 +42,6 @@ describe('bad flags and arguments: exit 2, one clear line, no stack trace', () =
     ['--name with --from', ['create', '--name', 'A', '--from', 'x.csv'], /^error: --name and --from cannot be used together/],
     ['an unknown command', ['craete'], /^error: unknown command 'craete'/],
     ['a missing id', ['show'], /^error: missing required argument 'id'/],
-    ['an id that cannot be one', ['show', 'a/b'], /^error: "a\/b" is not an interview id/],
     ['a bad status filter', ['list', '--status', 'done'], /^error: --status: "done" is not one of created, used/],
     ['a bad --since', ['list', '--since', 'yesterday'], /^error: --since: "yesterday" is not a duration/],
     ['a bad --limit', ['list', '--limit', 'ten'], /^error: --limit: "ten" is not a number from 1 to 100000/],

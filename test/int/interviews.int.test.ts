@@ -191,7 +191,7 @@ describe('show', () => {
     for (const id of ['ZZZZZZZZZZZZZZZZZZZZZZ', 'ZZZZ']) {
       const r = await run(['show', id]);
       expect(r.code).toBe(4);
-      expect(r.stderr).toBe(`error: no interview with id ${id}\n`);
+      expect(r.stderr).toMatch(new RegExp(`^error: no interview with id (or ref )?${id}\\n$`));
       expect(r.stdout).toBe('');
     }
     const json = await run(['show', 'ZZZZ', '--json']);

@@ -130,6 +130,13 @@ describe('insertMany', () => {
 });
 
 describe('get, list and expiry', () => {
+  it('finds by ref before trying a prefix', async () => {
+    const c = makeNewInterview({ id: 'Rf1Xcccccccccccccccccc', ref: 'ATS-77' });
+    await repo.insertMany([c]);
+    expect((await repo.get('ATS-77')).id).toBe(c.id);
+    await expect(repo.get('ATS-78')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('finds by full id or unique prefix, treating _ in a prefix literally', async () => {
     const a = makeNewInterview({ id: 'Qz9_aaaaaaaaaaaaaaaaaa' });
     const b = makeNewInterview({ id: 'Qz9Xbbbbbbbbbbbbbbbbbb' });
@@ -137,8 +144,9 @@ describe('get, list and expiry', () => {
     expect((await repo.get('Qz9_')).id).toBe(a.id);
     expect((await repo.get('Qz9X')).id).toBe(b.id);
     expect((await repo.get(a.id)).id).toBe(a.id);
-    await expect(repo.get('Qz9')).rejects.toBeInstanceOf(UsageError);
-    await expect(repo.get('Qz9_a%')).rejects.toBeInstanceOf(UsageError);
+    // Too short for a prefix, or not id-shaped: only a ref could match, and none does.
+    await expect(repo.get('Qz9')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.get('Qz9_a%')).rejects.toBeInstanceOf(NotFoundError);
     await expect(repo.get('Qz9Y')).rejects.toBeInstanceOf(NotFoundError);
     await expect(repo.get('Qz9Ybbbbbbbbbbbbbbbbbb')).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -113,12 +113,15 @@ export function createInterviewRepo(sql: Sql) {
     )`;
   const expireSql = (id?: string) => sql`with ${expiring(id)} select from logged`;
 
+  /** An id, your own `ref`, or a unique prefix of an id (at least 4 characters, like git). */
   async function resolveId(idOrPrefix: string): Promise<string> {
     if (isInterviewId(idOrPrefix)) return idOrPrefix;
-    if (!isIdPrefix(idOrPrefix)) throw new UsageError(`${JSON.stringify(idOrPrefix)} is not an interview id (22 characters, or a unique prefix of at least 4)`);
+    const [byRef] = await sql<{ id: string }[]>`select id from interviews where ref = ${idOrPrefix}`;
+    if (byRef) return byRef.id;
+    if (!isIdPrefix(idOrPrefix)) throw new NotFoundError(`no interview with id or ref ${JSON.stringify(idOrPrefix)} (an id is 22 characters; a unique prefix of at least 4 works too)`);
     const like = `${idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = await sql<{ id: string }[]>`select id from interviews where id like ${like} order by id limit 3`;
-    if (rows.length === 0) throw new NotFoundError(`no interview with id ${idOrPrefix}`);
+    if (rows.length === 0) throw new NotFoundError(`no interview with id or ref ${idOrPrefix}`);
     if (rows.length > 1) throw new UsageError(`id prefix ${idOrPrefix} matches several interviews (${rows.map((r) => r.id).join(', ')}…); type more of it`);
     return rows[0]!.id;
   }
