@@ -196,7 +196,7 @@ describe('show', () => {
     }
     const json = await run(['show', 'ZZZZ', '--json']);
     expect(json.code).toBe(4);
-    expect(JSON.parse(json.stderr)).toEqual({ error: 'not_found', message: 'no interview with id ZZZZ' });
+    expect(JSON.parse(json.stderr)).toEqual({ error: 'not_found', message: 'no interview with id or ref ZZZZ' });
   });
 });
 
