@@ -47,6 +47,7 @@ export async function create(opts: CreateOptions, global: GlobalOptions): Promis
 
     if (opts.from !== undefined) {
       if (opts.name !== undefined) throw new UsageError('--name and --from cannot be used together');
+      if (opts.email !== undefined || opts.ref !== undefined) throw new UsageError('--email and --ref name one interview: with --from, put them in the CSV columns email and ref');
       if (opts.from !== '-') {
         const info = await stat(opts.from).catch(() => undefined);
         if (!info) throw new NotFoundError(`${opts.from}: no such file`);

@@ -25,7 +25,7 @@ export async function add(file: string, global: GlobalOptions): Promise<number> 
   return withContext(global, async (ctx) => {
     const { questionSets } = await ctx.repos();
     const result = await questionSets.upsert(checked.set);
-    ctx.out.result({ ...checked.set, result }, () => `${result} question set ${checked.set.name} (${checked.set.lang}, ${checked.set.questions.length} questions)`);
+    ctx.out.result({ ...checked.set, result }, () => `${result} question set ${checked.set.name} (${checked.set.lang}, ${checked.set.questions.length} question${checked.set.questions.length === 1 ? '' : 's'})`);
     return 0;
   });
 }

@@ -122,6 +122,8 @@ export async function createInvitesFromCsv(
 
   // Checks one record into the chunk; returns a promise only when it has to look up a question set.
   const add = (record: CsvRecord, header: CsvHeader): Promise<void> | undefined => {
+    // A row of nothing but separators (",,,", as spreadsheets export) is an empty line too.
+    if (!record.error && record.fields.every((f) => f.trim() === '')) return undefined;
     now ??= (ctx.now ?? (() => new Date()))();
     const r = readInviteRow(record, header, defaults, seenRefs);
     if (!r.ok) {

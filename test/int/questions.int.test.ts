@@ -101,7 +101,7 @@ describe('questions add', () => {
   it('reads a set from stdin, with a BOM', async () => {
     const r = await run(['questions', 'add', '-'], { input: `\uFEFF${JSON.stringify({ name: 'frontend', lang: 'ja', questions: ['自己紹介をお願いします。'] })}` });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('created question set frontend (ja, 1 questions)\n');
+    expect(r.stdout).toBe('created question set frontend (ja, 1 question)\n');
     const list = JSON.parse((await run(['questions', 'list', '--json'])).stdout) as SetJson[];
     expect(list.find((s) => s.name === 'frontend')).toMatchObject({ lang: 'ja', builtin: false });
   });
