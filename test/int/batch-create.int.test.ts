@@ -1,30 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ndjson, scratchDir, stackFrames, type CliOptions } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, ndjson, stackFrames } from './helpers/cli.js';
+import { useCliWorkspace } from './helpers/workspace.js';
 
 // create --from: the CSV contract of SPEC section 7 and the bad input of issue 2.
 
-let db: TestDatabase;
-let scratch: ReturnType<typeof scratchDir>;
-
-beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  scratch = scratchDir('batch');
-});
-
-afterAll(async () => {
-  await db?.drop();
-  scratch?.remove();
-});
-
 const PUBLIC_URL = 'https://jobs.example.com';
-const run = (args: string[], options: CliOptions = {}) =>
-  cli(args, { cwd: scratch.dir, ...options, env: { ...db.env, INTERVIEWCTL_HOME: scratch.dir, PUBLIC_URL, ...options.env } });
+const ws = useCliWorkspace('batch', { PUBLIC_URL });
+const { run } = ws;
 
 const file = (name: string, content: string | Buffer) => {
-  const path = join(scratch.dir, name);
+  const path = join(ws.scratch.dir, name);
   writeFileSync(path, content);
   return path;
 };
@@ -39,7 +26,7 @@ interface Outcome {
 }
 
 const count = async (where: string) => {
-  const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref like ${where}`)[0]!.n;
+  const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref like ${where}`)[0]!.n;
   return n;
 };
 
@@ -105,7 +92,7 @@ describe('create --from a messy CSV', () => {
       expect(o, ref).toMatchObject({ line: want.line, status: 'created', error: null });
       expect(o.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(o.url).toBe(`${PUBLIC_URL}/interview/${o.id}`);
-      const [row] = await db.sql`select candidate_name, duration_ms, lang, status from interviews where id = ${o.id!}`;
+      const [row] = await ws.db.sql`select candidate_name, duration_ms, lang, status from interviews where id = ${o.id!}`;
       expect(row, ref).toEqual({ candidate_name: want.name, duration_ms: want.durationMs, lang: want.lang, status: 'created' });
     }
   });
@@ -126,7 +113,7 @@ describe('create --from a messy CSV', () => {
   });
 
   it('creates nothing on a re-run and reports exists with the same ids', async () => {
-    const again = await run(['create', '--from', join(scratch.dir, 'messy.csv'), '--json']);
+    const again = await run(['create', '--from', join(ws.scratch.dir, 'messy.csv'), '--json']);
     expect(again.code).toBe(5);
     const second = ndjson<Outcome>(again.stdout);
     expect(second.map((o) => [o.line, o.status])).toEqual(first.map((o) => [o.line, o.status === 'created' ? 'exists' : o.status]));
@@ -136,7 +123,7 @@ describe('create --from a messy CSV', () => {
   });
 
   it('prints readable lines without --json: results on stdout, rejected rows on stderr', async () => {
-    const human = await run(['create', '--from', join(scratch.dir, 'messy.csv')]);
+    const human = await run(['create', '--from', join(ws.scratch.dir, 'messy.csv')]);
     expect(human.code).toBe(5);
     expect(human.stdout).toMatch(new RegExp(`^exists +line 2 {2}${PUBLIC_URL}/interview/[A-Za-z0-9_-]{22} {2}ref=M-1$`, 'm'));
     expect(human.stdout).not.toContain('error');
@@ -155,7 +142,7 @@ describe('create --from, other inputs', () => {
       [2, 'S-1', 'created'],
       [3, 'S-2', 'created'],
     ]);
-    const rows = await db.sql`select ref, lang, duration_ms from interviews where ref like 'S-%' order by ref`;
+    const rows = await ws.db.sql`select ref, lang, duration_ms from interviews where ref like 'S-%' order by ref`;
     expect(rows).toEqual([
       { ref: 'S-1', lang: 'ja', duration_ms: 1_800_000 },
       { ref: 'S-2', lang: 'ja', duration_ms: 2_700_000 },
@@ -204,7 +191,7 @@ describe('create --from, other inputs', () => {
     const rows = Array.from({ length: 300 }, (_, k) => `Racer ${k},R-${k}`).join('\n');
     const path = file('race.csv', `name,ref\n${rows}\n`);
     // Hold both runs at their insert, then let go.
-    const holder = await db.sql.reserve();
+    const holder = await ws.db.sql.reserve();
     let runs: Promise<Awaited<ReturnType<typeof run>>>[] = [];
     try {
       await holder`begin`;
@@ -212,7 +199,7 @@ describe('create --from, other inputs', () => {
       runs = [0, 1].map(() => run(['create', '--from', path, '--json'], { timeoutMs: 8_000 }));
       const deadline = Date.now() + 15_000;
       for (;;) {
-        const n = (await db.sql<{ n: number }[]>`
+        const n = (await ws.db.sql<{ n: number }[]>`
           select count(*)::int as n from pg_stat_activity
           where datname = current_database() and application_name = 'interviewctl' and wait_event_type = 'Lock'`)[0]!.n;
         if (n >= 2) break;
@@ -237,13 +224,13 @@ describe('create --from, other inputs', () => {
 
 describe('create --from input that is not a CSV file', () => {
   const rejects = async (label: string, content: string | Buffer, message: RegExp) => {
-    const before = await db.sql<{ n: number }[]>`select count(*)::int as n from interviews`;
+    const before = await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews`;
     const r = await run(['create', '--from', file(label, content)]);
     expect(r.code, label).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expect(stackFrames(r.stderr)).toEqual([]);
-    const after = await db.sql<{ n: number }[]>`select count(*)::int as n from interviews`;
+    const after = await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews`;
     expect(after[0]!.n).toBe(before[0]!.n);
   };
 
@@ -265,10 +252,10 @@ describe('create --from input that is not a CSV file', () => {
   });
 
   it('a file that does not exist (exit 4) or a folder (exit 2)', async () => {
-    const missing = await run(['create', '--from', join(scratch.dir, 'nope.csv')]);
+    const missing = await run(['create', '--from', join(ws.scratch.dir, 'nope.csv')]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/nope\.csv: no such file\n$/);
-    const folder = await run(['create', '--from', scratch.dir]);
+    const folder = await run(['create', '--from', ws.scratch.dir]);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toMatch(/: not a file\n$/);
   });

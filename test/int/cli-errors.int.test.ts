@@ -1,27 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, scratchDir, stackFrames, startCli, type CliOptions } from './helpers/cli.js';
-import { createTestDatabase, unreachableEnv, type TestDatabase } from './helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { cli, scratchDir, stackFrames, startCli } from './helpers/cli.js';
+import { unreachableEnv } from './helpers/db.js';
+import { useCliWorkspace } from './helpers/workspace.js';
 
 // Exit codes a user meets before anything happens: bad flags (2), bad settings (3), an unreachable
 // database (6), Ctrl-C (130).
 
-let db: TestDatabase;
-let scratch: ReturnType<typeof scratchDir>;
-
-beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  scratch = scratchDir('cli-errors');
-});
-
-afterAll(async () => {
-  await db?.drop();
-  scratch?.remove();
-});
-
-const run = (args: string[], options: CliOptions = {}) =>
-  cli(args, { cwd: scratch.dir, ...options, env: { ...db.env, INTERVIEWCTL_HOME: scratch.dir, ...options.env } });
+const ws = useCliWorkspace('cli-errors');
+const { run } = ws;
 
 interface Record_ {
   id: string;
@@ -60,26 +48,26 @@ describe('bad flags and arguments: exit 2, one clear line, no stack trace', () =
   }
 
   it('nothing was created by any of them', async () => {
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where candidate_name = 'A'`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews where candidate_name = 'A'`)[0]!.n;
     expect(n).toBe(0);
   });
 });
 
 describe('interrupting', () => {
   it('exits 130 on Ctrl-C and leaves no half-written batch', async () => {
-    const env = { ...db.env, INTERVIEWCTL_HOME: scratch.dir };
-    const batch = startCli(['create', '--from', '-'], { cwd: scratch.dir, env, holdStdin: true, input: 'name,ref\nInterrupted One,INT-1\n' });
+    const env = { ...ws.db.env, INTERVIEWCTL_HOME: ws.scratch.dir };
+    const batch = startCli(['create', '--from', '-'], { cwd: ws.scratch.dir, env, holdStdin: true, input: 'name,ref\nInterrupted One,INT-1\n' });
     // Wait until it has connected (its session shows up), then press Ctrl-C while it reads stdin.
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'interviewctl'`)[0]!.n;
+      const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'interviewctl'`)[0]!.n;
       if (n > 0) break;
       await new Promise((r) => setTimeout(r, 25));
     }
     batch.signal('SIGINT');
     const r = await batch.done;
     expect(r.code).toBe(130);
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref = 'INT-1'`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref = 'INT-1'`)[0]!.n;
     expect(n).toBe(0);
   });
 });
@@ -123,9 +111,9 @@ describe('settings', () => {
       expect(rec.url).toBe(`http://localhost:9100/interview/${rec.id}`);
       expect(rec.durationSeconds).toBe(1800);
       // --database-url wins over a DATABASE_URL in the environment.
-      const flag = await run(['list', '--json', '--database-url', db.env.DATABASE_URL!], {
+      const flag = await run(['list', '--json', '--database-url', ws.db.env.DATABASE_URL!], {
         cwd: dir.dir,
-        env: { PORT: '9100', DATABASE_URL: db.envFor('no_such_database').DATABASE_URL },
+        env: { PORT: '9100', DATABASE_URL: ws.db.envFor('no_such_database').DATABASE_URL },
       });
       expect(flag.code, flag.stderr).toBe(0);
     } finally {
@@ -134,7 +122,7 @@ describe('settings', () => {
   });
 
   it('exits 6 when the database cannot be reached, saying where', async () => {
-    const missingDb = await run(['list'], { env: db.envFor('no_such_database_here') });
+    const missingDb = await run(['list'], { env: ws.db.envFor('no_such_database_here') });
     expect(missingDb.code).toBe(6);
     expect(missingDb.stderr).toMatch(/^error: .*no_such_database_here/);
     const noServer = await run(['list'], { env: unreachableEnv() });

@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createInterviewRepo } from '../../cli/adapters/db/interviews.js';
 import { makeNewInterview } from './helpers/builders.js';
-import { cli, scratchDir, stackFrames, type CliOptions } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { cli, stackFrames } from './helpers/cli.js';
+import { useCliWorkspace } from './helpers/workspace.js';
 
 // create, list, show, revoke and expiry, run as a user runs them.
 
-let db: TestDatabase;
-let scratch: ReturnType<typeof scratchDir>;
-
-beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  scratch = scratchDir('interviews');
-});
-
-afterAll(async () => {
-  await db?.drop();
-  scratch?.remove();
-});
-
-const run = (args: string[], options: CliOptions = {}) =>
-  cli(args, { cwd: scratch.dir, ...options, env: { ...db.env, INTERVIEWCTL_HOME: scratch.dir, ...options.env } });
+const ws = useCliWorkspace('interviews');
+const { run } = ws;
 
 interface Record_ {
   id: string;
@@ -100,7 +87,7 @@ describe('create', () => {
     expect(human.code).toBe(0);
     expect(human.stdout.trim()).toBe(first.url);
     expect(human.stderr).toContain('ref REF-TWICE exists already (created); nothing created');
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref = 'REF-TWICE'`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews where ref = 'REF-TWICE'`)[0]!.n;
     expect(n).toBe(1);
   });
 
@@ -117,7 +104,7 @@ describe('create', () => {
     const r = await run(['create', '--name', 'No Set', '--questions', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: --questions: no question set "nope" in en (see `interviewctl questions list`)\n');
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interviews where candidate_name = 'No Set'`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interviews where candidate_name = 'No Set'`)[0]!.n;
     expect(n).toBe(0);
   });
 });
@@ -139,7 +126,7 @@ describe('list', () => {
 
   it('filters by status, age and count', async () => {
     const old = await createJson(['--name', 'Old Invite']);
-    await db.sql`update interviews set created_at = now() - interval '3 days' where id = ${old.id}`;
+    await ws.db.sql`update interviews set created_at = now() - interval '3 days' where id = ${old.id}`;
     const gone = await createJson(['--name', 'Revoked Invite']);
     expect((await run(['revoke', gone.id])).code).toBe(0);
 
@@ -165,7 +152,7 @@ describe('list', () => {
 describe('show', () => {
   it('finds an interview by id or by a unique prefix, with its timeline', async () => {
     const rec = await createJson(['--name', 'Shown Person', '--email', 'shown@example.com']);
-    const all = (await db.sql<{ id: string }[]>`select id from interviews`).map((r) => r.id);
+    const all = (await ws.db.sql<{ id: string }[]>`select id from interviews`).map((r) => r.id);
     let n = 4;
     while (all.filter((id) => id.startsWith(rec.id.slice(0, n))).length > 1) n++;
     const byPrefix = await run(['show', rec.id.slice(0, n)]);
@@ -181,7 +168,7 @@ describe('show', () => {
   });
 
   it('refuses a prefix shared by several interviews, and asks for more of it', async () => {
-    await createInterviewRepo(db.sql).insertMany([makeNewInterview({ id: 'SharedAaaaaaaaaaaaaaaa' }), makeNewInterview({ id: 'SharedBbbbbbbbbbbbbbbb' })]);
+    await createInterviewRepo(ws.db.sql).insertMany([makeNewInterview({ id: 'SharedAaaaaaaaaaaaaaaa' }), makeNewInterview({ id: 'SharedBbbbbbbbbbbbbbbb' })]);
     const r = await run(['show', 'Shared']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: id prefix Shared matches several interviews \(SharedAaaaaaaaaaaaaaaa, SharedBbbbbbbbbbbbbbbb…\); type more of it\n$/);
@@ -216,13 +203,13 @@ describe('revoke', () => {
     const againJson = await run(['revoke', rec.id, '--json']);
     expect(againJson.code).toBe(5);
     expect(JSON.parse(againJson.stderr)).toMatchObject({ error: 'transition_not_allowed' });
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interview_events where interview_id = ${rec.id}`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interview_events where interview_id = ${rec.id}`)[0]!.n;
     expect(n).toBe(1);
   });
 
   it('refuses to revoke a link already in use', async () => {
     const rec = await createJson(['--name', 'In Use']);
-    await createInterviewRepo(db.sql).applyEvent(rec.id, 'join', { actor: 'candidate' });
+    await createInterviewRepo(ws.db.sql).applyEvent(rec.id, 'join', { actor: 'candidate' });
     const r = await run(['revoke', rec.id]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('it is used');
@@ -249,7 +236,7 @@ describe('expiry', () => {
     const ttl = Date.parse(rec.expiresAt) - Date.parse(rec.createdAt);
     expect(ttl).toBe(60_000);
     // Instead of waiting a minute: move the expiry into the past, as time would.
-    await db.sql`update interviews set expires_at = now() - interval '1 second' where id = ${rec.id}`;
+    await ws.db.sql`update interviews set expires_at = now() - interval '1 second' where id = ${rec.id}`;
 
     const listed = JSON.parse((await run(['list', '--json'])).stdout) as Record_[];
     expect(listed.find((r) => r.id === rec.id)?.status).toBe('expired');
@@ -258,9 +245,9 @@ describe('expiry', () => {
     expect(shown.events).toEqual([expect.objectContaining({ from: 'created', to: 'expired', actor: 'system' })]);
     expect((await run(['show', rec.id])).stdout).toContain('status             expired');
 
-    const [row] = await db.sql`select status from interviews where id = ${rec.id}`;
+    const [row] = await ws.db.sql`select status from interviews where id = ${rec.id}`;
     expect(row!.status).toBe('expired');
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from interview_events where interview_id = ${rec.id}`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from interview_events where interview_id = ${rec.id}`)[0]!.n;
     expect(n).toBe(1);
 
     const created = JSON.parse((await run(['list', '--json', '--status', 'created'])).stdout) as Record_[];
@@ -275,7 +262,7 @@ describe('expiry', () => {
 
   it('reads an expired link as expired even when only list ran', async () => {
     const rec = await createJson(['--name', 'Listed Late', '--expires', '2m']);
-    await db.sql`update interviews set expires_at = now() - interval '1 second' where id = ${rec.id}`;
+    await ws.db.sql`update interviews set expires_at = now() - interval '1 second' where id = ${rec.id}`;
     const human = await run(['list', '--status', 'expired']);
     expect(human.stdout).toMatch(new RegExp(`^${rec.id.slice(0, 8)}\\s+expired\\s+Listed Late\\s.*\\s-$`, 'm'));
   });

@@ -1,29 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, scratchDir, stackFrames, type CliOptions } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { cli, stackFrames } from './helpers/cli.js';
+import { useCliWorkspace } from './helpers/workspace.js';
 
 // questions add | list | show, and interviews keeping their copy of a set.
 
-let db: TestDatabase;
-let scratch: ReturnType<typeof scratchDir>;
-
-beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  scratch = scratchDir('questions');
-});
-
-afterAll(async () => {
-  await db?.drop();
-  scratch?.remove();
-});
-
-const run = (args: string[], options: CliOptions = {}) =>
-  cli(args, { cwd: scratch.dir, ...options, env: { ...db.env, INTERVIEWCTL_HOME: scratch.dir, ...options.env } });
+const ws = useCliWorkspace('questions');
+const { run } = ws;
 
 const file = (name: string, content: string | object) => {
-  const path = join(scratch.dir, name);
+  const path = join(ws.scratch.dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 };
@@ -122,7 +109,7 @@ describe('questions add', () => {
     for (const problem of ['name: required', 'lang: must be one of en, ja', 'questions[1].text: required', 'questions[2].timeLimit: must be a duration between 10s and 30m', 'questions[3]: must be a string']) {
       expect(r.stderr).toContain(problem);
     }
-    const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from question_sets where lang = 'de' or name = 'has spaces'`)[0]!.n;
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from question_sets where lang = 'de' or name = 'has spaces'`)[0]!.n;
     expect(n).toBe(0);
   });
 
@@ -137,7 +124,7 @@ describe('questions add', () => {
     const array = await run(['questions', 'add', file('array.json', '["just", "questions"]')]);
     expect(array.code).toBe(2);
     expect(array.stderr).toContain('the file must hold one JSON object');
-    const missing = await run(['questions', 'add', join(scratch.dir, 'missing.json')]);
+    const missing = await run(['questions', 'add', join(ws.scratch.dir, 'missing.json')]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/missing\.json: no such file\n$/);
   });
