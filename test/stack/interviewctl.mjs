@@ -1,10 +1,9 @@
 // Runs the built CLI (`node bin/interviewctl …`) for tests: one-shot commands, and long-running
 // processes (`serve`, later `agent`) with their logs in a file, stopped by PID.
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killOnExit, stopProcess, waitUntil } from './process.mjs';
+import { spawnLogged, stopProcess, waitUntil } from './process.mjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliBin = join(repoRoot, 'bin', 'interviewctl');
@@ -54,33 +53,18 @@ export function runCli(args, { env, cwd, timeoutMs = 60_000, input } = {}) {
  * @returns {Promise<{pid: number, logPath: string, logText(): string, exited(): null | {code: number|null, signal: string|null}, stop(): Promise<void>}>}
  */
 export async function startCliProcess(args, { env, cwd, logPath, ready, readyTimeoutMs = 30_000, what = `interviewctl ${args[0]}` }) {
-  mkdirSync(dirname(logPath), { recursive: true });
-  const fd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [cliBin, ...args], { env, cwd, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const forget = killOnExit(child);
-  let exit = null;
-  child.once('exit', (code, signal) => {
-    exit = { code, signal };
-    forget();
-  });
-  const logText = () => {
-    try {
-      return readFileSync(logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
+  const { child, exited, logText } = spawnLogged(process.execPath, [cliBin, ...args], { env, cwd, logPath });
   const handle = {
     pid: child.pid,
     logPath,
     logText,
-    exited: () => exit,
+    exited,
     stop: () => stopProcess(child, { graceMs: 10_000 }),
   };
   try {
     await waitUntil(
       async () => {
+        const exit = exited();
         if (exit) throw new Error(`${what} exited (${exit.code ?? exit.signal}) while starting:\n${logText().slice(-3000)}`);
         return ready();
       },

@@ -1,9 +1,8 @@
 // Starts and stops a real livekit-server for tests, on loopback only, with a generated config.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { livekitServerBin } from './paths.mjs';
-import { killOnExit, stopProcess, waitUntil } from './process.mjs';
+import { spawnLogged, stopProcess, waitUntil } from './process.mjs';
 
 export const DEFAULT_API_KEY = 'devkey';
 export const DEFAULT_API_SECRET = 'interviewctl-e2e-secret-0123456789abcdef';
@@ -54,25 +53,10 @@ export async function startLivekitServer({
   const logPath = join(dir, 'livekit-server.log');
   writeFileSync(configPath, livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrls, emptyTimeout, departureTimeout }));
 
-  const log = openSync(logPath, 'a');
   // A clean environment: livekit-server reads LIVEKIT_*, NODE_IP, REDIS_* and more from it.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
-  const child = spawn(bin, ['--config', configPath], { stdio: ['ignore', log, log], env });
-  closeSync(log);
-  const forget = killOnExit(child);
-  let exited = null;
-  child.once('exit', (code, signal) => {
-    exited = { code, signal };
-    forget();
-  });
+  const { child, exited, logText } = spawnLogged(bin, ['--config', configPath], { env, logPath });
   const spawnError = new Promise((_, reject) => child.once('error', reject));
-  const logText = () => {
-    try {
-      return readFileSync(logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
   const handle = {
     url: `ws://127.0.0.1:${port}`,
     httpUrl: `http://127.0.0.1:${port}`,
@@ -89,7 +73,8 @@ export async function startLivekitServer({
       spawnError,
       waitUntil(
         async () => {
-          if (exited) throw new Error(`livekit-server exited (${exited.code ?? exited.signal}) while starting:\n${logText().slice(-2000)}`);
+          const exit = exited();
+          if (exit) throw new Error(`livekit-server exited (${exit.code ?? exit.signal}) while starting:\n${logText().slice(-2000)}`);
           try {
             const res = await fetch(handle.httpUrl, { signal: AbortSignal.timeout(1000) });
             return res.ok;

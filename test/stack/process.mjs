@@ -6,9 +6,9 @@
 //  - a ledger: when INTERVIEWCTL_E2E_LEDGER names a folder, every started process (pid plus its
 //    command line) and every embedded-Postgres home is written there, and the e2e runner cleans
 //    up whatever is left after vitest exits (covers a worker that was killed outright).
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const ledgerDir = () => process.env.INTERVIEWCTL_E2E_LEDGER;
 
@@ -153,4 +153,29 @@ export function cleanUpLedger(dir, { repoRoot, log = () => {} } = {}) {
     // The home is a temp folder the fixture made for this run.
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts a server process with stdout and stderr appended to `logPath`, killed if this process
+ * exits first. Returns the child, what it exited with (null while it runs) and its log so far.
+ */
+export function spawnLogged(bin, args, { env, cwd, logPath }) {
+  mkdirSync(dirname(logPath), { recursive: true });
+  const fd = openSync(logPath, 'a');
+  const child = spawn(bin, args, { env, cwd, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const forget = killOnExit(child);
+  let exit = null;
+  child.once('exit', (code, signal) => {
+    exit = { code, signal };
+    forget();
+  });
+  const logText = () => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return { child, exited: () => exit, logText };
 }

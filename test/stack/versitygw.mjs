@@ -1,11 +1,10 @@
 // Starts and stops versitygw, a small real S3 gateway over a directory, on loopback.
 // The bucket is created by the caller through the S3 API (path-style).
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { versitygwBin } from './paths.mjs';
-import { killOnExit, stopProcess, waitUntil } from './process.mjs';
+import { spawnLogged, stopProcess, waitUntil } from './process.mjs';
 
 function portOpen(port) {
   return new Promise((resolve) => {
@@ -37,26 +36,11 @@ export async function startVersitygw({
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(sidecar, { recursive: true });
   const logPath = join(dir, 'versitygw.log');
-  const fd = openSync(logPath, 'a');
   // --sidecar keeps metadata in files, so filesystems without user xattrs (tmpfs, overlay) work.
-  const child = spawn(bin, ['--port', `127.0.0.1:${port}`, '--region', region, 'posix', '--sidecar', sidecar, dataDir], {
-    stdio: ['ignore', fd, fd],
+  const { child, exited, logText } = spawnLogged(bin, ['--port', `127.0.0.1:${port}`, '--region', region, 'posix', '--sidecar', sidecar, dataDir], {
+    logPath,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ROOT_ACCESS_KEY: accessKeyId, ROOT_SECRET_KEY: secretAccessKey },
   });
-  closeSync(fd);
-  const forget = killOnExit(child);
-  let exit = null;
-  child.once('exit', (code, signal) => {
-    exit = { code, signal };
-    forget();
-  });
-  const logText = () => {
-    try {
-      return readFileSync(logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
   const handle = {
     endpoint: `http://127.0.0.1:${port}`,
     accessKeyId,
@@ -71,6 +55,7 @@ export async function startVersitygw({
   try {
     await waitUntil(
       async () => {
+        const exit = exited();
         if (exit) throw new Error(`versitygw exited (${exit.code ?? exit.signal}) while starting:\n${logText().slice(-2000)}`);
         return portOpen(port);
       },

@@ -13,15 +13,8 @@ export interface StoredWebhook {
   error: string | null;
 }
 
-export interface NewWebhook {
-  id: string;
-  event: string;
-  roomName: string | null;
-  interviewId: string | null;
-  participantIdentity: string | null;
-  createdAt: Date | null;
-  body: string;
-}
+/** A delivery as it arrives, before it is stored. */
+export type NewWebhook = Omit<StoredWebhook, 'receivedAt' | 'appliedAt' | 'error'>;
 
 function toStored(r: Record<string, unknown>): StoredWebhook {
   return {
