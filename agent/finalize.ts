@@ -31,33 +31,51 @@ export async function finalizeRecording(f: FinalizeInput): Promise<'completed' |
   try {
     const rec = await f.recorder.stop();
     log.info('recording uploaded', { bytes: rec.bytes, duration_ms: Math.round(rec.durationMs), storage: f.storage.kind });
-    const list = await f.utterances.list(f.interviewId);
-    const meta = {
-      interviewId: f.interviewId,
-      roomName: f.roomName,
-      recordingStartedAt: f.startedAt,
-      durationMs: rec.durationMs,
-      lang: f.lang,
-      speechMode: f.speechMode,
-      recordingKey: f.keys.video,
-    };
-    await f.storage.put(f.keys.transcript, transcriptJson(meta, list), 'application/json');
-    await f.storage.put(f.keys.vtt, transcriptVtt(list), 'text/vtt');
-    for (const key of [f.keys.video, f.keys.transcript, f.keys.vtt]) {
-      if ((await f.storage.size(key)) === undefined) throw new Error(`stored object missing after upload: ${key}`);
-    }
+    const count = await storeTranscript(f, { durationMs: rec.durationMs, recordingKey: f.keys.video });
+    await assertStored(f.storage, [f.keys.video, f.keys.transcript, f.keys.vtt]);
     await f.interviews.applyEvent(f.interviewId, 'finalized', {
       actor: 'agent',
       reason: 'recording and transcript stored',
       patch: { recording_key: f.keys.video, transcript_key: f.keys.transcript, vtt_key: f.keys.vtt },
     });
     await removeQuietly(f.spoolFile);
-    log.info('interview completed', { utterances: list.length });
+    log.info('interview completed', { utterances: count });
     return 'completed';
   } catch (err) {
     log.error('recording could not be finalized', { error: (err as Error).message, spool: f.spoolFile });
     await failInterview(f.interviews, f.interviewId, 'recorder_failed', 'recording could not be stored');
     return 'failed';
+  }
+}
+
+export type TranscriptInput = Pick<FinalizeInput, 'interviewId' | 'roomName' | 'lang' | 'speechMode' | 'startedAt' | 'storage' | 'utterances'> & {
+  keys: { transcript: string; vtt: string };
+};
+
+/**
+ * Writes the `.transcript.json` and `.vtt` of what was said, from the utterances in Postgres, at
+ * their keys (every recorder mode does this). Resolves with the number of utterances.
+ */
+export async function storeTranscript(t: TranscriptInput, rec: { durationMs: number; recordingKey: string | null }): Promise<number> {
+  const list = await t.utterances.list(t.interviewId);
+  const meta = {
+    interviewId: t.interviewId,
+    roomName: t.roomName,
+    recordingStartedAt: t.startedAt,
+    durationMs: rec.durationMs,
+    lang: t.lang,
+    speechMode: t.speechMode,
+    recordingKey: rec.recordingKey,
+  };
+  await t.storage.put(t.keys.transcript, transcriptJson(meta, list), 'application/json');
+  await t.storage.put(t.keys.vtt, transcriptVtt(list), 'text/vtt');
+  return list.length;
+}
+
+/** Throws unless every key is in storage now (read back, not assumed from the upload). */
+export async function assertStored(storage: ObjectStorage, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    if ((await storage.size(key)) === undefined) throw new Error(`stored object missing after upload: ${key}`);
   }
 }
 

@@ -1,4 +1,3 @@
-import { basename, join } from 'node:path';
 import type { JobContext, VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
@@ -7,15 +6,15 @@ import { openStorage } from '../cli/adapters/storage/storage.js';
 import { ConflictError } from '../cli/core/errors.js';
 import { candidateIdentityFor, interviewIdFromRoom, isInterviewId, roomNameFor } from '../cli/core/ids.js';
 import { endsAt } from '../cli/core/interview.js';
-import { recordingKeys } from '../cli/core/keys.js';
 import { createLogger } from '../cli/server/log.js';
 import { loadSettings } from '../cli/settings.js';
 import { CandidateRoom } from './candidate-room.js';
-import { failInterview, finalizeRecording } from './finalize.js';
+import { failInterview } from './finalize.js';
 import { runInterview } from './interviewer.js';
 import { linesFor } from './lines.js';
 import { agentOptionsFromEnv } from './options.js';
-import { Recorder } from './recorder/recorder.js';
+import { recorderFor } from './recording/choose.js';
+import type { SessionRecording } from './recording/session-recording.js';
 import { openSpeech } from './speech/speech-mode.js';
 import { VoiceIn } from './speech/voice-in.js';
 import { VoiceOut } from './speech/voice-out.js';
@@ -50,7 +49,6 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => db.close()];
   const external = new AbortController();
   let ownEnd = false;
-  let recorderFailed = false;
   try {
     // serve dispatches us inside the join's transaction, so the row may still read `created`.
     let interview = await interviews.findExact(id);
@@ -72,6 +70,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     // Loading the S3 SDK takes seconds on a busy machine: do it while the room connects.
     const storageReady = openStorage(settings);
     storageReady.catch(() => {});
+    const recorder = recorderFor(settings, db.sql);
+    recorder.prepare(ctx.job.room?.name ?? roomNameFor(id));
     const speech = await openSpeech(settings, interview.lang);
     cleanups.push(() => speech.close());
     ilog.info('interviewer starting', { speech: speech.mode, questions: interview.questions.length, duration_ms: interview.durationMs });
@@ -80,7 +80,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     const room = ctx.room;
     const roomName = room.name ?? roomNameFor(id);
     const voice = new VoiceOut(room.localParticipant!);
-    await voice.publish();
+    const agentTrack = voice.publish();
+    await agentTrack;
     await voice.setState('initializing');
     cleanups.push(() => voice.close());
 
@@ -98,19 +99,19 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       chain = p.catch(() => {});
     }
 
-    let recorder: Recorder | undefined;
+    let recording: SessionRecording | undefined;
     let trackAt = 0;
     const voiceIn = new VoiceIn({
       vad,
       stt: speech.stt,
-      clock: () => recorder?.offsetMs() ?? 0,
-      onAudio: (s) => recorder?.pushCandidateAudio(s),
+      clock: () => recording?.offsetMs() ?? 0,
+      onAudio: (s) => recording?.media?.pushCandidateAudio(s),
       onTranscript: (text) => void voice.caption(text, { trackSid: voiceIn.trackSid, senderIdentity: candidateIdentityFor(id) }),
     });
     const candidate = new CandidateRoom(room, candidateIdentityFor(id), {
       audioTrack: (t) => (t ? voiceIn.attach(t) : voiceIn.detach()),
-      videoFrame: (f) => recorder?.pushCandidateVideo(f),
-      videoGone: () => recorder?.clearVideo(),
+      videoFrame: (f) => recording?.media?.pushCandidateVideo(f),
+      videoGone: () => recording?.media?.clearVideo(),
       firstTrack: () => (trackAt = performance.now()),
     });
     cleanups.push(() => candidate.close());
@@ -125,40 +126,29 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       return;
     }
 
-    mark('candidate present');
-    const startedAt = new Date();
-    const keys = recordingKeys(id, roomName, startedAt);
-    const spoolFile = join(settings.home, 'spool', id, basename(keys.video));
-    const storage = await storageReady;
-    const rec = new Recorder({
-      storage,
-      key: keys.video,
-      spoolFile,
-      onError: (err) => {
-        ilog.error('recorder failed', { error: err.message });
-        recorderFailed = true;
-        external.abort();
-      },
+    mark('candidate present', { recorder: recorder.mode });
+    const rec = recorder.begin({
+      interviewId: id,
+      roomName,
+      lang: interview.lang,
+      speechMode: speech.mode,
+      storage: await storageReady,
+      interviews,
+      utterances,
+      log: ilog,
+      stopConversation: () => external.abort(),
+      agentTrack,
+      deleteRoom: () => ctx.deleteRoom(),
     });
-    recorder = rec;
-    rec.start();
-    cleanups.push(() => rec.kill());
-    voice.tap = rec;
-    // The status change runs beside the greeting: the recorder is already capturing, and the
-    // interview's end is fixed by its first join, so nothing here needs to wait for Postgres.
-    const statusMoved = interviews.applyEvent(id, 'recorder_started', { actor: 'agent', reason: 'agent recorder started', patch: { recording_key: keys.video } }).then(
-      () => mark('recording started'),
-      (err: unknown) => {
-        if (!(err instanceof ConflictError)) throw err;
-        external.abort(); // ended (End, operator) while we were starting
-      },
-    );
-    statusMoved.catch(() => {});
+    recording = rec;
+    cleanups.push(() => rec.abandon());
+    voice.tap = rec.media;
+    void rec.started.then(() => mark('recorder start settled'), () => {});
     const endAt = endsAt(interview)!.getTime();
     // Start as soon as the greeting is ready; the closing's length is estimated if it is not yet.
     let closingMs: number | undefined;
     void prepared.get(lines.closing)!.then((pcm) => (closingMs = (pcm.length / 48_000) * 1000), () => {});
-    await prepared.get(lines.greeting)!;
+    await Promise.all([prepared.get(lines.greeting)!, rec.beforeSpeaking]);
     closingMs ??= lines.closing.length * (interview.lang === 'ja' ? 160 : 75) + 500;
     mark('speech ready', { left_ms: Math.round(endAt - Date.now()) });
 
@@ -198,14 +188,15 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
         return a;
       },
     });
-    await statusMoved;
-    ownEnd = true;
     // The session ends now; the recording ends with it, however long the bookkeeping below takes.
     rec.markEnd();
+    await rec.started;
+    ownEnd = true;
     ilog.info('conversation over', { reason });
-    if (recorderFailed) {
-      rec.kill();
-      await failInterview(interviews, id, 'recorder_failed', 'recording could not be stored');
+    const failure = rec.failure();
+    if (failure) {
+      await rec.abandon();
+      await failInterview(interviews, id, 'recorder_failed', failure);
       return;
     }
     if (reason !== 'ended_elsewhere') {
@@ -220,10 +211,10 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     const current = await interviews.get(id);
     if (current.status !== 'ending') {
       ilog.warn('interview left the live states before finalizing', { status: current.status });
-      rec.kill();
+      await rec.abandon();
       return;
     }
-    await finalizeRecording({ interviewId: id, roomName, lang: interview.lang, speechMode: speech.mode, startedAt, keys, spoolFile, recorder: rec, storage, interviews, utterances, log: ilog });
+    await rec.finish();
   } catch (err) {
     ilog.error('interview job failed', { error: (err as Error).message });
     ownEnd = true;

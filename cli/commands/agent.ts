@@ -6,6 +6,7 @@ import { migrate } from '../adapters/db/migrate.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { openStorage } from '../adapters/storage/storage.js';
 import { createContext, type GlobalOptions } from '../context.js';
+import type { Settings } from '../settings.js';
 import { ConfigError, UnavailableError } from '../core/errors.js';
 import { createLogger, type Logger } from '../server/log.js';
 import { onShutdown } from '../shutdown.js';
@@ -38,9 +39,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const maxInterviews = Math.max(1, Number(process.env.AGENT_MAX_INTERVIEWS ?? 4) || 4);
   const ctx = createContext(global);
   const { settings } = ctx;
-  if (settings.recorder !== 'agent') log.warn('only RECORDER=agent is implemented; the agent records the session itself', { recorder: settings.recorder });
-  const ffmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8' });
-  if (ffmpeg.status !== 0) throw new ConfigError(['ffmpeg: not found on PATH; the recorder needs it (Debian: apt-get install -y ffmpeg)']);
+  await checkRecorder(settings, log);
 
   const db = await ctx.db();
   const applied = await migrate(db.sql);
@@ -99,6 +98,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       livekit: settings.livekit.url,
       speech: speechModeOf(settings),
       storage: settings.s3 ? 's3' : 'local',
+      recorder: settings.recorder,
       candidate_wait_ms: options.candidateWaitMs,
       reconnect_grace_ms: options.graceMs,
       end_of_turn_silence_ms: options.endOfTurnSilenceMs,
@@ -114,6 +114,37 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       log.info('agent worker stopped');
     },
   };
+}
+
+/**
+ * What RECORDER needs before any interview is taken: ffmpeg for the agent's own recorder; an S3
+ * bucket for LiveKit Egress (it uploads the file itself and cannot reach a local folder). A
+ * server without an egress service is only warned about here: each interview then fails with
+ * `recorder_failed`, saying so, and `doctor` says it too.
+ */
+async function checkRecorder(settings: Settings, log: Logger): Promise<void> {
+  if (settings.recorder === 'agent') {
+    const ffmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8' });
+    if (ffmpeg.status !== 0) throw new ConfigError(['ffmpeg: not found on PATH; the recorder needs it (Debian: apt-get install -y ffmpeg), or set RECORDER=egress or RECORDER=off']);
+    return;
+  }
+  if (settings.recorder === 'off') {
+    log.warn('RECORDER=off: interviews are not recorded; each completes with its transcript only', { recorder: 'off' });
+    return;
+  }
+  if (!settings.s3) {
+    throw new ConfigError([
+      'RECORDER=egress: LiveKit Egress uploads the recording to S3 itself and cannot write RECORDINGS_DIR; set S3_BUCKET (with S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY as your storage needs), or use RECORDER=agent',
+    ]);
+  }
+  const { createEgressApi, createEgressRecorder } = await import('../adapters/livekit/egress.js');
+  const egress = createEgressRecorder(createEgressApi(settings.livekit, { requestTimeoutSeconds: 5 }), settings.s3, settings.livekit.url);
+  try {
+    await egress.probe();
+    log.info('RECORDER=egress: LiveKit Egress answers; it records each interview to S3', { recorder: 'egress', bucket: settings.s3.bucket });
+  } catch (err) {
+    log.warn('RECORDER=egress, but LiveKit Egress does not answer; interviews will fail with recorder_failed', { recorder: 'egress', error: (err as Error).message });
+  }
 }
 
 export async function agent(opts: AgentCommandOptions, global: GlobalOptions): Promise<number> {

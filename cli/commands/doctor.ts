@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { migrationStatus } from '../adapters/db/migrate.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
 import { createContext, type GlobalOptions } from '../context.js';
+import type { Settings } from '../settings.js';
 import { table } from '../output.js';
 
 type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -14,6 +15,25 @@ interface Check {
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000}s`)), ms).unref())]);
+
+/** RECORDER=egress: an S3 bucket LiveKit can upload to, and a LiveKit project that serves the Egress API. */
+async function checkEgress(settings: Settings, add: (check: string, status: CheckStatus, detail: string, fix?: string | null) => void): Promise<void> {
+  if (!settings.s3) {
+    add('recorder', 'fail', 'RECORDER=egress, but S3_BUCKET is not set: LiveKit Egress uploads to S3 itself and cannot write RECORDINGS_DIR', 'set S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or use RECORDER=agent');
+    return;
+  }
+  if (!settings.s3.accessKeyId) {
+    add('recorder storage', 'warn', 'RECORDER=egress without S3_ACCESS_KEY_ID: LiveKit Egress runs on LiveKit\'s machines and gets no credentials from ours', 'set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+  }
+  const { createEgressApi, createEgressRecorder } = await import('../adapters/livekit/egress.js');
+  const egress = createEgressRecorder(createEgressApi(settings.livekit, { requestTimeoutSeconds: 4 }), settings.s3, settings.livekit.url);
+  try {
+    await withTimeout(egress.probe(), 6000, 'LiveKit Egress');
+    add('recorder', 'ok', `RECORDER=egress: LiveKit Egress answers at ${settings.livekit.url}; it records each room to s3://${settings.s3.bucket}`);
+  } catch (err) {
+    add('recorder', 'fail', `RECORDER=egress: ${(err as Error).message}`, 'use a LiveKit Cloud project (or a server with an egress service), or set RECORDER=agent');
+  }
+}
 
 /** Checks every configured service and says what is wrong and how to fix it; exit 6 if something is down. */
 export async function doctor(global: GlobalOptions): Promise<number> {
@@ -79,7 +99,9 @@ export async function doctor(global: GlobalOptions): Promise<number> {
     const ffmpeg = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8' });
     if (ffmpeg.status === 0) add('recorder', 'ok', `agent records with ${ffmpeg.stdout.split('\n')[0]}`);
     else add('recorder', 'fail', 'ffmpeg is not installed', 'apt-get install -y ffmpeg (or npm run setup:stack)');
-  } else add('recorder', settings.recorder === 'off' ? 'warn' : 'ok', `RECORDER=${settings.recorder}`, settings.recorder === 'off' ? 'interviews cannot complete without a recording' : null);
+  } else if (settings.recorder === 'off') {
+    add('recorder', 'warn', 'RECORDER=off: no recording by configuration; interviews complete with their transcript only', 'set RECORDER=agent (or egress on LiveKit Cloud) to record interviews');
+  } else await checkEgress(settings, add);
 
   await ctx.close();
   const failed = checks.filter((c) => c.status === 'fail');

@@ -76,7 +76,8 @@ export function interviewDetails(i: Interview, events: InterviewEventRow[], publ
     ['candidate joined', when(i.candidateJoinedAt)],
     ['recording started', when(i.recordingStartedAt)],
     ['ended', when(i.endedAt) + (i.endReason ? ` (${i.endReason})` : '')],
-    ['recording', i.recordingKey ?? '-'],
+    // A transcript without a recording comes only from RECORDER=off.
+    ['recording', i.recordingKey ?? (i.transcriptKey ? 'none: the recorder was off by configuration (RECORDER=off)' : '-')],
     ['transcript', i.transcriptKey ?? '-'],
   ];
   const w = Math.max(...lines.map(([k]) => k.length));

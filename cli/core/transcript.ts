@@ -19,7 +19,8 @@ export interface TranscriptMeta {
   lang: string;
   /** 'deepgram' or 'offline' (answers kept as audio only). */
   speechMode: string;
-  recordingKey: string;
+  /** null when nothing was recorded (RECORDER=off). */
+  recordingKey: string | null;
 }
 
 /** The `.transcript.json` document (SPEC.md section 6): speakers and offsets, text where known. */

@@ -1,0 +1,52 @@
+import { basename, join } from 'node:path';
+import { ConflictError } from '../../cli/core/errors.js';
+import { recordingKeys } from '../../cli/core/keys.js';
+import { finalizeRecording } from '../finalize.js';
+import { Recorder } from '../recorder/recorder.js';
+import type { RecordingDeps, SessionRecording } from './session-recording.js';
+
+/**
+ * RECORDER=agent (the default): the agent composes the candidate's camera and voice and its own
+ * voice into a fragmented MP4 with ffmpeg, streamed to storage as it goes (with a local spool).
+ * The interview goes `recording` beside the greeting: the recorder is already capturing, and the
+ * interview's end is fixed by its first join, so nothing needs to wait for Postgres.
+ */
+export function beginAgentRecording(d: RecordingDeps, opts: { spoolDir: string; startedAt?: Date }): SessionRecording {
+  const startedAt = opts.startedAt ?? new Date();
+  const keys = recordingKeys(d.interviewId, d.roomName, startedAt);
+  const spoolFile = join(opts.spoolDir, d.interviewId, basename(keys.video));
+  let failed: string | undefined;
+  const rec = new Recorder({
+    storage: d.storage,
+    key: keys.video,
+    spoolFile,
+    onError: (err) => {
+      d.log.error('recorder failed', { error: err.message });
+      failed = 'recording could not be stored';
+      d.stopConversation();
+    },
+  });
+  rec.start();
+  const started = d.interviews
+    .applyEvent(d.interviewId, 'recorder_started', { actor: 'agent', reason: 'agent recorder started', patch: { recording_key: keys.video } })
+    .then(
+      () => d.log.info('recording started', { recorder: 'agent' }),
+      (err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+        d.stopConversation(); // ended (End, operator) while we were starting
+      },
+    );
+  started.catch(() => {});
+  return {
+    mode: 'agent',
+    offsetMs: (at) => rec.offsetMs(at),
+    media: rec,
+    started,
+    beforeSpeaking: Promise.resolve(),
+    failure: () => failed,
+    markEnd: () => rec.markEnd(),
+    finish: () =>
+      finalizeRecording({ interviewId: d.interviewId, roomName: d.roomName, lang: d.lang, speechMode: d.speechMode, startedAt, keys, spoolFile, recorder: rec, storage: d.storage, interviews: d.interviews, utterances: d.utterances, log: d.log }),
+    abandon: async () => rec.kill(),
+  };
+}
