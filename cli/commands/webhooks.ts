@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createSessionRepo } from '../adapters/db/sessions.js';
 import { createWebhookRepo, type StoredWebhook } from '../adapters/db/webhooks.js';
 import { createContext, withContext, type GlobalOptions } from '../context.js';
 import { parseDuration } from '../core/duration.js';
@@ -9,6 +8,9 @@ import { SYNTHETIC_EVENTS, syntheticWebhook, type SyntheticEvent } from '../core
 import { table } from '../output.js';
 import { onShutdown } from '../shutdown.js';
 import { replayStored } from '../use-cases/replay-webhooks.js';
+
+/** Deliveries read and applied per transaction by `webhooks replay`. */
+const REPLAY_CHUNK = 2000;
 
 function sinceDate(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
@@ -69,9 +71,11 @@ export async function replay(ids: string[], opts: { interview?: string; since?: 
     const { sql } = await ctx.db();
     const { interviews } = await ctx.repos();
     const webhooks = createWebhookRepo(sql);
-    let stored: StoredWebhook[];
+    // The deliveries to replay, in received order, a chunk at a time (never all in memory).
+    let chunks: AsyncIterable<StoredWebhook[]>;
+    let total: number | undefined;
     if (ids.length > 0) {
-      stored = [];
+      const stored: StoredWebhook[] = [];
       const missing: string[] = [];
       for (const id of ids) {
         const w = await webhooks.get(id);
@@ -79,34 +83,50 @@ export async function replay(ids: string[], opts: { interview?: string; since?: 
         else missing.push(id);
       }
       if (missing.length > 0) out.warn(`no stored delivery with id ${missing.join(', ')}`);
+      if (stored.length === 0) {
+        out.info('nothing to replay');
+        return 4;
+      }
+      stored.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1));
+      chunks = (async function* () {
+        yield stored;
+      })();
+      total = stored.length;
     } else {
-      const interviewId = opts.interview ? await interviews.resolveId(opts.interview) : undefined;
-      stored = await webhooks.list({ interviewId, since, limit: 10_000_000 });
-    }
-    if (stored.length === 0) {
-      out.info('nothing to replay');
-      return ids.length > 0 ? 4 : 0;
+      const filter = { interviewId: opts.interview ? await interviews.resolveId(opts.interview) : undefined, since };
+      chunks = webhooks.stream(filter, REPLAY_CHUNK);
+      // Counted only to draw the progress bar on a terminal.
+      if (process.stderr.isTTY && !out.json && !out.quiet) total = await webhooks.count(filter);
     }
     if (to) {
       const { sendWebhook } = await import('../adapters/livekit/webhook-sender.js');
+      let sent = 0;
       let bad = 0;
-      for (const w of stored.reverse()) {
-        const res = await sendWebhook(to, w.body, settings.livekit.apiKey, settings.livekit.apiSecret);
-        if (res.status >= 300) bad++;
-        out.line({ id: w.id, event: w.event, to, status: res.status }, () => `${w.id}  ${w.event}  → ${res.status}`);
+      for await (const chunk of chunks) {
+        for (const w of chunk) {
+          const res = await sendWebhook(to, w.body, settings.livekit.apiKey, settings.livekit.apiSecret);
+          sent++;
+          if (res.status >= 300) bad++;
+          out.line({ id: w.id, event: w.event, to, status: res.status }, () => `${w.id}  ${w.event}  → ${res.status}`);
+        }
       }
-      out.info(`re-sent ${stored.length} deliveries to ${to} (${bad} not accepted)`);
+      out.info(sent === 0 ? 'nothing to replay' : `re-sent ${sent} deliveries to ${to} (${bad} not accepted)`);
       return bad > 0 ? 5 : 0;
     }
-    const progress = out.progress('replaying', stored.length);
+    const progress = out.progress('replaying', total);
     let done = 0;
-    const summary = await replayStored({ interviews, sessions: createSessionRepo(sql), webhooks }, stored, (o) => {
-      progress.update(++done);
-      if (out.json) out.line(o, () => '');
-      else if (!out.quiet) out.line(o, () => `${o.id}  ${o.event}  ${o.result}${o.error ? `: ${o.error}` : ''}`);
+    const transaction = <T>(fn: (tx: ReturnType<typeof createWebhookRepo>) => Promise<T>) => sql.begin((tx) => fn(createWebhookRepo(tx as unknown as typeof sql))) as Promise<T>;
+    const summary = await replayStored({ transaction, webhooks }, chunks, (outcomes) => {
+      done += outcomes.length;
+      progress.update(done);
+      if (out.json || !out.quiet) out.lines(outcomes, (o) => `${o.id}  ${o.event}  ${o.result}${o.error ? `: ${o.error}` : ''}`);
     });
     progress.done();
-    out.info(`replayed ${stored.length} deliveries: ${summary.changed} changed something, ${summary.applied - summary.changed} changed nothing, ${summary.failed} failed`);
+    if (done === 0) {
+      out.info('nothing to replay');
+      return 0;
+    }
+    out.info(`replayed ${done} deliveries: ${summary.changed} changed something, ${summary.applied - summary.changed} changed nothing, ${summary.failed} failed`);
     return summary.failed > 0 ? new ConflictError('').exitCode : 0;
   });
 }

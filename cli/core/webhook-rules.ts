@@ -1,4 +1,4 @@
-import type { Status } from './states.js';
+import { targetOf, type Status } from './states.js';
 
 /** Who a LiveKit participant identity is, in our rooms. */
 export type IdentityKind = 'candidate' | 'agent' | 'other' | 'none';
@@ -31,4 +31,87 @@ export function planWebhook(event: string, who: IdentityKind, status: Status): W
     return { kind: 'note', reason: `${event.replace(/_/g, ' ')}${whom}` };
   }
   return { kind: 'ignore' };
+}
+
+/** An interview as a batch of deliveries finds it (read under a row lock). */
+export interface InterviewNow {
+  status: Status;
+  candidateJoined: boolean;
+}
+
+/** One delivery of a batch, in the order it was received. */
+export interface DeliveryInBatch {
+  id: string;
+  event: string;
+  participantIdentity: string | null;
+  /** When LiveKit says it happened, if it says. */
+  createdAt: Date | null;
+  /** Its row in the event log exists already (an earlier apply of the same delivery). */
+  alreadyApplied: boolean;
+}
+
+/** A row to append to interview_events, written at most once per delivery. */
+export interface PlannedEvent {
+  webhookId: string;
+  from: Status;
+  to: Status;
+  reason: string;
+}
+
+/** What a batch of deliveries does to one interview: at most one change of the row, and events. */
+export interface InterviewPlan {
+  /** One result per delivery, in order (what `webhooks replay` prints). */
+  results: string[];
+  events: PlannedEvent[];
+  /** Set when a delivery ends the session (the guarded `end` transition). */
+  endReason: string | null;
+  /** Set when the candidate joins for the first time. */
+  candidateJoinedAt: Date | null;
+}
+
+/**
+ * Folds the deliveries of one interview, in received order, into the writes they cause: each
+ * delivery sees the state the ones before it left, exactly as if they were applied one by one.
+ * A delivery applied before changes nothing (its effect is already in `now`), so applying a batch
+ * again writes nothing. `interview` undefined: the room names an interview this database does not know.
+ */
+export function planDeliveries(interviewId: string, interview: InterviewNow | undefined, deliveries: readonly DeliveryInBatch[], now: Date): InterviewPlan {
+  const plan: InterviewPlan = { results: [], events: [], endReason: null, candidateJoinedAt: null };
+  if (!interview) {
+    plan.results = deliveries.map(() => 'ignored: unknown interview');
+    return plan;
+  }
+  let { status, candidateJoined } = interview;
+  for (const d of deliveries) {
+    const action = planWebhook(d.event, identityKind(d.participantIdentity, interviewId), status);
+    if (action.kind === 'ignore') {
+      plan.results.push('ignored');
+      continue;
+    }
+    if (d.alreadyApplied) {
+      plan.results.push('no change: already applied');
+      continue;
+    }
+    switch (action.kind) {
+      case 'candidate_joined': {
+        const first = !candidateJoined;
+        if (first) plan.candidateJoinedAt = d.createdAt ?? now;
+        candidateJoined = true;
+        plan.events.push({ webhookId: d.id, from: status, to: status, reason: first ? 'candidate joined the room' : 'candidate rejoined the room' });
+        plan.results.push(first ? 'candidate joined' : 'candidate rejoined');
+        break;
+      }
+      case 'note':
+        plan.events.push({ webhookId: d.id, from: status, to: status, reason: action.reason });
+        plan.results.push(`noted: ${action.reason}`);
+        break;
+      case 'end':
+        plan.events.push({ webhookId: d.id, from: status, to: targetOf('end'), reason: action.reason });
+        plan.endReason = action.reason;
+        status = targetOf('end');
+        plan.results.push(`ended: ${action.reason}`);
+        break;
+    }
+  }
+  return plan;
 }

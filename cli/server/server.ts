@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { isConnectionError, type Sql } from '../adapters/db/connect.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import { createSessionRepo } from '../adapters/db/sessions.js';
-import { createWebhookRepo } from '../adapters/db/webhooks.js';
+import { createWebhookRepo, type WebhookRepo } from '../adapters/db/webhooks.js';
 import type { LiveKit } from '../adapters/livekit/client.js';
+import { createWebhookVerifier } from '../adapters/livekit/webhook-verify.js';
 import { isInterviewId } from '../core/ids.js';
 import { packageRoot } from '../paths.js';
 import type { Settings } from '../settings.js';
-import { receiveInTransaction, receiveWebhook, webhookFacts, type ApplyDeps } from '../use-cases/apply-webhook.js';
+import { receiveAlone, receiveDeliveries, webhookFacts } from '../use-cases/apply-webhook.js';
 import { createCandidateApi } from './candidate-api.js';
 import { clientAddress, HttpError, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from './log.js';
@@ -34,13 +35,13 @@ export function createHttpServer(deps: ServerDeps): Server {
   const webhooks = createWebhookRepo(sql);
   const api = createCandidateApi({ interviews, sessions, livekit, log });
   // One transaction on one reserved connection. BEGIN is not awaited on its own: it goes out in the
-  // same write as the first statements of `fn`, which saves a round-trip per webhook delivery.
-  const inTransaction = async <T>(fn: (tx: ApplyDeps) => Promise<T>): Promise<T> => {
+  // same write as the first statements of `fn`, which saves a round-trip per batch of deliveries.
+  const inTransaction = async <T>(fn: (tx: WebhookRepo) => Promise<T>): Promise<T> => {
     const reserved = await sql.reserve();
     const t = reserved as unknown as Sql;
     try {
       const begun = t`begin`.execute();
-      const [, value] = await Promise.all([begun, fn({ interviews: createInterviewRepo(t), sessions: createSessionRepo(t), webhooks: createWebhookRepo(t) })]);
+      const [, value] = await Promise.all([begun, fn(createWebhookRepo(t))]);
       await t`commit`;
       return value;
     } catch (err) {
@@ -51,13 +52,13 @@ export function createHttpServer(deps: ServerDeps): Server {
     }
   };
   const batcher = createWebhookBatcher({
-    transaction: inTransaction,
-    receiveIn: receiveInTransaction,
-    receiveAlone: (f) => receiveWebhook({ interviews, sessions, webhooks, transaction: inTransaction }, f),
+    receiveBatch: (fs) => inTransaction((tx) => receiveDeliveries(tx, fs)),
+    receiveAlone: (f) => receiveAlone(webhooks, inTransaction, f),
     // Leaves most of serve's pool to joins, which hold a connection across the LiveKit round-trip.
     slots: 8,
     maxBatch: 64,
   });
+  const verifyWebhook = createWebhookVerifier(settings.livekit.apiKey, settings.livekit.apiSecret);
   const web = loadStaticFiles(deps.webDir ?? join(packageRoot(), 'web-lite', 'dist'));
   if (!web.index) log.warn('candidate page not built; run npm run build', { dir: deps.webDir ?? 'web-lite/dist' });
   const limiter = createRateLimiter(settings.joinRateLimit.limit, settings.joinRateLimit.windowMs);
@@ -105,15 +106,20 @@ export function createHttpServer(deps: ServerDeps): Server {
     if (path === '/webhooks/livekit') {
       if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'POST webhooks here');
       const body = await readBody(req, WEBHOOK_LIMIT);
-      let event;
       try {
-        event = await livekit.verifyWebhook(body, req.headers.authorization);
+        verifyWebhook(body, req.headers.authorization);
       } catch (err) {
         log.warn('webhook rejected', { reason: (err as Error).message?.slice(0, 120) });
         throw new HttpError(401, 'invalid_signature', 'webhook signature missing, forged, stale or not matching the body');
       }
-      const facts = webhookFacts(body, event as never);
-      if (!facts.id || !facts.event) throw new HttpError(400, 'invalid_event', 'the event has no id or type');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        throw new HttpError(400, 'invalid_event', 'the body is not JSON');
+      }
+      const facts = webhookFacts(body, parsed);
+      if (!facts) throw new HttpError(400, 'invalid_event', 'the body is not a LiveKit event (no id or type, or fields of the wrong kind)');
       const outcome = await batcher.receive(facts);
       log.info('webhook', { event: facts.event, event_id: facts.id, duplicate: outcome.duplicate, result: outcome.result });
       return sendJson(res, 200, { ok: true, duplicate: outcome.duplicate });

@@ -1,13 +1,10 @@
-import { interviewIdFromRoom } from '../core/ids.js';
-import type { ApplyDeps, WebhookFacts } from '../use-cases/apply-webhook.js';
+import type { WebhookFacts, WebhookOutcome } from '../use-cases/apply-webhook.js';
 
-export type WebhookOutcome = { duplicate: boolean; result: string };
+export type { WebhookOutcome };
 
 export interface WebhookBatcherOptions {
-  /** Runs `fn` in one transaction and commits it; rolls back and rethrows when `fn` throws. */
-  transaction: <T>(fn: (tx: ApplyDeps) => Promise<T>) => Promise<T>;
-  /** Stores and applies one delivery inside a transaction. */
-  receiveIn: (tx: ApplyDeps, f: WebhookFacts) => Promise<WebhookOutcome>;
+  /** Stores and applies deliveries in one transaction, one outcome each; throws (rolled back) on failure. */
+  receiveBatch: (fs: WebhookFacts[]) => Promise<WebhookOutcome[]>;
   /** Receives one delivery in a transaction of its own, recording a failure to apply. */
   receiveAlone: (f: WebhookFacts) => Promise<WebhookOutcome>;
   /** Transactions at once. */
@@ -18,7 +15,6 @@ export interface WebhookBatcherOptions {
 
 interface Waiting {
   f: WebhookFacts;
-  key: string;
   resolve: (o: WebhookOutcome) => void;
   reject: (err: unknown) => void;
 }
@@ -27,12 +23,11 @@ interface Waiting {
  * Group commit for webhook deliveries. Up to `slots` transactions run at once; deliveries that
  * arrive while all of them are busy wait, and the next free one takes them together (up to
  * `maxBatch`). At rest each delivery goes alone and at once; under load many share one BEGIN,
- * one COMMIT and one WAL flush, and their statements are pipelined on one connection.
+ * one COMMIT and one WAL flush, and one set of statements (see receiveDeliveries).
  *
- * A batch is applied in interview order (arrival order kept within an interview), so batches
- * running side by side take row locks in the same order and cannot deadlock each other. If
- * anything in a batch fails, the batch rolls back as a whole and each delivery is received again
- * on its own, where a failure to apply is recorded as usual.
+ * A batch keeps arrival order (the apply groups it per interview). If anything in a batch fails,
+ * the batch rolls back as a whole and each delivery is received again on its own, where a failure
+ * to apply is recorded as usual.
  */
 export function createWebhookBatcher(o: WebhookBatcherOptions) {
   const queue: Waiting[] = [];
@@ -48,17 +43,9 @@ export function createWebhookBatcher(o: WebhookBatcherOptions) {
 
   async function run(batch: Waiting[]): Promise<void> {
     if (batch.length === 1) return alone(batch[0]!);
-    batch.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     let outcomes: WebhookOutcome[];
     try {
-      outcomes = await o.transaction(async (tx) => {
-        // Every delivery settles before the transaction ends, so none sends a statement after
-        // the ROLLBACK (it would run outside the transaction, or on a connection given back).
-        const settled = await Promise.allSettled(batch.map((w) => o.receiveIn(tx, w.f)));
-        const failed = settled.find((s) => s.status === 'rejected');
-        if (failed) throw failed.reason;
-        return settled.map((s) => (s as PromiseFulfilledResult<WebhookOutcome>).value);
-      });
+      outcomes = await o.receiveBatch(batch.map((w) => w.f));
     } catch {
       await Promise.all(batch.map(alone));
       return;
@@ -80,7 +67,7 @@ export function createWebhookBatcher(o: WebhookBatcherOptions) {
     /** Stores and applies a delivery, alone or with others; resolves once it is committed. */
     receive(f: WebhookFacts): Promise<WebhookOutcome> {
       return new Promise((resolve, reject) => {
-        queue.push({ f, key: (f.roomName && interviewIdFromRoom(f.roomName)) || '', resolve, reject });
+        queue.push({ f, resolve, reject });
         pump();
       });
     },

@@ -1,10 +1,6 @@
-import type { InterviewRepo } from '../adapters/db/interviews.js';
-import type { Interview } from '../core/interview.js';
-import type { SessionRepo } from '../adapters/db/sessions.js';
-import type { WebhookRepo } from '../adapters/db/webhooks.js';
-import { ConflictError } from '../core/errors.js';
+import type { EventWrite, InterviewWrite, NewWebhook, WebhookRepo } from '../adapters/db/webhooks.js';
 import { interviewIdFromRoom } from '../core/ids.js';
-import { identityKind, planWebhook } from '../core/webhook-rules.js';
+import { planDeliveries, type DeliveryInBatch, type InterviewNow } from '../core/webhook-rules.js';
 
 export interface WebhookFacts {
   id: string;
@@ -15,114 +11,135 @@ export interface WebhookFacts {
   body: string;
 }
 
-export interface ApplyDeps {
-  interviews: InterviewRepo;
-  sessions: SessionRepo;
-  webhooks: WebhookRepo;
-}
+export type WebhookOutcome = { duplicate: boolean; result: string };
 
-export interface ReceiveDeps extends ApplyDeps {
-  /**
-   * Runs `fn` in one database transaction, with repos bound to it. With it, a delivery is stored,
-   * applied and marked applied in one commit: one WAL flush instead of three, which is what bounds
-   * the webhook rate on a slow disk.
-   */
-  transaction?: <T>(fn: (tx: ApplyDeps) => Promise<T>) => Promise<T>;
-}
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const field = (o: unknown, camel: string, snake: string): unknown => {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const r = o as Record<string, unknown>;
+  return r[camel] ?? r[snake];
+};
 
-/** Reads the facts we keep out of a verified LiveKit event (protobuf-JSON or plain JSON). */
-export function webhookFacts(body: string, parsed: { id?: string; event?: string; room?: { name?: string }; participant?: { identity?: string }; createdAt?: bigint | number | string }): WebhookFacts {
-  const created = parsed.createdAt === undefined ? null : Number(parsed.createdAt);
+/**
+ * Reads the facts we keep out of a verified LiveKit event, parsed once from its body: LiveKit's
+ * protobuf JSON (camelCase, int64 as strings) or the proto field names. Returns undefined for a
+ * body that is not a LiveKit event (no id or type, or fields of the wrong kind).
+ */
+export function webhookFacts(body: string, parsed: unknown): WebhookFacts | undefined {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const p = parsed as Record<string, unknown>;
+  const id = text(p.id);
+  const event = text(p.event);
+  const room = p.room;
+  const participant = p.participant;
+  if (!id || !event) return undefined;
+  if ((room !== undefined && room !== null && typeof room !== 'object') || (participant !== undefined && participant !== null && typeof participant !== 'object')) return undefined;
+  const createdRaw = field(p, 'createdAt', 'created_at');
+  const created = typeof createdRaw === 'string' || typeof createdRaw === 'number' ? Number(createdRaw) : NaN;
   return {
-    id: parsed.id ?? '',
-    event: parsed.event ?? '',
-    roomName: parsed.room?.name || null,
-    participantIdentity: parsed.participant?.identity || null,
-    createdAt: created && Number.isFinite(created) && created > 0 ? new Date(created * 1000) : null,
+    id,
+    event,
+    roomName: text(field(room, 'name', 'name')),
+    participantIdentity: text(field(participant, 'identity', 'identity')),
+    createdAt: Number.isFinite(created) && created > 0 ? new Date(created * 1000) : null,
     body,
   };
 }
 
+const toNew = (f: WebhookFacts): NewWebhook => ({ ...f, interviewId: (f.roomName && interviewIdFromRoom(f.roomName)) || null });
+
 /**
- * Applies one stored delivery to its interview. Returns a short description of what it did.
- * `known.interview` is the interview as just read, when the caller read it already.
+ * Applies deliveries, in the order given (received order), inside the caller's transaction: locks
+ * their interviews, folds each interview's deliveries through the pure rules (planDeliveries), and
+ * writes the outcome of the whole batch in one statement. Returns one result per delivery.
+ * `reapply`: the deliveries are stored already (a replay): look up which were applied before, and
+ * mark the rest applied. `locked`: the caller locked and read the interviews already.
  */
-export async function applyWebhookFacts(deps: ApplyDeps, f: WebhookFacts, known?: { interview: Interview | undefined }): Promise<string> {
-  const interviewId = f.roomName ? interviewIdFromRoom(f.roomName) : undefined;
-  if (!interviewId) return 'ignored: not an interview room';
-  const interview = known ? known.interview : await deps.interviews.findExact(interviewId);
-  if (!interview) return 'ignored: unknown interview';
-  const who = identityKind(f.participantIdentity, interviewId);
-  const action = planWebhook(f.event, who, interview.status);
-  switch (action.kind) {
-    case 'candidate_joined': {
-      const first = await deps.sessions.markCandidateJoined(interviewId, f.createdAt ?? new Date());
-      const noted = await deps.sessions.note(interviewId, 'livekit', first ? 'candidate joined the room' : 'candidate rejoined the room', f.id);
-      if (!noted) return 'no change: already applied';
-      return first ? 'candidate joined' : 'candidate rejoined';
+export async function applyDeliveries(
+  repo: WebhookRepo,
+  fs: readonly WebhookFacts[],
+  opts: { reapply: boolean; locked?: Map<string, InterviewNow> },
+): Promise<string[]> {
+  const results: string[] = new Array(fs.length);
+  const groups = new Map<string, number[]>();
+  fs.forEach((f, i) => {
+    const id = f.roomName ? interviewIdFromRoom(f.roomName) : undefined;
+    if (!id) {
+      results[i] = 'ignored: not an interview room';
+      return;
     }
-    case 'note':
-      return (await deps.sessions.note(interviewId, 'livekit', action.reason, f.id)) ? `noted: ${action.reason}` : 'no change: already applied';
-    case 'end':
-      try {
-        await deps.interviews.applyEvent(interviewId, 'end', { actor: 'livekit', reason: action.reason, patch: { end_reason: action.reason }, webhookId: f.id });
-        return `ended: ${action.reason}`;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        // Another delivery ended it between our read and our update: record this one as it would
-        // have been recorded had it come second.
-        const late = planWebhook(f.event, who, 'ending');
-        if (late.kind !== 'note') return 'no change: already past that state';
-        return (await deps.sessions.note(interviewId, 'livekit', late.reason, f.id)) ? `noted: ${late.reason}` : 'no change: already applied';
-      }
-    case 'ignore':
-      return 'ignored';
-  }
-}
-
-/**
- * Stores a verified delivery (once, by LiveKit's event id) and applies it. A duplicate is a no-op.
- * A failure to apply is kept on the stored row so `webhooks replay` can retry it.
- */
-export async function receiveWebhook(deps: ReceiveDeps, f: WebhookFacts): Promise<{ duplicate: boolean; result: string }> {
-  const interviewId = f.roomName ? interviewIdFromRoom(f.roomName) ?? null : null;
-  if (!deps.transaction) return storeThenApply(deps, f, interviewId);
-  try {
-    return await deps.transaction((tx) => receiveInTransaction(tx, f));
-  } catch (err) {
-    // Nothing of it was committed: keep the delivery with its error, as storeThenApply would.
-    const message = (err as Error).message ?? String(err);
-    if (await deps.webhooks.store({ ...f, interviewId }).catch(() => false)) await deps.webhooks.markApplied(f.id, message).catch(() => {});
-    throw err;
-  }
-}
-
-/**
- * Stores and applies a delivery inside a transaction the caller runs and commits; the row is
- * marked applied as it is stored, since both commit together or not at all.
- */
-export async function receiveInTransaction(tx: ApplyDeps, f: WebhookFacts): Promise<{ duplicate: boolean; result: string }> {
-  const interviewId = f.roomName ? interviewIdFromRoom(f.roomName) ?? null : null;
-  // The read and the store go out together (the store waits, if this is a duplicate of a
-  // delivery still in flight, for that one to commit); the read is wasted on a duplicate.
-  const [interview, fresh] = await Promise.all([
-    interviewId ? tx.interviews.findExact(interviewId) : undefined,
-    tx.webhooks.store({ ...f, interviewId }, { applied: true }),
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = []));
+    g.push(i);
+  });
+  const inRooms = [...groups.values()].flat().map((i) => fs[i]!.id);
+  // Both reads go out together (one round-trip).
+  const [now, applied] = await Promise.all([
+    opts.locked ?? repo.lockInterviews([...groups.keys()]),
+    opts.reapply ? repo.appliedIds(inRooms) : new Set<string>(),
   ]);
-  if (!fresh) return { duplicate: true, result: 'duplicate' };
-  return { duplicate: false, result: await applyWebhookFacts(tx, f, { interview }) };
+
+  const interviews: InterviewWrite[] = [];
+  const events: EventWrite[] = [];
+  const at = new Date();
+  for (const [interviewId, members] of groups) {
+    const deliveries: DeliveryInBatch[] = members.map((i) => {
+      const f = fs[i]!;
+      return { id: f.id, event: f.event, participantIdentity: f.participantIdentity, createdAt: f.createdAt, alreadyApplied: applied.has(f.id) };
+    });
+    const plan = planDeliveries(interviewId, now.get(interviewId), deliveries, at);
+    members.forEach((i, k) => (results[i] = plan.results[k]!));
+    if (plan.endReason !== null || plan.candidateJoinedAt !== null) interviews.push({ id: interviewId, endReason: plan.endReason, candidateJoinedAt: plan.candidateJoinedAt });
+    for (const e of plan.events) events.push({ ...e, interviewId });
+  }
+  const markApplied = opts.reapply ? fs.map((f) => f.id) : [];
+  if (interviews.length === 0 && events.length === 0 && markApplied.length === 0) return results;
+  const logged = await repo.writeApplied({ interviews, events, markApplied });
+  // An event row that was there already (written by an apply that raced this one) is no change.
+  if (logged.size < events.length) {
+    const planned = new Set(events.map((e) => e.webhookId));
+    fs.forEach((f, i) => {
+      if (planned.has(f.id) && !logged.has(f.id)) results[i] = 'no change: already applied';
+    });
+  }
+  return results;
 }
 
-/** Without a transaction: store, apply, then mark applied, each committed on its own. */
-async function storeThenApply(deps: ApplyDeps, f: WebhookFacts, interviewId: string | null): Promise<{ duplicate: boolean; result: string }> {
-  const fresh = await deps.webhooks.store({ ...f, interviewId });
-  if (!fresh) return { duplicate: true, result: 'duplicate' };
+/**
+ * Stores fresh deliveries (once, by LiveKit's event id) and applies them, inside the caller's
+ * transaction; a delivery seen before is a duplicate and changes nothing. Store and interview reads
+ * go out together, then one statement writes the effects: two round-trips for the whole batch.
+ */
+export async function receiveDeliveries(repo: WebhookRepo, fs: readonly WebhookFacts[]): Promise<WebhookOutcome[]> {
+  const first = new Map<string, number>();
+  fs.forEach((f, i) => {
+    if (!first.has(f.id)) first.set(f.id, i);
+  });
+  const unique = [...first.values()].map((i) => fs[i]!);
+  const news = unique.map(toNew);
+  const interviewIds = [...new Set(news.map((w) => w.interviewId).filter((id): id is string => id !== null))];
+  const [fresh, locked] = await Promise.all([repo.storeMany(news), repo.lockInterviews(interviewIds)]);
+  const toApply = unique.filter((f) => fresh.has(f.id));
+  const results = toApply.length > 0 ? await applyDeliveries(repo, toApply, { reapply: false, locked }) : [];
+  const byId = new Map(toApply.map((f, k) => [f.id, results[k]!]));
+  return fs.map((f, i) => (first.get(f.id) === i && byId.has(f.id) ? { duplicate: false, result: byId.get(f.id)! } : { duplicate: true, result: 'duplicate' }));
+}
+
+/**
+ * Receives one delivery in a transaction of its own (`transaction` runs and commits it). When it
+ * cannot be applied, the delivery is still stored, with the error, so `webhooks replay` can retry
+ * it, and the error is rethrown (serve answers 5xx and LiveKit retries).
+ */
+export async function receiveAlone(
+  repo: WebhookRepo,
+  transaction: <T>(fn: (tx: WebhookRepo) => Promise<T>) => Promise<T>,
+  f: WebhookFacts,
+): Promise<WebhookOutcome> {
   try {
-    const result = await applyWebhookFacts(deps, f);
-    await deps.webhooks.markApplied(f.id, null);
-    return { duplicate: false, result };
+    const [outcome] = await transaction((tx) => receiveDeliveries(tx, [f]));
+    return outcome!;
   } catch (err) {
-    await deps.webhooks.markApplied(f.id, (err as Error).message ?? String(err)).catch(() => {});
+    await repo.storeFailed(toNew(f), (err as Error).message ?? String(err)).catch(() => {});
     throw err;
   }
 }

@@ -1,3 +1,5 @@
+import { allowedFrom, targetOf } from '../../core/states.js';
+import type { InterviewNow, PlannedEvent } from '../../core/webhook-rules.js';
 import type { Sql } from './connect.js';
 
 export interface StoredWebhook {
@@ -31,24 +33,128 @@ function toStored(r: Record<string, unknown>): StoredWebhook {
   };
 }
 
+/** What applying a batch changes on one interview row (see planDeliveries). */
+export interface InterviewWrite {
+  id: string;
+  endReason: string | null;
+  candidateJoinedAt: Date | null;
+}
+
+/** An event-log row caused by a delivery. */
+export interface EventWrite extends PlannedEvent {
+  interviewId: string;
+}
+
+export interface StoredFilter {
+  interviewId?: string;
+  since?: Date;
+  event?: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
 export function createWebhookRepo(sql: Sql) {
+  const where = (f: StoredFilter) => sql`
+    where true
+      ${f.interviewId ? sql`and interview_id = ${f.interviewId}` : sql``}
+      ${f.since ? sql`and received_at >= ${f.since}` : sql``}
+      ${f.event ? sql`and event = ${f.event}` : sql``}`;
+
   return {
     /**
-     * Stores a delivery once; returns false when LiveKit's event id was seen before. `applied`
-     * marks it applied at once, for a caller that applies it in the same transaction.
+     * Stores deliveries (ids distinct), marked applied: the caller applies them in the same
+     * transaction. Returns the ids that are new here. A delivery stored before but never applied
+     * (its apply failed) counts as new, so LiveKit's retry of it is applied. Rows keep the order
+     * given in received_at, a microsecond apart, since they share one statement's clock.
      */
-    async store(w: NewWebhook, opts: { applied?: boolean } = {}): Promise<boolean> {
-      const res = await sql`
-        insert into webhook_events (id, event, room_name, interview_id, participant_identity, created_at, body, applied_at)
-        select ${w.id}, ${w.event}, ${w.roomName},
-               (select id from interviews where id = ${w.interviewId}), ${w.participantIdentity}, ${w.createdAt}, ${w.body},
-               ${opts.applied ? sql`now()` : sql`null`}
-        on conflict (id) do nothing`;
-      return res.count > 0;
+    async storeMany(ws: readonly NewWebhook[]): Promise<Set<string>> {
+      if (ws.length === 0) return new Set();
+      const rows = await sql<{ id: string }[]>`
+        insert into webhook_events as w (id, event, room_name, interview_id, participant_identity, created_at, body, received_at, applied_at)
+        select t.id, t.event, t.room_name, i.id, t.participant_identity, t.created_at, t.body,
+               statement_timestamp() + t.ord * interval '1 microsecond', statement_timestamp() + t.ord * interval '1 microsecond'
+        from unnest(${ws.map((w) => w.id)}::text[], ${ws.map((w) => w.event)}::text[], ${ws.map((w) => w.roomName)}::text[],
+                    ${ws.map((w) => w.interviewId)}::text[], ${ws.map((w) => w.participantIdentity)}::text[],
+                    ${ws.map((w) => iso(w.createdAt))}::timestamptz[], ${ws.map((w) => w.body)}::text[])
+             with ordinality as t(id, event, room_name, interview_id, participant_identity, created_at, body, ord)
+        left join interviews i on i.id = t.interview_id
+        order by t.ord
+        on conflict (id) do update set applied_at = excluded.applied_at, error = null where w.applied_at is null
+        returning w.id`;
+      return new Set(rows.map((r) => r.id));
     },
 
-    async markApplied(id: string, error: string | null): Promise<void> {
-      await sql`update webhook_events set applied_at = case when ${error}::text is null then now() else applied_at end, error = ${error} where id = ${id}`;
+    /** Stores a delivery that could not be applied, with why, so `webhooks replay` can retry it. */
+    async storeFailed(w: NewWebhook, error: string): Promise<void> {
+      await sql`
+        insert into webhook_events (id, event, room_name, interview_id, participant_identity, created_at, body, error)
+        select ${w.id}, ${w.event}, ${w.roomName}, (select id from interviews where id = ${w.interviewId}),
+               ${w.participantIdentity}, ${w.createdAt}, ${w.body}, ${error}
+        on conflict (id) do update set error = excluded.error where webhook_events.applied_at is null`;
+    },
+
+    /**
+     * The interviews a batch touches, as they are now, locked until the transaction ends (NO KEY
+     * UPDATE, taken in id order so batches side by side cannot deadlock each other).
+     */
+    async lockInterviews(ids: readonly string[]): Promise<Map<string, InterviewNow>> {
+      if (ids.length === 0) return new Map();
+      const rows = await sql<{ id: string; status: InterviewNow['status']; joined: boolean }[]>`
+        select id, status, candidate_joined_at is not null as joined from interviews
+        where id = any(${ids as string[]}::text[]) order by id for no key update`;
+      return new Map(rows.map((r) => [r.id, { status: r.status, candidateJoined: r.joined }]));
+    },
+
+    /** Which of these deliveries have their row in the event log already (applied before). */
+    async appliedIds(ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await sql<{ webhook_id: string }[]>`select webhook_id from interview_events where webhook_id = any(${ids as string[]}::text[])`;
+      return new Set(rows.map((r) => r.webhook_id));
+    },
+
+    /**
+     * Writes what a batch of deliveries does, in one statement: the guarded `end` transitions and
+     * first candidate joins, the event-log rows (once per delivery), and `markApplied` rows marked
+     * applied (applied_at keeps the first time, so re-applying writes nothing). Returns the
+     * deliveries whose event row was written now. Throws when a planned transition was refused:
+     * the caller holds the rows' locks, so that means the plan is wrong, and the batch rolls back.
+     */
+    async writeApplied(w: { interviews: readonly InterviewWrite[]; events: readonly EventWrite[]; markApplied: readonly string[] }): Promise<Set<string>> {
+      const iv = w.interviews;
+      const ev = w.events;
+      const [r] = await sql<{ moved: number; logged: string[] | null }[]>`
+        with moved as (
+          update interviews i set
+            status = case when u.end_reason is null then i.status else ${targetOf('end')} end,
+            end_reason = coalesce(u.end_reason, i.end_reason),
+            ended_at = case when u.end_reason is null then i.ended_at else coalesce(i.ended_at, now()) end,
+            candidate_joined_at = coalesce(i.candidate_joined_at, u.joined_at),
+            updated_at = now()
+          from unnest(${iv.map((x) => x.id)}::text[], ${iv.map((x) => x.endReason)}::text[], ${iv.map((x) => iso(x.candidateJoinedAt))}::timestamptz[])
+               as u(id, end_reason, joined_at)
+          where i.id = u.id and (u.end_reason is null or i.status = any(${allowedFrom('end') as string[]}::text[]))
+          returning i.id
+        ), logged as (
+          insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
+          select e.interview_id, e.from_status, e.to_status, 'livekit', e.reason, e.webhook_id
+          from unnest(${ev.map((x) => x.interviewId)}::text[], ${ev.map((x) => x.from)}::text[], ${ev.map((x) => x.to)}::text[],
+                      ${ev.map((x) => x.reason)}::text[], ${ev.map((x) => x.webhookId)}::text[])
+               with ordinality as e(interview_id, from_status, to_status, reason, webhook_id, ord)
+          order by e.ord
+          on conflict (webhook_id) where webhook_id is not null do nothing
+          returning webhook_id
+        ), marked as (
+          update webhook_events set applied_at = coalesce(applied_at, now()), error = null
+          where id = any(${w.markApplied as string[]}::text[]) and (applied_at is null or error is not null)
+        )
+        select (select count(*)::int from moved) as moved, (select array_agg(webhook_id) from logged) as logged`;
+      if (r!.moved !== iv.length) throw new Error(`applying webhooks: ${iv.length - r!.moved} interview(s) changed under their lock`);
+      return new Set(r!.logged ?? []);
+    },
+
+    /** Records that applying a stored delivery failed; a later success clears it. */
+    async markFailed(id: string, error: string): Promise<void> {
+      await sql`update webhook_events set error = ${error} where id = ${id}`;
     },
 
     async get(id: string): Promise<StoredWebhook | undefined> {
@@ -56,15 +162,24 @@ export function createWebhookRepo(sql: Sql) {
       return row ? toStored(row) : undefined;
     },
 
-    async list(filter: { interviewId?: string; since?: Date; event?: string; limit?: number } = {}): Promise<StoredWebhook[]> {
-      const rows = await sql`
-        select * from webhook_events where true
-          ${filter.interviewId ? sql`and interview_id = ${filter.interviewId}` : sql``}
-          ${filter.since ? sql`and received_at >= ${filter.since}` : sql``}
-          ${filter.event ? sql`and event = ${filter.event}` : sql``}
-        order by received_at desc, id
-        limit ${filter.limit ?? 100}`;
+    async list(filter: StoredFilter & { limit?: number } = {}): Promise<StoredWebhook[]> {
+      const rows = await sql`select * from webhook_events ${where(filter)} order by received_at desc, id limit ${filter.limit ?? 100}`;
       return rows.map(toStored);
+    },
+
+    async count(filter: StoredFilter = {}): Promise<number> {
+      const [r] = await sql<{ n: number }[]>`select count(*)::int as n from webhook_events ${where(filter)}`;
+      return r!.n;
+    },
+
+    /**
+     * Stored deliveries in received order, `chunk` rows at a time, read through a cursor so a
+     * replay of millions never holds them all. Occupies one pooled connection while it runs.
+     */
+    async *stream(filter: StoredFilter, chunk: number): AsyncGenerator<StoredWebhook[]> {
+      for await (const rows of sql`select * from webhook_events ${where(filter)} order by received_at, id`.cursor(chunk)) {
+        yield rows.map(toStored);
+      }
     },
   };
 }
