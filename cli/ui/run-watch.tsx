@@ -2,6 +2,7 @@ import { render } from 'ink';
 import type { WatchFeed } from './feed.js';
 import { WatchScreen } from './components/WatchScreen.js';
 import { createFrameBudget } from './frame-budget.js';
+import { installLineOutput } from './ink-line-output.js';
 
 export interface RunWatchOptions {
   readonly: boolean;
@@ -34,6 +35,8 @@ function narrowed(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
  */
 export async function runWatchTui(feed: WatchFeed, opts: RunWatchOptions): Promise<'quit' | 'interrupted'> {
   let interrupted = false;
+  // Most of a frame's CPU is Ink's cell grid, which this screen (a column of lines) does not need.
+  await installLineOutput();
   const budget = createFrameBudget();
   opts.stdout.write('\x1b[?1049h\x1b[H');
   // A signal ends the process without unwinding this function: leave the alternate screen anyway.

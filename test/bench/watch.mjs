@@ -27,6 +27,7 @@ const TARGET_P99_MS = 250;
 const TARGET_CPU = 10;
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const short = (id) => id.slice(0, 8);
+const BEGIN_FRAME = '\x1b[?2026h';
 
 const target = freshHome('watch');
 cleanupOnSignal(target);
@@ -139,8 +140,14 @@ async function benchTui(repo, ids) {
   let screen = '';
   let buffer = '';
   let frames = 0;
+  let tail = '';
   child.stdout.setEncoding('utf8').on('data', (d) => {
     const now = performance.now();
+    // Ink wraps each frame it writes to a terminal in a synchronized update (ESC[?2026h … l):
+    // count those, whatever the frame redraws.
+    const scan = tail + d;
+    for (let at = scan.indexOf(BEGIN_FRAME); at !== -1; at = scan.indexOf(BEGIN_FRAME, at + 1)) frames++;
+    tail = scan.slice(-(BEGIN_FRAME.length - 1));
     buffer += d;
     const lines = buffer.split(/\r?\n/);
     buffer = lines.pop();
@@ -148,7 +155,6 @@ async function benchTui(repo, ids) {
       // eslint-disable-next-line no-control-regex
       const line = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>78]/g, '');
       if (screen.length < 4000) screen += `${line}\n`;
-      if (line.includes('watch · ')) frames++;
       const m = /^[ >]([A-Za-z0-9_-]{8}) .* ending /.exec(line);
       const id = m && wanted.get(m[1]);
       if (id && !seen.has(id)) seen.set(id, now);

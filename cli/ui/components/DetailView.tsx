@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { formatClock, formatDuration } from '../../core/duration.js';
 import type { TimelineEntry, TranscriptEntry, WatchRow } from '../feed.js';
 import { bytesText, elapsedText, eventText, presenceText, remainingText } from '../watch-model.js';
-import { STATUS_COLORS } from './InterviewTable.js';
+import { printable, STATUS_PAINT } from '../row-text.js';
 
 export interface DetailViewProps {
   row: WatchRow;
@@ -27,10 +27,10 @@ export function DetailView({ row, timeline, transcript, error, now, height, colo
     ['in the room', `candidate ${presenceText(row.presence.candidate, row.status) || '-'} · agent ${presenceText(row.presence.agent, row.status) || '-'}`],
     ['recording', bytesText(row.recordingBytes) || '-'],
   ];
-  const timelineLines = (timeline ?? []).map((e) => `${clock(e.at)}  ${eventText(e)}  by ${e.actor}`);
+  const timelineLines = (timeline ?? []).map((e) => printable(`${clock(e.at)}  ${eventText(e)}  by ${e.actor}`));
   // Space left below the facts: the timeline keeps its newest lines, the transcript what remains.
   const budget = Math.max(4, height - facts.length - 4);
-  const transcriptLines = (transcript ?? []).map((u) => `${u.startMs === null ? '     ' : formatClock(u.startMs).padStart(5)}  ${u.speaker}: ${u.text ?? '(no text)'}`);
+  const transcriptLines = (transcript ?? []).map((u) => printable(`${u.startMs === null ? '     ' : formatClock(u.startMs).padStart(5)}  ${u.speaker}: ${u.text ?? '(no text)'}`));
   const timelineShown = timelineLines.slice(-Math.max(2, Math.ceil(budget / 2)));
   const transcriptShown = transcriptLines.slice(-Math.max(1, budget - timelineShown.length - 2));
   return (
@@ -38,7 +38,7 @@ export function DetailView({ row, timeline, transcript, error, now, height, colo
       {facts.map(([k, v]) => (
         <Text key={k} wrap="truncate">
           <Text dimColor>{k.padEnd(15)}</Text>
-          {k === 'status' && color ? <Text color={STATUS_COLORS[row.status]}>{v}</Text> : v}
+          {k === 'status' && color ? <Text color={STATUS_PAINT[row.status]}>{printable(v)}</Text> : printable(v)}
         </Text>
       ))}
       <Text bold>timeline</Text>

@@ -58,6 +58,7 @@ export function WatchScreen({ feed, readonly = false, color = true, statusFilter
   const snapshot = useFeedSnapshot(feed, frameMs);
   const now = useNow(1000);
   const { columns: width, rows: termRows } = useTerminalSize();
+  const columns = useMemo(() => layoutColumns(width - 1), [width]);
   // Keys can arrive faster than frames (a paste, a script): the handler reads and writes this
   // ref, so each key sees what the keys before it did, and a render follows.
   const ui = useRef<UiState>({ mode: 'table', sort: 'activity', filter: '', filterDraft: '', selectedId: undefined, detailId: null, confirmId: undefined, confirmBack: 'table', message: undefined });
@@ -199,7 +200,7 @@ export function WatchScreen({ feed, readonly = false, color = true, statusFilter
       ) : (
         <InterviewTable
           rows={rows.slice(top, top + bodyHeight)}
-          columns={layoutColumns(width - 1)}
+          columns={columns}
           selectedId={current?.id}
           now={now}
           color={color}

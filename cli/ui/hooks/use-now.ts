@@ -1,16 +1,19 @@
 import { useEffect, useReducer } from 'react';
 
 /**
- * The current time in ms for clocks and "2s ago". The component draws again after `intervalMs`
- * without any other reason to; a frame drawn for another reason resets the wait, so the clock
- * never adds frames to a view that is already busy.
+ * The current time for clocks and "2s ago", in whole `stepMs` (default: seconds). It moves only at
+ * a step boundary, and the component draws again then, so every clock on the screen turns at once
+ * and the frames drawn in between for other reasons find the same value (rows built for it can
+ * be reused).
  */
-export function useNow(intervalMs = 1000): number {
+export function useNow(stepMs = 1000): number {
   const [, tick] = useReducer((n: number) => n + 1, 0);
-  const now = Date.now();
+  const exact = Date.now();
+  const now = exact - (exact % stepMs);
   useEffect(() => {
-    const timer = setTimeout(tick, intervalMs);
+    // A few ms past the boundary, so the timer never wakes just before it.
+    const timer = setTimeout(tick, now + stepMs - Date.now() + 5);
     return () => clearTimeout(timer);
-  });
+  }, [now, stepMs]);
   return now;
 }

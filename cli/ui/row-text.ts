@@ -1,0 +1,76 @@
+import type { Status } from '../core/states.js';
+import type { WatchRow } from './feed.js';
+import { cellsOf, fit, isOvertime, type Column } from './watch-model.js';
+
+/**
+ * A table row as one finished terminal line: cells fitted to their columns and styled with SGR
+ * codes. The table hands Ink these lines whole, so Ink neither measures, wraps nor styles them
+ * cell by cell on every frame.
+ */
+
+export type Paint = 'blue' | 'cyan' | 'green' | 'yellow' | 'gray' | 'red' | 'dim' | 'bold' | 'inverse';
+
+// Open and close codes of each style; a close code resets only its own attribute, so styles nest.
+const SGR: Record<Paint, [number, number]> = {
+  blue: [34, 39],
+  cyan: [36, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  gray: [90, 39],
+  red: [31, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+  inverse: [7, 27],
+};
+
+export const STATUS_PAINT: Record<Status, Paint> = {
+  created: 'blue',
+  used: 'cyan',
+  recording: 'green',
+  ending: 'yellow',
+  completed: 'gray',
+  expired: 'gray',
+  revoked: 'gray',
+  failed: 'red',
+};
+
+/** `text` in `style`, or as it is when colours are off (NO_COLOR, TERM=dumb). */
+export function paint(text: string, style: Paint | undefined, color: boolean): string {
+  if (!color || style === undefined || text === '') return text;
+  const [open, close] = SGR[style];
+  return `\x1b[${open}m${text}\x1b[${close}m`;
+}
+
+/**
+ * Control characters from the data (a name or reason from a CSV) as spaces: the line is written
+ * to the terminal as it is, so an escape sequence in a name must not reach it.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f-\x9f]/.test(s) ? s.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ') : s;
+}
+
+/** The column titles, fitted like the cells below them. */
+export function titleLine(columns: readonly Column[]): string {
+  return ` ${columns.map((c) => fit(c.title, c.width)).join(' ').trimEnd()}`;
+}
+
+/** One interview as a line: `>` marks (and inverse shows) the selected one. */
+export function rowLine(r: WatchRow, columns: readonly Column[], now: number, color: boolean, selected: boolean): string {
+  const cells = cellsOf(r, now);
+  let line = selected ? '>' : ' ';
+  columns.forEach((c, i) => {
+    const fitted = fit(printable(cells[c.key]), c.width);
+    // The last cell is not padded: trailing spaces would only be written and trimmed again.
+    const text = i < columns.length - 1 ? `${fitted} ` : fitted.trimEnd();
+    let style: Paint | undefined;
+    if (c.key === 'status') style = STATUS_PAINT[r.status];
+    else if (c.key === 'remaining' && isOvertime(r, now)) style = 'red';
+    else if ((c.key === 'cand' || c.key === 'agent') && cells[c.key] === 'no') style = 'yellow';
+    else if (c.key === 'last' && !selected) style = 'dim';
+    // Style the cell's text, not its padding: fewer codes, and the same look.
+    const body = text.trimEnd();
+    line += paint(body, style, color) + text.slice(body.length);
+  });
+  return selected ? paint(line, 'inverse', color) : line;
+}
