@@ -86,7 +86,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     cleanups.push(() => voice.close());
 
     // Everything the interviewer says is known in advance: synthesise it now, greeting first.
-    const lines = linesFor(interview.lang, interview.candidateName);
+    const lines = linesFor(interview.lang, interview.candidateName, recorder.mode !== 'off');
     // The greeting and the closing first: the conversation starts once both are ready.
     const texts = [lines.greeting, lines.closing, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack];
     const prepared = new Map<string, Promise<Int16Array>>();

@@ -15,11 +15,15 @@ export function firstName(fullName: string): string {
   return fullName.trim().split(/\s+/)[0] ?? '';
 }
 
-export function linesFor(lang: Lang, candidateName: string): Lines {
+/**
+ * `recorded` is false under RECORDER=off: the disclosure then says that only a transcript is kept,
+ * so the candidate is told what actually happens.
+ */
+export function linesFor(lang: Lang, candidateName: string, recorded = true): Lines {
   const name = firstName(candidateName);
   if (lang === 'ja') {
     return {
-      greeting: `${name}さん、こんにちは。私はAIの面接官です。この面接は録画・録音されます。それでは質問を始めます。`,
+      greeting: `${name}さん、こんにちは。私はAIの面接官です。${recorded ? 'この面接は録画・録音されます。' : 'この面接は録画されませんが、会話の記録が保存されます。'}それでは質問を始めます。`,
       followUp: 'ありがとうございます。もう少し詳しく教えていただけますか。',
       moveOn: 'ありがとうございます。次の質問に進みます。',
       timeWarning: '残り時間はあと1分ほどです。',
@@ -28,7 +32,7 @@ export function linesFor(lang: Lang, candidateName: string): Lines {
     };
   }
   return {
-    greeting: `Hello${name ? ` ${name}` : ''}. I am an AI interviewer, and this session is being recorded. Let's begin.`,
+    greeting: `Hello${name ? ` ${name}` : ''}. I am an AI interviewer, and ${recorded ? 'this session is being recorded' : 'a transcript of this session is kept, but it is not recorded'}. Let's begin.`,
     followUp: 'Thank you. Could you tell me a little more about that?',
     moveOn: "Thank you. Let's move on to the next question.",
     timeWarning: 'We have about one minute left.',
