@@ -16,19 +16,26 @@ export const API_SECRET = 'interviewctl-bench-secret-0123456789abcdef';
 const write = (s) => process.stderr.write(s);
 export const say = (s) => write(`${s}\n`);
 
+// libwebrtc ignores loopback when it gathers ICE candidates, so a bench that runs WebRTC clients
+// (rtc-node) also needs a veth pair whose two ends stay inside the namespace: a private address
+// (10.77.0.1) with no route anywhere (the same link test/e2e/run.mjs makes).
+const PRIVATE_LINK =
+  'ip link add ivc0 type veth peer name ivc1 && ip addr add 10.77.0.1/32 dev ivc0 && ip link set ivc1 up && ip link set ivc0 up';
+
 /**
  * Runs the calling script again inside a private network namespace that has only loopback
  * (STACK.md: servers started for tests talk over loopback only), then exits with its status.
- * Inside (`--inside`), returns and the script carries on.
+ * Inside (`--inside`), returns and the script carries on. `privateLink` adds the veth pair
+ * WebRTC needs.
  */
-export function reexecInNamespace(scriptPath) {
+export function reexecInNamespace(scriptPath, { privateLink = false } = {}) {
   if (process.argv.includes('--inside')) return;
   if (!existsSync(join(ROOT, 'dist/cli/main.js'))) {
     say('dist/ is missing: run `npm run build` first');
     process.exit(1);
   }
   const args = [...process.argv.slice(2), '--inside'];
-  const res = spawnSync('unshare', ['-n', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, scriptPath, ...args], { stdio: 'inherit' });
+  const res = spawnSync('unshare', ['-n', '--', 'sh', '-c', `ip link set lo up${privateLink ? ` && ${PRIVATE_LINK}` : ''} && exec "$@"`, 'sh', process.execPath, scriptPath, ...args], { stdio: 'inherit' });
   if (res.error || res.status === null) {
     say(`cannot run inside a private network namespace (unshare -n needs root and util-linux, ip needs iproute2): ${res.error?.message ?? res.signal}`);
     process.exit(1);
@@ -108,10 +115,15 @@ export function createRun(label) {
     clearTimeout(timer);
   };
 
+  // Parts a bench started itself (anything with stop()), stopped first, newest first.
+  const owned = [];
+  const own = (part) => (owned.push(part), part);
+
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
+    while (owned.length > 0) await owned.pop().stop().catch((err) => say(`warning: stopping a part failed: ${err?.message ?? err}`));
     for (const pid of [...children.keys()].reverse()) await stopPid(pid);
     if (existsSync(join(home, 'postgres'))) {
       const res = spawnSync(process.execPath, [BIN, 'db', 'stop'], { env, cwd: home, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
@@ -205,7 +217,7 @@ export function createRun(label) {
     }
   };
 
-  return { home, env, cli, startLiveKit, startServe, cleanup, postgresPids };
+  return { home, env, cli, startLiveKit, startServe, cleanup, postgresPids, own };
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// bench:agent — issue 4, item 6. Inside a private network namespace (loopback plus a veth pair
+// with no route, which libwebrtc needs): a fresh embedded database, a real livekit-server,
+// `interviewctl serve`, versitygw as S3 and the real `interviewctl agent` (offline speech,
+// RECORDER=agent). Synthetic candidates in this process (@livekit/rtc-node, agent-candidate.mjs)
+// join through serve's join API, publish a 640x480 15 fps camera and a microphone, and answer
+// each question with ~6 s of espeak-ng speech. Measured from the candidate's side:
+//   - first audio: tracks published → first loud frame of the interviewer's track (target p50 ≤ 1.5 s)
+//   - gap: end of an answer → first loud frame of what the interviewer says next (target p50 ≤ 1.0 s)
+// 1. `--repeat` interviews one at a time (the headline p50/p90, and the N = 1 step);
+// 2. capacity: N interviews at once for N in `--steps` (joins `--stagger` ms apart), each step
+//    reporting the CPU and RSS of the agent's whole process tree (worker, job processes, ffmpeg),
+//    latencies, and whether every interview completed with a playable MP4 in the bucket. It stops
+//    at the first step that loses an interview or runs past 3× a latency target, or when the time
+//    budget would be exceeded, and prints the largest N sustained (every interview recorded and
+//    both p50 targets held) and the largest N at which every interview was still recorded.
+// A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
+//
+//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 800ms]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatReport, secs, summarize, TARGET_FIRST_MS, TARGET_GAP_MS } from './agent-report.mjs';
+import { createRun, idsByRef, inviteCsv, listOption, numberOption, reexecInNamespace, ROOT, say, sleep } from './live.mjs';
+
+reexecInNamespace(fileURLToPath(import.meta.url), { privateLink: true });
+
+const QUICK = process.argv.includes('--quick');
+const JSON_OUT = process.argv.includes('--json');
+const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
+const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
+const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
+const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
+// The shipped default unless given: what a user gets.
+const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : '800ms';
+const PORTS = { livekit: 7880, serve: 8080, s3: 7070 };
+const QUESTIONS = [
+  { text: 'What is your current role?', timeLimit: '20s' },
+  { text: 'What would you like to learn next?', timeLimit: '20s' },
+];
+const ANSWER = 'I lead a small team that builds media servers and recording tools for real time video.';
+/** A candidate gives up this long after joining (an interview here lasts about 35 s). */
+const CANDIDATE_DEADLINE_MS = 90_000;
+const FINAL = new Set(['completed', 'failed', 'expired', 'revoked']);
+
+if (!Number.isFinite(STAGGER_MS) || STAGGER_MS < 0) {
+  say('--stagger: expected milliseconds ≥ 0');
+  process.exit(2);
+}
+
+// rtc-node logs at debug level to stdout unless NODE_ENV is production when it loads; the
+// stack's processes must not inherit that setting.
+const nodeEnv = process.env.NODE_ENV;
+process.env.NODE_ENV = 'production';
+const { makeSpeechPcm, makeVideoLoop, runCandidate } = await import('./agent-candidate.mjs');
+if (nodeEnv === undefined) delete process.env.NODE_ENV;
+else process.env.NODE_ENV = nodeEnv;
+const { agentLogFigures, meterTree, processCpuMs, startAgent, startS3, storedGaps } = await import('./agent-stack.mjs');
+const { dispose } = await import('@livekit/rtc-node');
+const { default: postgres } = await import('postgres');
+const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
+
+const run = createRun('bench-agent');
+const started = Date.now();
+const elapsedS = () => (Date.now() - started) / 1000;
+let sql;
+
+/** Waits until every interview reached a final status (bounded); returns id → row. */
+async function waitFinal(ids, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql`select id, status, recording_key, end_reason from interviews where id = any(${ids})`;
+    if (rows.every((r) => FINAL.has(r.status)) || Date.now() > deadline) return new Map(rows.map((r) => [r.id, r]));
+    await sleep(500);
+  }
+}
+
+/** Waits for the agent's tree to go quiet (its idle job process warmed), at most 20 s. */
+async function settle(agentPid) {
+  for (let i = 0; i < 20; i++) {
+    const m = meterTree(agentPid, 1000);
+    await sleep(1000);
+    if (m.stop().cpuMs < 100) return;
+  }
+}
+
+/**
+ * Runs `ids.length` interviews at once (joins `stagger` ms apart), then waits for them to finish
+ * and probes their recordings. Returns the candidates' figures, final rows, recordings and meters.
+ */
+async function batch(ids, ctx) {
+  const meter = meterTree(ctx.agent.pid);
+  const others = { livekit: processCpuMs([ctx.lk.pid]), serve: processCpuMs([ctx.serve.pid]), postgres: processCpuMs(run.postgresPids()), s3: processCpuMs([ctx.s3.pid]) };
+  const bench0 = process.cpuUsage();
+  const candidates = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0 && STAGGER_MS > 0) await sleep(STAGGER_MS);
+    const joinedAt = Date.now();
+    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, deadlineMs: CANDIDATE_DEADLINE_MS }).then((r) => ({ ...r, joinedAt })));
+  }
+  const heard = await Promise.all(candidates);
+  const rows = await waitFinal(ids, 120_000);
+  const tree = meter.stop();
+  const benchCpu = process.cpuUsage(bench0);
+  const otherCpu = {
+    livekit: processCpuMs([ctx.lk.pid]) - others.livekit,
+    serve: processCpuMs([ctx.serve.pid]) - others.serve,
+    postgres: processCpuMs(run.postgresPids()) - others.postgres,
+    s3: processCpuMs([ctx.s3.pid]) - others.s3,
+    candidates: (benchCpu.user + benchCpu.system) / 1000,
+  };
+  const recordings = await Promise.all(
+    ids.map(async (id) => {
+      const row = rows.get(id);
+      if (row?.status !== 'completed' || !row.recording_key) return { id, ok: false, error: `status ${row?.status ?? 'unknown'}${row?.end_reason ? ` (${row.end_reason})` : ''}` };
+      return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir)) };
+    }),
+  );
+  return { ids, heard, rows, recordings, tree, otherCpu, storedGaps: await storedGaps(sql, ids) };
+}
+
+try {
+  const total = REPEAT + STEPS.reduce((a, b) => a + b, 0);
+  say(`bench:agent: ${total} interviews (${REPEAT} one at a time, then ${STEPS.join(', ')} at once) in ${run.home}`);
+  const qFile = join(run.home, 'bench-questions.json');
+  writeFileSync(qFile, JSON.stringify({ name: 'bench', lang: 'en', questions: QUESTIONS }));
+  await run.cli(['questions', 'add', qFile]);
+  const csv = join(run.home, 'invites.csv');
+  writeFileSync(csv, inviteCsv(total, 'AGENT'));
+  const created = idsByRef((await run.cli(['create', '--from', csv, '--questions', 'bench', '--duration', '1m', '--json'])).stdout);
+  const ids = Array.from({ length: total }, (_, i) => created.get(`AGENT-${String(i + 1).padStart(5, '0')}`));
+  if (ids.some((id) => !id)) throw new Error(`create returned ${created.size} ids for ${total} rows`);
+  sql = postgres({ ...embeddedConnection(embeddedPaths(run.home)), max: 2, onnotice: () => {} });
+
+  const answer = makeSpeechPcm(ANSWER, join(run.home, 'answer.pcm'));
+  const video = makeVideoLoop();
+  const mp4Dir = join(run.home, 'mp4');
+  mkdirSync(mp4Dir);
+
+  say('starting versitygw, livekit-server, serve and interviewctl agent (private network namespace)');
+  const s3 = run.own(await startS3({ home: run.home, port: PORTS.s3 }));
+  const lk = await run.startLiveKit({ port: PORTS.livekit, webhookUrl: `http://127.0.0.1:${PORTS.serve}/webhooks/livekit` });
+  const stackEnv = { ...s3.env, RECORDER: 'agent', JOIN_RATE_LIMIT: 'off' };
+  const serve = await run.startServe({ port: PORTS.serve, livekitPort: PORTS.livekit, extraEnv: stackEnv });
+  const agentEnv = {
+    ...run.env,
+    ...stackEnv,
+    PUBLIC_URL: `http://127.0.0.1:${PORTS.serve}`,
+    LIVEKIT_URL: lk.url,
+    // Capacity is what this bench looks for: let the worker take every interview offered.
+    AGENT_MAX_INTERVIEWS: String(Math.max(...STEPS, 1) + 2),
+    AGENT_CANDIDATE_WAIT: '60s',
+    AGENT_END_OF_TURN_SILENCE: SILENCE,
+  };
+  const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
+  const ctx = { agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, answer, video, mp4Dir };
+  await settle(agent.pid);
+  say(`answer: ${((answer.length / 48_000) * 1000 / 1000).toFixed(1)} s of speech; stack up after ${elapsedS().toFixed(0)} s`);
+
+  // 1. One at a time.
+  let next = 0;
+  const single = [];
+  for (let i = 0; i < REPEAT; i++) {
+    say(`1. interview ${i + 1}/${REPEAT}, alone`);
+    single.push(await batch([ids[next++]], ctx));
+    await settle(agent.pid);
+  }
+
+  // 2. N at once.
+  const stepBatches = [];
+  const skipped = [];
+  let stopAfterFailure = false;
+  for (const n of STEPS) {
+    // A step takes about a minute plus its stagger; stop before the budget would be passed.
+    const estimateS = 60 + (n * STAGGER_MS) / 1000;
+    if (stopAfterFailure || elapsedS() + estimateS > BUDGET_S) {
+      skipped.push(n);
+      continue;
+    }
+    say(`2. ${n} interviews at once (joins ${STAGGER_MS} ms apart)`);
+    const b = await batch(ids.slice(next, next + n), ctx);
+    next += n;
+    stepBatches.push({ n, b });
+    const quick = summarize(n, [b]);
+    say(`   ${quick.recorded}/${n} recorded; first audio p50 ${secs(quick.firstAudio.p50)}, gap p50 ${secs(quick.gap.p50)}; agent CPU ${quick.cpuPercent.toFixed(0)} % of a core`);
+    // Further steps only cost time once interviews fail or latency is far past its targets.
+    if (!quick.allRecorded || quick.firstAudio.p50 > 3 * TARGET_FIRST_MS || quick.gap.p50 > 3 * TARGET_GAP_MS) stopAfterFailure = true;
+    await settle(agent.pid);
+  }
+
+  // Figures.
+  const logFigures = agentLogFigures(agent.logText());
+  const rows = [summarize(1, single, logFigures), ...stepBatches.map(({ n, b }) => summarize(n, [b], logFigures))];
+  const skippedWhy = stopAfterFailure ? 'a smaller N lost interviews or ran past 3× a latency target' : 'time budget';
+  const { text, sustainedN, recordedN } = formatReport({ rows, skipped, skippedWhy, staggerMs: STAGGER_MS, silence: SILENCE, totalS: elapsedS() });
+  (JSON_OUT ? process.stderr : process.stdout).write(text);
+  const problems = rows.flatMap((r) => r.errors);
+  if (problems.length > 0) say(`problems:\n  ${problems.slice(0, 12).join('\n  ')}`);
+  const agentProblems = [...logFigures.entries()].filter(([, f]) => f.problems).map(([id, f]) => `${id}: ${f.problems.join('; ')}`);
+  if (agentProblems.length > 0) say(`agent log warnings/errors:\n  ${agentProblems.slice(0, 12).join('\n  ')}`);
+  if (JSON_OUT) {
+    const json = { bench: 'agent', targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()) };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  }
+} catch (err) {
+  say(`bench:agent failed: ${err?.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await sql?.end({ timeout: 5 }).catch(() => {});
+  await run.cleanup();
+  await dispose().catch(() => {});
+}
