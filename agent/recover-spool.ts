@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { InterviewRepo } from '../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../cli/adapters/db/utterances.js';
@@ -7,22 +8,104 @@ import { ConflictError, NotFoundError } from '../cli/core/errors.js';
 import { isInterviewId } from '../cli/core/ids.js';
 import { transcriptJson, transcriptVtt } from '../cli/core/transcript.js';
 import type { Logger } from '../cli/server/log.js';
+import { processStat, spoolLockOf } from './recorder/recorder.js';
+
+/** What happened to one spooled recording. */
+export interface SpoolOutcome {
+  interviewId: string;
+  /** The interview's status when the spool was found. */
+  status: string;
+  key: string;
+  result: 'stored' | 'would_store' | 'dropped' | 'would_drop' | 'failed';
+  detail: string;
+  error: string | null;
+}
+
+export interface RecoverSpoolDeps {
+  spoolDir: string;
+  storage: ObjectStorage;
+  interviews: InterviewRepo;
+  utterances: UtteranceRepo;
+  log?: Logger;
+  /** Who the event log names (`agent` at worker start, `reconcile` from the CLI). */
+  actor?: string;
+  /** Report what would be done, change nothing. */
+  dryRun?: boolean;
+  onOutcome?(o: SpoolOutcome): void;
+}
+
+/** True while the recorder that wrote this spool still runs (its lock names a live process here). */
+export function spoolInUse(file: string): boolean {
+  let owner: { pid?: unknown; host?: unknown; started?: unknown };
+  try {
+    owner = JSON.parse(readFileSync(spoolLockOf(file), 'utf8'));
+  } catch {
+    return false; // no lock: the recorder finished with it, or died before writing one
+  }
+  // Another machine's recorder (a shared folder): we cannot tell, so it is not ours to take.
+  if (owner.host !== hostname()) return true;
+  if (typeof owner.pid !== 'number') return false;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const stat = processStat(owner.pid);
+  if (!stat) return true; // alive, and no /proc to say more
+  // A killed job can linger as a zombie until its parent reaps it; a reused pid started later.
+  if (stat.state === 'Z' || stat.state === 'X') return false;
+  return typeof owner.started !== 'string' || owner.started === stat.started;
+}
+
+async function forget(file: string): Promise<void> {
+  await removeQuietly(file);
+  await removeQuietly(spoolLockOf(file));
+  try {
+    rmdirSync(join(file, '..')); // only when empty
+  } catch {
+    // other files remain, or it is gone already
+  }
+}
+
+/** Fails a live interview whose interviewer died; false when it is no longer live. */
+async function failCrashed(interviews: InterviewRepo, id: string, actor: string, patch: Record<string, string | null>, reason: string): Promise<boolean> {
+  try {
+    await interviews.applyEvent(id, 'fail', { actor, reason, patch: { error: 'agent_crashed', end_reason: 'agent_crashed', ...patch } });
+    return true;
+  } catch (err) {
+    if (err instanceof ConflictError) return false;
+    throw err;
+  }
+}
 
 /**
- * Interviews whose job process died (the agent was killed) leave a fragmented MP4 in the local
- * spool, playable up to the last fragment. At worker start — when no job of this worker runs —
- * each one is uploaded to its key with a transcript of what was logged, and the interview, if it
- * was still live, is failed with `agent_crashed`, naming the partial recording.
+ * Stores recordings left in the local spool: a job process that died (the agent was killed) leaves
+ * a fragmented MP4 playable up to its last fragment, and a storage failure leaves the whole
+ * session. Each one whose writer is gone is uploaded to its key with a transcript of what was
+ * logged. An interview still live is failed with `agent_crashed`; one already `failed` (e.g.
+ * `recorder_failed`) keeps its status and gets the keys. Spools of completed interviews are
+ * dropped. Safe to run at any time: spools a live recorder holds are left alone. A spool that
+ * cannot be stored (storage still down) stays for the next try.
  */
-export async function recoverSpool(deps: { spoolDir: string; storage: ObjectStorage; interviews: InterviewRepo; utterances: UtteranceRepo; log: Logger }): Promise<number> {
-  const { spoolDir, storage, interviews, utterances, log } = deps;
+export async function recoverSpool(deps: RecoverSpoolDeps): Promise<number> {
+  const { spoolDir, storage, interviews, utterances, log, actor = 'agent' } = deps;
   if (!existsSync(spoolDir)) return 0;
   let recovered = 0;
   for (const id of readdirSync(spoolDir)) {
     if (!isInterviewId(id)) continue;
     const dir = join(spoolDir, id);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.mp4'))) {
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.mp4'));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
       const path = join(dir, file);
+      const key = `recordings/${id}/${file}`;
+      if (spoolInUse(path)) continue;
+      let status = 'unknown';
+      const emit = (result: SpoolOutcome['result'], detail: string, error: string | null = null) => deps.onOutcome?.({ interviewId: id, status, key, result, detail, error });
       try {
         let interview;
         try {
@@ -31,12 +114,24 @@ export async function recoverSpool(deps: { spoolDir: string; storage: ObjectStor
           if (err instanceof NotFoundError) continue;
           throw err;
         }
+        status = interview.status;
         if (interview.status === 'completed') {
-          await removeQuietly(path);
+          if (!deps.dryRun) await forget(path);
+          emit(deps.dryRun ? 'would_drop' : 'dropped', 'interview completed; the leftover spool is not needed');
           continue;
         }
-        const key = `recordings/${id}/${file}`;
-        if (statSync(path).size > 0 && (await storage.size(key)) === undefined) {
+        if (deps.dryRun) {
+          emit('would_store', `would upload the spooled recording (${statSync(path).size} bytes) and its transcript`);
+          continue;
+        }
+        if ((await storage.size(key)) === undefined) {
+          if (statSync(path).size === 0) {
+            // The job died before ffmpeg wrote anything: there is no recording to keep.
+            await failCrashed(interviews, id, actor, { recording_key: null }, 'interviewer stopped before anything was recorded');
+            await forget(path);
+            emit('dropped', 'empty spool (the interviewer stopped before anything was recorded)');
+            continue;
+          }
           await storage.upload(key, createReadStream(path), 'video/mp4');
         }
         const keys = { recording_key: key, transcript_key: key.replace(/\.mp4$/, '.transcript.json'), vtt_key: key.replace(/\.mp4$/, '.vtt') };
@@ -45,16 +140,19 @@ export async function recoverSpool(deps: { spoolDir: string; storage: ObjectStor
         const durationMs = list.reduce((m, u) => Math.max(m, u.endMs), 0);
         await storage.put(keys.transcript_key, transcriptJson({ interviewId: id, roomName: `interview-${id}`, recordingStartedAt: startedAt, durationMs, lang: interview.lang, speechMode: 'unknown', recordingKey: key }, list), 'application/json');
         await storage.put(keys.vtt_key, transcriptVtt(list), 'text/vtt');
-        try {
-          await interviews.applyEvent(id, 'fail', { actor: 'agent', reason: 'interviewer stopped mid-interview; partial recording kept', patch: { error: 'agent_crashed', end_reason: 'agent_crashed', ...keys } });
-        } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
+        let detail = 'the interviewer had stopped mid-interview: partial recording and transcript stored, interview failed (agent_crashed)';
+        if (!(await failCrashed(interviews, id, actor, keys, 'interviewer stopped mid-interview; partial recording kept'))) {
+          // Already failed (e.g. recorder_failed): the status stays, the keys say where it all is.
+          await interviews.attachRecording(id, keys, { actor, reason: 'recording and transcript stored from the agent spool' });
+          detail = 'recording and transcript stored from the spool';
         }
-        await removeQuietly(path);
+        await forget(path);
         recovered++;
-        log.warn('partial recording recovered from the spool', { interview_id: id, key });
+        emit('stored', detail);
+        log?.warn('spooled recording stored', { interview_id: id, key, was: status });
       } catch (err) {
-        log.error('spooled recording could not be recovered; kept for the next start', { interview_id: id, error: (err as Error).message });
+        emit('failed', 'spool kept for the next try', (err as Error).message);
+        log?.error('spooled recording could not be stored; kept for the next try', { interview_id: id, error: (err as Error).message });
       }
     }
   }

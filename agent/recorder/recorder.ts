@@ -1,11 +1,35 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { blackI420, clipToInt16, fitI420, PcmFifo, type I420 } from './media-buffers.js';
 
 export const RECORDING_SAMPLE_RATE = 48_000;
+
+/**
+ * The lock beside a spool file while a recorder writes it: `{pid, host}` of the job process.
+ * Spool recovery leaves a spool alone while its writer lives; a killed job leaves the lock behind
+ * with a dead pid, which is how recovery knows the spool is orphaned.
+ */
+export const spoolLockOf = (spoolFile: string) => `${spoolFile}.lock`;
+export const spoolLockOwner = () => ({ pid: process.pid, host: hostname(), started: processStartTicks(process.pid) });
+
+/**
+ * A process's start time (clock ticks since boot, /proc/<pid>/stat field 22) and state, so a
+ * reused pid or a zombie is not taken for the recorder; undefined where /proc is not there.
+ */
+export function processStat(pid: number): { started: string; state: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, started: fields[19]! };
+  } catch {
+    return undefined;
+  }
+}
+const processStartTicks = (pid: number) => processStat(pid)?.started ?? null;
 
 export interface RecorderOptions {
   storage: ObjectStorage;
@@ -45,6 +69,8 @@ export class Recorder {
   private exited: Promise<number | null> | undefined;
   private uploaded: Promise<void> | undefined;
   private spool: WriteStream | undefined;
+  /** Resolves once the spool file is closed (and its lock removed). */
+  private spoolClosed: Promise<void> = Promise.resolve();
   private stopped = false;
   private endAt: number | undefined;
   private failed = false;
@@ -83,6 +109,7 @@ export class Recorder {
     this.exited = new Promise((resolve) => {
       proc.once('error', (err) => {
         this.fail(new Error(`ffmpeg could not start: ${err.message}`));
+        this.spool?.end();
         resolve(null);
       });
       proc.once('exit', (code) => {
@@ -94,17 +121,28 @@ export class Recorder {
     for (const s of [proc.stdin!, this.audioIn]) s.on('error', () => {});
 
     mkdirSync(dirname(this.opts.spoolFile), { recursive: true });
-    this.spool = createWriteStream(this.opts.spoolFile);
-    this.spool.on('error', () => {});
+    const lock = spoolLockOf(this.opts.spoolFile);
+    writeFileSync(lock, JSON.stringify(spoolLockOwner()));
+    const spool = createWriteStream(this.opts.spoolFile);
+    this.spool = spool;
+    // The lock goes only when every byte ffmpeg gave us is in the file: a retry then finds it whole.
+    this.spoolClosed = new Promise((resolve) => {
+      const release = () => {
+        rmSync(lock, { force: true });
+        resolve();
+      };
+      spool.once('close', release);
+      spool.once('error', release);
+    });
     const body = new PassThrough({ highWaterMark: 1 << 20 });
     proc.stdout!.on('data', (chunk: Buffer) => {
       this.bytes += chunk.length;
-      this.spool!.write(chunk);
+      if (!spool.writableEnded) spool.write(chunk);
       body.write(chunk);
     });
     proc.stdout!.on('end', () => {
       body.end();
-      this.spool!.end();
+      spool.end();
     });
     this.uploaded = this.opts.storage.upload(this.opts.key, body, 'video/mp4');
     this.uploaded.catch((err) => this.fail(err as Error));
@@ -176,8 +214,9 @@ export class Recorder {
   }
 
   /**
-   * Writes what is due, closes ffmpeg's inputs, and waits for the MP4 to be complete in storage.
-   * Resolves with the recording's length; rejects when encoding or the upload failed.
+   * Writes what is due, closes ffmpeg's inputs, and waits for the MP4 to be complete in storage
+   * and in the spool. Resolves with the recording's length; rejects when encoding or the upload
+   * failed — the spool file is then whole, for a retry.
    */
   async stop(): Promise<{ durationMs: number; bytes: number }> {
     if (this.stopped) throw new Error('recorder already stopped');
@@ -189,14 +228,20 @@ export class Recorder {
     this.proc.stdin!.end();
     this.audioIn!.end();
     const code = await this.exited;
+    await this.spoolClosed;
     if (code !== 0) throw new Error(`ffmpeg failed (exit ${code})`);
     await this.uploaded;
     return { durationMs, bytes: this.bytes };
   }
 
-  /** Stops ffmpeg at once (the process is shutting down); the spool keeps what was written. */
-  kill(): void {
+  /**
+   * Stops ffmpeg at once (the process is shutting down); the spool keeps what was written and is
+   * released for recovery. Resolves once the spool file is closed.
+   */
+  kill(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.proc?.kill('SIGKILL');
+    this.spool?.end();
+    return this.spoolClosed;
   }
 }

@@ -10,12 +10,27 @@ export interface ReconcileDeps {
   roomParticipants(roomName: string): Promise<string[] | undefined>;
   objectExists(key: string): Promise<boolean>;
   agentSeen(interviewId: string): Promise<boolean>;
+  /**
+   * Retries recordings the agent left in this machine's spool (storage was down, or its job
+   * died), reporting each; absent where there is no spool to look at (serve's sweep).
+   */
+  retrySpools?(dryRun: boolean, report: (r: SpoolRetry) => void): Promise<void>;
+}
+
+/** One spooled recording retried (the shape `recoverSpool` reports). */
+export interface SpoolRetry {
+  interviewId: string;
+  status: string;
+  key: string;
+  result: 'stored' | 'would_store' | 'dropped' | 'would_drop' | 'failed';
+  detail: string;
+  error: string | null;
 }
 
 export interface ReconcileOutcome {
   id: string;
   status: string;
-  action: ReconcileAction['kind'];
+  action: ReconcileAction['kind'] | 'upload_spool' | 'drop_spool';
   detail: string;
   applied: boolean;
   error: string | null;
@@ -45,12 +60,25 @@ async function gather(deps: ReconcileDeps, i: Interview, now: Date): Promise<Rec
   return { now, room, stored, agentSeen: await deps.agentSeen(i.id) };
 }
 
-/** One sweep over live and ending interviews; with dryRun nothing is changed. */
-export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean; now?: () => Date }, emit: (o: ReconcileOutcome) => void): Promise<{ checked: number; changed: number }> {
+/**
+ * One sweep: first the recordings kept in the local spool (a dead job's is failed with
+ * `agent_crashed` as it is stored), then live and ending interviews. With dryRun nothing changes.
+ * `spoolsKept` counts spools that could not be stored (storage still down).
+ */
+export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean; now?: () => Date }, emit: (o: ReconcileOutcome) => void): Promise<{ checked: number; changed: number; spoolsKept: number }> {
+  let changed = 0;
+  let spoolsKept = 0;
+  await deps.retrySpools?.(opts.dryRun, (r) => {
+    const drop = r.result === 'dropped' || r.result === 'would_drop';
+    const applied = r.result === 'stored' || r.result === 'dropped';
+    if (applied) changed++;
+    if (r.result === 'failed') spoolsKept++;
+    emit({ id: r.interviewId, status: r.status, action: drop ? 'drop_spool' : 'upload_spool', detail: `${r.detail} (${r.key})`, applied, error: r.error });
+  });
   const now = (opts.now ?? (() => new Date()))();
   const expired = opts.dryRun ? 0 : await deps.interviews.expireDue();
   const live = await deps.interviews.listOpen();
-  let changed = expired;
+  changed += expired;
   for (const i of live) {
     const plan = planReconcile(i, await gather(deps, i, now));
     const outcome: ReconcileOutcome = { id: i.id, status: i.status, action: plan.kind, detail: plan.why, applied: false, error: null };
@@ -68,5 +96,5 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean; no
     }
     if (plan.kind !== 'none' || opts.dryRun) emit(outcome);
   }
-  return { checked: live.length, changed };
+  return { checked: live.length, changed, spoolsKept };
 }

@@ -285,6 +285,25 @@ export function createInterviewRepo(sql: Sql) {
       if (!cur) throw new NotFoundError(`no interview with id ${id}`);
       throw new ConflictError(`cannot ${event.replace('_', ' ')} interview ${id}: it is ${cur.status}`, 'transition_not_allowed');
     },
+
+    /**
+     * Records where a recording recovered later (from the agent's spool) and its transcript were
+     * stored, for an interview that already ended `failed`: the keys and a note in the event log,
+     * status unchanged. False when the interview is not `failed`.
+     */
+    async attachRecording(id: string, keys: { recording_key: string; transcript_key: string; vtt_key: string }, by: { actor: string; reason: string }): Promise<boolean> {
+      const rows = await sql`
+        with moved as (
+          update interviews set recording_key = ${keys.recording_key}, transcript_key = ${keys.transcript_key}, vtt_key = ${keys.vtt_key}, updated_at = now()
+          where id = ${id} and status = 'failed'
+          returning id, status
+        ), logged as (
+          insert into interview_events (interview_id, from_status, to_status, actor, reason)
+          select id, status, status, ${by.actor}, ${by.reason} from moved
+        )
+        select id from moved`;
+      return rows.length > 0;
+    },
   };
 }
 
