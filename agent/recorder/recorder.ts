@@ -40,6 +40,7 @@ export interface RecorderOptions {
   height?: number;
   fps?: number;
   ffmpeg?: string;
+  /** Recording cannot go on (ffmpeg failed). A failed upload is not this: `stop()` rejects with it. */
   onError(err: Error): void;
 }
 
@@ -135,17 +136,25 @@ export class Recorder {
       spool.once('error', release);
     });
     const body = new PassThrough({ highWaterMark: 1 << 20 });
+    body.on('error', () => {}); // the upload's own rejection reports it
+    let streaming = true;
     proc.stdout!.on('data', (chunk: Buffer) => {
       this.bytes += chunk.length;
       if (!spool.writableEnded) spool.write(chunk);
-      body.write(chunk);
+      if (streaming) body.write(chunk);
     });
     proc.stdout!.on('end', () => {
       body.end();
       spool.end();
     });
+    // Storage going away mid-session (after the client's own retries) does not end the session:
+    // the spool goes on recording all of it, and `stop()` reports the failed upload, so the
+    // interview ends `recorder_failed` with the whole session kept for a retry.
     this.uploaded = this.opts.storage.upload(this.opts.key, body, 'video/mp4');
-    this.uploaded.catch((err) => this.fail(err as Error));
+    this.uploaded.catch(() => {
+      streaming = false;
+      body.resume(); // drop what is buffered: nobody reads it any more
+    });
 
     this.t0 = performance.now();
     this.timer = setInterval(() => this.tick(), 20);
