@@ -4,7 +4,7 @@
 // `interviewctl serve`, versitygw as S3 and the real `interviewctl agent` (offline speech,
 // RECORDER=agent). Synthetic candidates in this process (@livekit/rtc-node, agent-candidate.mjs)
 // join through serve's join API, publish a 640x480 15 fps camera and a microphone, and answer
-// each question with ~6 s of espeak-ng speech. Measured from the candidate's side:
+// each question with ~5 s of espeak-ng speech. Measured from the candidate's side:
 //   - first audio: tracks published → first loud frame of the interviewer's track (target p50 ≤ 1.5 s)
 //   - gap: end of an answer → first loud frame of what the interviewer says next (target p50 ≤ 1.0 s)
 // 1. `--repeat` interviews one at a time (the headline p50/p90, and the N = 1 step);
@@ -17,6 +17,8 @@
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
 //   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 800ms]
+// --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
+// line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,8 +97,7 @@ async function batch(ids, ctx) {
   const candidates = [];
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && STAGGER_MS > 0) await sleep(STAGGER_MS);
-    const joinedAt = Date.now();
-    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, deadlineMs: CANDIDATE_DEADLINE_MS }).then((r) => ({ ...r, joinedAt })));
+    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, deadlineMs: CANDIDATE_DEADLINE_MS }));
   }
   const heard = await Promise.all(candidates);
   const rows = await waitFinal(ids, 120_000);
