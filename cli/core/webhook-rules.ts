@@ -1,4 +1,4 @@
-import { targetOf, type Status } from './states.js';
+import { STATUSES, targetOf, type Status } from './states.js';
 
 /** Who a LiveKit participant identity is, in our rooms. */
 export type IdentityKind = 'candidate' | 'agent' | 'other' | 'none';
@@ -33,7 +33,26 @@ export function planWebhook(event: string, who: IdentityKind, status: Status): W
   return { kind: 'ignore' };
 }
 
-/** An interview as a batch of deliveries finds it (read under a row lock). */
+/**
+ * What a delivery needs to know of its interview, whatever state it is in: nothing (it is ignored
+ * in every state, like track and room_started events), its state (to note it), or its state
+ * under a row lock (it may change the row: the candidate's join, room_finished).
+ */
+export function interviewNeed(event: string, who: IdentityKind): InterviewNeed {
+  const key = `${event} ${who}`;
+  let need = needs.get(key);
+  if (need === undefined) {
+    const kinds = new Set(STATUSES.map((s) => planWebhook(event, who, s).kind));
+    need = kinds.has('candidate_joined') || kinds.has('end') ? 'lock' : kinds.size === 1 && kinds.has('ignore') ? 'none' : 'read';
+    // Event types are few, but they come from outside: keep the memo small.
+    if (needs.size < 256) needs.set(key, need);
+  }
+  return need;
+}
+export type InterviewNeed = 'none' | 'read' | 'lock';
+const needs = new Map<string, InterviewNeed>();
+
+/** An interview as a batch of deliveries finds it (read under a row lock when the batch may change it). */
 export interface InterviewNow {
   status: Status;
   candidateJoined: boolean;

@@ -1,6 +1,6 @@
 import type { EventWrite, InterviewWrite, NewWebhook, WebhookRepo } from '../adapters/db/webhooks.js';
 import { interviewIdFromRoom } from '../core/ids.js';
-import { planDeliveries, type DeliveryInBatch, type InterviewNow } from '../core/webhook-rules.js';
+import { identityKind, interviewNeed, planDeliveries, type DeliveryInBatch, type InterviewNow } from '../core/webhook-rules.js';
 
 export interface WebhookFacts {
   id: string;
@@ -62,12 +62,19 @@ export async function applyDeliveries(
 ): Promise<string[]> {
   const results: string[] = new Array(fs.length);
   const groups = new Map<string, number[]>();
+  const lock = new Set<string>();
   fs.forEach((f, i) => {
     const id = f.roomName ? interviewIdFromRoom(f.roomName) : undefined;
     if (!id) {
       results[i] = 'ignored: not an interview room';
       return;
     }
+    const need = interviewNeed(f.event, identityKind(f.participantIdentity, id));
+    if (need === 'none') {
+      results[i] = 'ignored';
+      return;
+    }
+    if (need === 'lock') lock.add(id);
     let g = groups.get(id);
     if (!g) groups.set(id, (g = []));
     g.push(i);
@@ -75,7 +82,7 @@ export async function applyDeliveries(
   const inRooms = [...groups.values()].flat().map((i) => fs[i]!.id);
   // Both reads go out together (one round-trip).
   const [now, applied] = await Promise.all([
-    opts.locked ?? repo.lockInterviews([...groups.keys()]),
+    opts.locked ?? repo.readInterviews([...lock], [...groups.keys()].filter((id) => !lock.has(id))),
     opts.reapply ? repo.appliedIds(inRooms) : new Set<string>(),
   ]);
 
@@ -117,8 +124,13 @@ export async function receiveDeliveries(repo: WebhookRepo, fs: readonly WebhookF
   });
   const unique = [...first.values()].map((i) => fs[i]!);
   const news = unique.map(toNew);
-  const interviewIds = [...new Set(news.map((w) => w.interviewId).filter((id): id is string => id !== null))];
-  const [fresh, locked] = await Promise.all([repo.storeMany(news), repo.lockInterviews(interviewIds)]);
+  const [lock, read] = [new Set<string>(), new Set<string>()];
+  for (const w of news) {
+    if (!w.interviewId) continue;
+    const need = interviewNeed(w.event, identityKind(w.participantIdentity, w.interviewId));
+    if (need !== 'none') (need === 'lock' ? lock : read).add(w.interviewId);
+  }
+  const [fresh, locked] = await Promise.all([repo.storeMany(news), repo.readInterviews([...lock], [...read].filter((id) => !lock.has(id)))]);
   const toApply = unique.filter((f) => fresh.has(f.id));
   const results = toApply.length > 0 ? await applyDeliveries(repo, toApply, { reapply: false, locked }) : [];
   const byId = new Map(toApply.map((f, k) => [f.id, results[k]!]));

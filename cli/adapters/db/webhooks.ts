@@ -94,15 +94,22 @@ export function createWebhookRepo(sql: Sql) {
     },
 
     /**
-     * The interviews a batch touches, as they are now, locked until the transaction ends (NO KEY
-     * UPDATE, taken in id order so batches side by side cannot deadlock each other).
+     * The interviews a batch touches, as they are now. Those in `lock` stay locked until the
+     * transaction ends (NO KEY UPDATE, taken in id order so batches side by side cannot deadlock);
+     * those in `read` are only read. Both reads go out together.
      */
-    async lockInterviews(ids: readonly string[]): Promise<Map<string, InterviewNow>> {
-      if (ids.length === 0) return new Map();
-      const rows = await sql<{ id: string; status: InterviewNow['status']; joined: boolean }[]>`
-        select id, status, candidate_joined_at is not null as joined from interviews
-        where id = any(${ids as string[]}::text[]) order by id for no key update`;
-      return new Map(rows.map((r) => [r.id, { status: r.status, candidateJoined: r.joined }]));
+    async readInterviews(lock: readonly string[], read: readonly string[] = []): Promise<Map<string, InterviewNow>> {
+      type Row = { id: string; status: InterviewNow['status']; joined: boolean };
+      const [locked, plain] = await Promise.all([
+        lock.length === 0 ? [] : sql<Row[]>`
+          select id, status, candidate_joined_at is not null as joined from interviews
+          where id = any(${lock as string[]}::text[]) order by id for no key update`,
+        read.length === 0 ? [] : sql<Row[]>`
+          select id, status, candidate_joined_at is not null as joined from interviews where id = any(${read as string[]}::text[])`,
+      ]);
+      const m = new Map<string, InterviewNow>();
+      for (const r of [...plain, ...locked]) m.set(r.id, { status: r.status, candidateJoined: r.joined });
+      return m;
     },
 
     /** Which of these deliveries have their row in the event log already (applied before). */
@@ -113,17 +120,18 @@ export function createWebhookRepo(sql: Sql) {
     },
 
     /**
-     * Writes what a batch of deliveries does, in one statement: the guarded `end` transitions and
-     * first candidate joins, the event-log rows (once per delivery), and `markApplied` rows marked
-     * applied (applied_at keeps the first time, so re-applying writes nothing). Returns the
-     * deliveries whose event row was written now. Throws when a planned transition was refused:
-     * the caller holds the rows' locks, so that means the plan is wrong, and the batch rolls back.
+     * Writes what a batch of deliveries does: the guarded `end` transitions and first candidate
+     * joins, the event-log rows (once per delivery), and `markApplied` rows marked applied
+     * (applied_at keeps the first time, so re-applying writes nothing). A statement per kind, only
+     * those needed, sent together. Returns the deliveries whose event row was written now. Throws
+     * when a planned transition was refused: the caller holds the rows' locks, so the plan is
+     * wrong, and the batch must roll back.
      */
     async writeApplied(w: { interviews: readonly InterviewWrite[]; events: readonly EventWrite[]; markApplied: readonly string[] }): Promise<Set<string>> {
       const iv = w.interviews;
       const ev = w.events;
-      const [r] = await sql<{ moved: number; logged: string[] | null }[]>`
-        with moved as (
+      const [moved, logged] = await Promise.all([
+        iv.length === 0 ? [] : sql<{ id: string }[]>`
           update interviews i set
             status = case when u.end_reason is null then i.status else ${targetOf('end')} end,
             end_reason = coalesce(u.end_reason, i.end_reason),
@@ -133,8 +141,8 @@ export function createWebhookRepo(sql: Sql) {
           from unnest(${iv.map((x) => x.id)}::text[], ${iv.map((x) => x.endReason)}::text[], ${iv.map((x) => iso(x.candidateJoinedAt))}::timestamptz[])
                as u(id, end_reason, joined_at)
           where i.id = u.id and (u.end_reason is null or i.status = any(${allowedFrom('end') as string[]}::text[]))
-          returning i.id
-        ), logged as (
+          returning i.id`,
+        ev.length === 0 ? [] : sql<{ webhook_id: string }[]>`
           insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
           select e.interview_id, e.from_status, e.to_status, 'livekit', e.reason, e.webhook_id
           from unnest(${ev.map((x) => x.interviewId)}::text[], ${ev.map((x) => x.from)}::text[], ${ev.map((x) => x.to)}::text[],
@@ -142,14 +150,13 @@ export function createWebhookRepo(sql: Sql) {
                with ordinality as e(interview_id, from_status, to_status, reason, webhook_id, ord)
           order by e.ord
           on conflict (webhook_id) where webhook_id is not null do nothing
-          returning webhook_id
-        ), marked as (
+          returning webhook_id`,
+        w.markApplied.length === 0 ? [] : sql`
           update webhook_events set applied_at = coalesce(applied_at, now()), error = null
-          where id = any(${w.markApplied as string[]}::text[]) and (applied_at is null or error is not null)
-        )
-        select (select count(*)::int from moved) as moved, (select array_agg(webhook_id) from logged) as logged`;
-      if (r!.moved !== iv.length) throw new Error(`applying webhooks: ${iv.length - r!.moved} interview(s) changed under their lock`);
-      return new Set(r!.logged ?? []);
+          where id = any(${w.markApplied as string[]}::text[]) and (applied_at is null or error is not null)`,
+      ]);
+      if (moved.length !== iv.length) throw new Error(`applying webhooks: ${iv.length - moved.length} interview(s) changed under their lock`);
+      return new Set(logged.map((r) => r.webhook_id));
     },
 
     /** Records that applying a stored delivery failed; a later success clears it. */
