@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InterviewRepo } from '../adapters/db/interviews.js';
-import type { SessionRepo } from '../adapters/db/sessions.js';
+import type { JoinClaim, JoinRequest, SessionRepo } from '../adapters/db/sessions.js';
 import type { LiveKit } from '../adapters/livekit/client.js';
 import { ConflictError } from '../core/errors.js';
 import { candidateIdentityFor, newResumeKey, roomNameFor } from '../core/ids.js';
 import { endsAt, type Interview } from '../core/interview.js';
 import { HttpError, readJsonObject, sendJson } from './http-utils.js';
+import { createJoinBatcher } from './join-batches.js';
 import type { Logger } from './log.js';
 
 export interface CandidateApiDeps {
@@ -18,7 +19,12 @@ export interface CandidateApiDeps {
   tokenGraceSeconds?: number;
   /** Room timeouts: long enough that a reload or a network drop finds the room still there. */
   room?: { emptySeconds: number; departureSeconds: number };
+  /** Join batches at once; each holds a database connection across its LiveKit calls. */
+  joinSlots?: number;
 }
+
+/** A claim, and for a winner the LiveKit time it waited: its batch's dispatches, and its own. */
+type JoinOutcome = JoinClaim & { dispatchMs?: number; ownDispatchMs?: number; batch?: number };
 
 export function hashResumeKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -50,6 +56,29 @@ export function firstName(name: string): string {
 export function createCandidateApi(deps: CandidateApiDeps) {
   const grace = deps.tokenGraceSeconds ?? 300;
   const room = deps.room ?? { emptySeconds: 300, departureSeconds: 120 };
+  const joins = createJoinBatcher<JoinRequest, JoinOutcome>({
+    slots: deps.joinSlots ?? 8,
+    maxBatch: 32,
+    async run(batch, settle) {
+      // The LiveKit round-trips alone (room + agent dispatch), apart from our own work around them.
+      let phaseStart = 0;
+      let phaseEnd = 0;
+      const own = new Map<string, number>();
+      const start = async (id: string) => {
+        const t = performance.now();
+        if (phaseStart === 0) phaseStart = t;
+        try {
+          return await deps.livekit.startSession(roomNameFor(id), { interviewId: id }, room);
+        } finally {
+          phaseEnd = Math.max(phaseEnd, performance.now());
+          own.set(id, performance.now() - t);
+        }
+      };
+      await deps.sessions.claimForJoins(batch, start, (i, claim) =>
+        settle(i, claim.outcome === 'claimed' ? { ...claim, dispatchMs: phaseEnd - phaseStart, ownDispatchMs: own.get(claim.interview.id), batch: batch.length } : claim),
+      );
+    },
+  });
 
   async function load(id: string): Promise<Interview> {
     const interview = await deps.interviews.findExact(id);
@@ -57,10 +86,10 @@ export function createCandidateApi(deps: CandidateApiDeps) {
     return interview;
   }
 
-  async function tokenFor(interview: Interview, resumeKey: string) {
+  function tokenFor(interview: Interview, resumeKey: string) {
     const end = endsAt(interview)!;
     const ttlSeconds = Math.max(60, Math.ceil((end.getTime() - Date.now()) / 1000) + grace);
-    const token = await deps.livekit.candidateToken({
+    const token = deps.livekit.candidateToken({
       roomName: roomNameFor(interview.id),
       identity: candidateIdentityFor(interview.id),
       name: firstName(interview.candidateName),
@@ -86,33 +115,27 @@ export function createCandidateApi(deps: CandidateApiDeps) {
     async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
       const body = await readJsonObject(req);
       if (body.consent !== true) throw new HttpError(400, 'consent_required', 'the candidate must agree to the AI interviewer and the recording first');
-      const interview = await load(id);
-      const isGone = gone(interview.status);
-      if (isGone) throw isGone;
-      if (interview.status === 'used' || interview.status === 'recording') {
-        if (!keyMatches(body.resumeKey, interview.resumeKeyHash)) throw new HttpError(409, 'already_used', 'this link has already been used on another device');
-        deps.log.info('candidate resumed', { interview: id });
-        sendJson(res, 200, await tokenFor(interview, body.resumeKey as string));
+      const resumeKey = newResumeKey();
+      const claim = await joins.submit({ id, resumeKeyHash: hashResumeKey(resumeKey) });
+      if (claim.outcome === 'not_found') throw new HttpError(404, 'not_found', 'no interview at this link');
+      if (claim.outcome === 'dispatch_failed') throw claim.error;
+      if (claim.outcome === 'claimed') {
+        const ms = (n: number | undefined) => Math.round((n ?? 0) * 10) / 10;
+        deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: ms(claim.dispatchMs), own_dispatch_ms: ms(claim.ownDispatchMs), batch: claim.batch });
+        sendJson(res, 200, tokenFor(claim.interview, resumeKey));
         return;
       }
-      const resumeKey = newResumeKey();
-      // The LiveKit round-trip alone (room + agent dispatch), apart from our own work around it.
-      let dispatchMs = 0;
-      const claim = await deps.sessions.claimForJoin(id, hashResumeKey(resumeKey), async () => {
-        const started = performance.now();
-        try {
-          return await deps.livekit.startSession(roomNameFor(id), { interviewId: id }, room);
-        } finally {
-          dispatchMs = performance.now() - started;
-        }
-      });
-      if (claim.outcome !== 'claimed') {
-        // Someone else holds or took the link, or it expired or was revoked a moment ago.
-        const now = await load(id);
-        throw gone(now.status) ?? new HttpError(409, 'already_used', 'this link has already been used on another device');
+      // Past its expiry: reading it again writes it as expired. Held by another join: it may have
+      // expired or been revoked a moment ago, which says more than "already used".
+      const interview = claim.expired || claim.busy ? await load(id) : claim.interview;
+      const isGone = gone(interview.status);
+      if (isGone) throw isGone;
+      if ((interview.status === 'used' || interview.status === 'recording') && keyMatches(body.resumeKey, interview.resumeKeyHash)) {
+        deps.log.info('candidate resumed', { interview: id });
+        sendJson(res, 200, tokenFor(interview, body.resumeKey as string));
+        return;
       }
-      deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: Math.round(dispatchMs * 10) / 10 });
-      sendJson(res, 200, await tokenFor(claim.interview, resumeKey));
+      throw new HttpError(409, 'already_used', 'this link has already been used on another device');
     },
 
     async end(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {

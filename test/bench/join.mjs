@@ -6,10 +6,12 @@
 //   3. the LiveKit room + agent dispatch round-trip alone: from serve's `dispatch_ms` log field per
 //      join, and timed directly (createRoom + createDispatch) against the same livekit-server;
 //   4. rate limiting on a second serve with JOIN_RATE_LIMIT=20/1m: the 21st join from one address is 429.
-// Also a lightly loaded pass (10 in flight) and the CPU serve, Postgres and livekit-server spend per join.
-// Prints p50/p99 latency (with and without the dispatch round-trip) and PASS/FAIL per invariant and
-// target (join p99 ≤ 50 ms excluding the dispatch round-trip). A measurement: it exits 0 whichever
-// way the figures go, 1 only when the run itself breaks.
+// Also a lightly loaded pass (10 in flight) and the CPU serve, Postgres, livekit-server and this
+// client spend per join. Prints p50/p99 latency (with and without the dispatch round-trip), joins/s,
+// and next to each p99 the floor that throughput alone sets (Little's law: in flight ÷ joins/s is
+// the mean time a join spends in the system), so a reader sees whether the target is reachable on
+// this machine at all. PASS/FAIL per invariant and target (join p99 ≤ 50 ms excluding the dispatch
+// round-trip). A measurement: it exits 0 whichever way the figures go, 1 only when the run breaks.
 //
 //   npm run bench:join [-- --joins 1000 --inflight 200 --shared 200]
 import { writeFileSync } from 'node:fs';
@@ -27,6 +29,9 @@ const DIRECT = numberOption('direct', 200);
 // A second, lightly loaded pass: what one join costs when it does not queue behind 199 others.
 const LIGHT = numberOption('light', 200);
 const LIGHT_INFLIGHT = numberOption('light-inflight', 10);
+// Joins on links of their own before anything is measured: a serve that has run for a while has
+// its hot paths compiled (on a fresh one, V8's optimising compiler took a quarter of serve's CPU).
+const WARMUP = numberOption('warmup', 400);
 const RATE_LIMIT = 20;
 const TARGET_P99_MS = 50;
 const LK_PORT = 7880;
@@ -53,12 +58,35 @@ async function joinAll(client, ids, inflight, deadlineMs) {
   return { results: results.filter(Boolean), wallMs: performance.now() - started };
 }
 
+/** Waits (at most 15 s) until `pids` together use under 5 % of a core over 300 ms. */
+async function quiet(pids) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const done = cpuMeter(() => pids);
+    await sleep(300);
+    if (done().total < 15) return;
+  }
+}
+
+/** CPU per join of serve, Postgres, livekit-server and this process, between now and `done(joins)`. */
+function meterCpu(serve, run, lk) {
+  const meters = { serve: cpuMeter(() => [serve.pid]), postgres: cpuMeter(run.postgresPids), livekit: cpuMeter(() => [lk.pid]) };
+  const self = process.cpuUsage();
+  return (joins) => {
+    const n = Math.max(1, joins);
+    const out = Object.fromEntries(Object.entries(meters).map(([k, done]) => [k, done().total / n]));
+    const c = process.cpuUsage(self);
+    out.client = (c.user + c.system) / 1000 / n;
+    return out;
+  };
+}
+
 const run = createRun('bench-join');
 let client;
 let limitedClient;
 try {
   const started = Date.now();
-  const total = JOINS + 1 + RATE_LIMIT + 1 + LIGHT;
+  const total = JOINS + 1 + RATE_LIMIT + 1 + LIGHT + WARMUP;
   const csv = join(run.home, 'invites.csv');
   writeFileSync(csv, inviteCsv(total, 'JOIN'));
   say(`bench:join: creating ${int(total)} interviews in ${run.home} (embedded database, first start)`);
@@ -68,36 +96,53 @@ try {
   const shared = created.get(ref(JOINS + 1));
   const limited = Array.from({ length: RATE_LIMIT + 1 }, (_, i) => created.get(ref(JOINS + 2 + i)));
   const light = Array.from({ length: LIGHT }, (_, i) => created.get(ref(JOINS + RATE_LIMIT + 3 + i)));
-  if ([...distinct, shared, ...limited, ...light].some((id) => !id)) throw new Error(`create returned ${created.size} ids for ${total} rows`);
+  const warm = Array.from({ length: WARMUP }, (_, i) => created.get(ref(JOINS + RATE_LIMIT + LIGHT + 3 + i)));
+  if ([...distinct, shared, ...limited, ...light, ...warm].some((id) => !id)) throw new Error(`create returned ${created.size} ids for ${total} rows`);
 
   say('starting livekit-server and serve (loopback only)');
   const lk = await run.startLiveKit({ port: LK_PORT, webhookUrl: `http://127.0.0.1:${SERVE_PORT}/webhooks/livekit` });
   const serve = await run.startServe({ port: SERVE_PORT, livekitPort: LK_PORT, extraEnv: { JOIN_RATE_LIMIT: 'off' } });
   client = createClient(SERVE_PORT, { sockets: Math.max(INFLIGHT, SHARED) });
 
-  // Warm-up that changes nothing: status reads open the pool's connections and the sockets.
+  // Warm-up: status reads open the pool's connections and the sockets; joins on links of their own
+  // get serve's hot paths compiled. Then wait until the webhooks they caused have been taken in.
   await Promise.all(distinct.slice(0, 50).map((id) => fetch(`http://127.0.0.1:${SERVE_PORT}/api/interviews/${id}`).then((r) => r.text())));
+  say(`warm-up: ${int(WARMUP)} joins on links of their own`);
+  const warmup = await joinAll(client, warm, Math.min(INFLIGHT, 50), 120_000);
+  if (warmup.results.some((r) => r.status !== 200)) throw new Error(`warm-up joins failed: ${counts(warmup.results.map((r) => r.status))}`);
+  await quiet([serve.pid, lk.pid, ...run.postgresPids()]);
 
   // 1. Distinct links.
   say(`1. ${int(JOINS)} joins on distinct links, ${INFLIGHT} in flight`);
-  const cpu1 = { serve: cpuMeter(() => [serve.pid]), postgres: cpuMeter(run.postgresPids), livekit: cpuMeter(() => [lk.pid]) };
+  const cpu1 = meterCpu(serve, run, lk);
   const phase1 = await joinAll(client, distinct, INFLIGHT, 180_000);
-  const cpuPerJoin = Object.fromEntries(Object.entries(cpu1).map(([k, done]) => [k, done().total / Math.max(1, phase1.results.length)]));
+  const cpuPerJoin = cpu1(phase1.results.length);
   const loadDuring = loadavg()[0];
 
   // 2. One link, all at once.
   say(`2. ${SHARED} simultaneous joins on one link`);
   const phase2 = await Promise.all(Array.from({ length: SHARED }, () => client.post(`/api/interviews/${shared}/join`, CONSENT, JSON_HEADERS)));
 
-  // 2b. Distinct links again, lightly loaded.
+  // 2b. Distinct links again, lightly loaded, once the webhooks of 1 and 2 are in.
+  await quiet([serve.pid, lk.pid, ...run.postgresPids()]);
   say(`   ${int(LIGHT)} joins on distinct links, ${LIGHT_INFLIGHT} in flight`);
+  const cpuL = meterCpu(serve, run, lk);
   const phaseLight = await joinAll(client, light, LIGHT_INFLIGHT, 120_000);
+  const cpuPerLightJoin = cpuL(phaseLight.results.length);
 
   // 3a. serve's own measure of the LiveKit round-trip, per join.
   await sleep(300); // the log is written asynchronously
+  // dispatch_ms: the LiveKit calls this join waited on (its batch's, when joins were claimed
+  // together); own_dispatch_ms: its own createRoom + createDispatch.
   const dispatchById = new Map();
+  const ownById = new Map();
+  const batchById = new Map();
   for (const line of readJsonLog(serve.logPath)) {
-    if (line.msg === 'candidate joined' && typeof line.dispatch_ms === 'number') dispatchById.set(line.interview, line.dispatch_ms);
+    if (line.msg === 'candidate joined' && typeof line.dispatch_ms === 'number') {
+      dispatchById.set(line.interview, line.dispatch_ms);
+      ownById.set(line.interview, line.own_dispatch_ms ?? line.dispatch_ms);
+      batchById.set(line.interview, line.batch ?? 1);
+    }
   }
   const ok1 = phase1.results.filter((r) => r.status === 200);
   const withDispatch = ok1.filter((r) => dispatchById.has(r.id));
@@ -109,7 +154,7 @@ try {
   const lightExcluding = okLight.map((r) => r.ms - dispatchById.get(r.id));
 
   // 3b. The same round-trip timed directly against the same livekit-server, one at a time.
-  say(`3. ${DIRECT} direct createRoom + createDispatch round-trips`);
+  say(`3. ${DIRECT} direct createRoom + createDispatch round-trips (serve's LiveKit adapter)`);
   const { createLiveKit } = await import(join(ROOT, 'dist/cli/adapters/livekit/client.js'));
   const direct = createLiveKit({ url: lk.url, apiKey: run.env.LIVEKIT_API_KEY, apiSecret: run.env.LIVEKIT_API_SECRET, agentName: 'interviewer', explicit: true });
   const directMs = [];
@@ -122,6 +167,7 @@ try {
   }
   const directCpuUsed = process.cpuUsage(directCpu);
   const directCpuMs = (directCpuUsed.user + directCpuUsed.system) / 1000 / Math.max(1, directMs.length);
+  direct.close();
 
   // 4. Rate limiting, on its own serve with the default-style limit.
   say(`4. rate limit: ${RATE_LIMIT + 1} joins from one address with JOIN_RATE_LIMIT=${RATE_LIMIT}/1m`);
@@ -134,10 +180,19 @@ try {
 
   // Figures.
   const p = (values, q) => percentile(values, q);
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   const errors1 = phase1.results.filter((r) => r.status === 0 || r.status >= 500);
   const errors2 = phase2.filter((r) => r.status === 0 || r.status >= 500);
   const loser409 = phase2.filter((r) => r.status === 409).length;
   const exclP99 = p(excludingMs, 99);
+  const rate1 = (phase1.results.length * 1000) / phase1.wallMs;
+  const rateLight = (phaseLight.results.length * 1000) / phaseLight.wallMs;
+  // Little's law: with N joins always in flight, the mean time in the system is N ÷ throughput.
+  const floor1 = (INFLIGHT / rate1) * 1000;
+  const floorLight = (LIGHT_INFLIGHT / rateLight) * 1000;
+  const cpuTotal = (c) => c.serve + c.postgres + c.livekit + c.client;
+  // Joins/s the machine could do if every core did nothing but joins, from the CPU each one costs.
+  const cpuBound = (c) => (cpus().length * 1000) / cpuTotal(c);
   const checks = [
     [`distinct links: ${int(JOINS)} × 200, no errors`, ok1.length === JOINS && phase1.results.length === JOINS && errors1.length === 0],
     ['distinct links: a dispatch_ms logged for every 200', withDispatch.length === ok1.length],
@@ -150,25 +205,32 @@ try {
     [`target: join p99 ≤ ${TARGET_P99_MS} ms excluding the dispatch round-trip, ${INFLIGHT} in flight (${ms(exclP99)})`, exclP99 <= TARGET_P99_MS],
     [`  the same at ${LIGHT_INFLIGHT} in flight (${ms(percentile(lightExcluding, 99))})`, percentile(lightExcluding, 99) <= TARGET_P99_MS],
   ];
-  const row = (label, values) => [label, int(values.length), ms(p(values, 50)), ms(p(values, 99)), ms(Math.max(...values))];
+  const row = (label, values, floor) => [label, int(values.length), ms(p(values, 50)), ms(p(values, 99)), ms(Math.max(...values)), floor === undefined ? '' : ms(floor)];
+  const cpuLine = (c) =>
+    `serve ${c.serve.toFixed(2)} ms, postgres ${c.postgres.toFixed(2)} ms, livekit-server ${c.livekit.toFixed(2)} ms, bench client ${c.client.toFixed(2)} ms = ${cpuTotal(c).toFixed(2)} ms → at most ${int(cpuBound(c))} joins/s on ${cpus().length} cores`;
   process.stdout.write(
     `\nbench:join — serve + livekit-server + embedded Postgres, loopback in a private network namespace\n\n` +
       table([
-        ['', 'n', 'p50', 'p99', 'max'],
-        row(`join, distinct links (${INFLIGHT} in flight)`, totalMs),
-        row('  LiveKit room + dispatch (serve dispatch_ms)', dispatchMs),
-        row('  join excluding that round-trip', excludingMs),
+        ['', 'n', 'p50', 'p99', 'max', 'in flight ÷ joins/s'],
+        row(`join, distinct links (${INFLIGHT} in flight)`, totalMs, floor1),
+        row('  LiveKit calls the join waited on (dispatch_ms)', dispatchMs),
+        row('  its own createRoom + createDispatch', withDispatch.map((r) => ownById.get(r.id))),
+        row('  join excluding the LiveKit wait', excludingMs, floor1 - mean(dispatchMs)),
         row(`join, one link × ${SHARED} at once`, phase2.map((r) => r.ms)),
         row('  the 409s only', phase2.filter((r) => r.status === 409).map((r) => r.ms)),
-        row(`join, distinct links (${LIGHT_INFLIGHT} in flight)`, phaseLight.results.map((r) => r.ms)),
-        row('  LiveKit room + dispatch (serve dispatch_ms)', okLight.map((r) => dispatchById.get(r.id))),
-        row('  join excluding that round-trip', lightExcluding),
+        row(`join, distinct links (${LIGHT_INFLIGHT} in flight)`, phaseLight.results.map((r) => r.ms), floorLight),
+        row('  LiveKit calls the join waited on (dispatch_ms)', okLight.map((r) => dispatchById.get(r.id))),
+        row('  join excluding the LiveKit wait', lightExcluding, floorLight - mean(okLight.map((r) => dispatchById.get(r.id)))),
         row('createRoom + createDispatch, direct, 1 at a time', directMs),
       ]) +
-      `\n\ndistinct links: ${int(phase1.results.length)} joins in ${(phase1.wallMs / 1000).toFixed(2)} s = ${int((phase1.results.length * 1000) / phase1.wallMs)} joins/s; outcomes ${counts(phase1.results.map((r) => r.status))}\n` +
-      `CPU per join (phase 1): serve ${cpuPerJoin.serve.toFixed(2)} ms, postgres ${cpuPerJoin.postgres.toFixed(2)} ms, livekit-server ${cpuPerJoin.livekit.toFixed(2)} ms; ` +
+      `\n\n(in flight ÷ joins/s: the mean time in the system that throughput alone forces, Little's law; a p99 below it is impossible at that rate)\n` +
+      `distinct links, ${INFLIGHT} in flight: ${int(phase1.results.length)} joins in ${(phase1.wallMs / 1000).toFixed(2)} s = ${int(rate1)} joins/s; outcomes ${counts(phase1.results.map((r) => r.status))}\n` +
+      `  CPU per join: ${cpuLine(cpuPerJoin)}\n` +
+      `  joins claimed together (one transaction): mean batch ${mean(withDispatch.map((r) => batchById.get(r.id))).toFixed(1)}, at ${LIGHT_INFLIGHT} in flight ${mean(okLight.map((r) => batchById.get(r.id))).toFixed(1)}\n` +
+      `  for p99 ≤ ${TARGET_P99_MS} ms excluding the LiveKit wait at ${INFLIGHT} in flight, the machine would need ≥ ${int((INFLIGHT * 1000) / (TARGET_P99_MS + mean(dispatchMs)))} joins/s\n` +
+      `distinct links, ${LIGHT_INFLIGHT} in flight: ${int(rateLight)} joins/s; CPU per join: ${cpuLine(cpuPerLightJoin)}\n` +
       `${cpus().length} cores, load average ${loadDuring.toFixed(1)} after phase 1\n` +
-      `CPU of the client side of one createRoom + createDispatch (SDK, this process): ${directCpuMs.toFixed(2)} ms\n` +
+      `CPU of the client side of one createRoom + createDispatch (serve's adapter, this process): ${directCpuMs.toFixed(2)} ms\n` +
       `shared link: outcomes ${counts(phase2.map((r) => r.status))}; the winner took ${ms(sharedWinner?.ms)}\n` +
       `rate limit: outcomes ${counts(limitedResults.map((r) => r.status))}; join ${RATE_LIMIT + 1}: ${last.status} retry-after=${last.headers['retry-after'] ?? '—'}\n\n` +
       checks.map(([label, pass]) => `${pass ? 'PASS' : 'FAIL'}  ${label}`).join('\n') +

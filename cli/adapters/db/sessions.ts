@@ -3,43 +3,118 @@ import { allowedFrom } from '../../core/states.js';
 import type { Sql } from './connect.js';
 import { rowToInterview } from './interviews.js';
 
-export type ClaimResult =
+/** One join asking for an interview: its id and the hash of the resume key it would get. */
+export interface JoinRequest {
+  id: string;
+  resumeKeyHash: string;
+}
+
+export type JoinClaim =
+  /** This join won: `created → used`, the agent dispatched, its id stored; committed. */
   | { outcome: 'claimed'; interview: Interview }
-  | { outcome: 'busy' }
-  | { outcome: 'not_created' };
+  /** This join won the row but the dispatch failed: nothing changed, the link is still usable. */
+  | { outcome: 'dispatch_failed'; error: unknown }
+  /**
+   * Not for this join to claim: the row as read. `busy`: another join holds it right now (or
+   * one earlier in the same batch took it); `expired`: still `created` but past its expiry.
+   */
+  | { outcome: 'seen'; interview: Interview; busy: boolean; expired: boolean }
+  | { outcome: 'not_found' };
 
 /** The live-session side of interviews: the one-time claim and candidate presence. */
 export function createSessionRepo(sql: Sql) {
   return {
     /**
-     * The first join wins: locks the row (NOWAIT, so a racing join is told at once that the link
-     * is taken; NO KEY UPDATE, so a webhook that only references the row does not count as one), runs `start` (room + agent dispatch) while holding it, then moves
-     * `created → used` with the resume key's hash and the dispatch id, all in one transaction.
-     * If `start` fails nothing changes and the link stays usable.
+     * The first join wins, for a batch of joins in one transaction (group commit: one BEGIN, one
+     * COMMIT, one WAL flush and four round-trips for the whole batch, however many joins are in it).
+     *
+     * 1. One SELECT: every requested row, and a row lock (NO KEY UPDATE, so a
+     *    webhook that only references the row does not count; SKIP LOCKED, so a row another join
+     *    holds is reported at once as busy rather than waited for) on those still `created` and
+     *    unexpired. Each id is claimed by the first join for it in the batch; the others for the
+     *    same id are busy. Joins that claim nothing are settled here and do not wait.
+     * 2. `start(id)` (room + agent dispatch) for every claimant at once, while the locks are held.
+     * 3. One UPDATE `created → used` (resume key hash, dispatch id) with its event rows, then COMMIT.
+     *    A claimant whose dispatch failed is left out: its row stays `created`.
+     *
+     * (sql.begin, not a reserved connection with BEGIN pipelined: when a reserved connection dies
+     * mid-transaction, postgres.js 3.4 writes the next statement to a closed socket, throws outside
+     * any promise and leaves the pool hanging; begin rejects cleanly.)
+     *
+     * `settle(i, claim)` is called once per request, as soon as its outcome is known. Throws (after
+     * a rollback) when the database fails; requests not settled by then have no outcome.
      */
-    async claimForJoin(id: string, resumeKeyHash: string, start: () => Promise<string>): Promise<ClaimResult> {
+    async claimForJoins(
+      requests: JoinRequest[],
+      start: (id: string) => Promise<string>,
+      settle: (index: number, claim: JoinClaim) => void,
+    ): Promise<void> {
+      const from = allowedFrom('join') as string[];
+      const ids = [...new Set(requests.map((r) => r.id))];
+      let winners: (readonly [number, Interview])[] = [];
+      // Answered once the transaction is over, when the row lock is gone: a candidate who tries
+      // again at once must find the link free, not held.
+      const failed: [number, unknown][] = [];
       try {
-        return (await sql.begin(async (tx) => {
+        await sql.begin(async (tx) => {
           const t = tx as unknown as Sql;
-          const [row] = await t<{ status: string }[]>`
-            select status from interviews where id = ${id} and expires_at > now() for no key update nowait`;
-          if (!row || !allowedFrom('join').includes(row.status as never)) return { outcome: 'not_created' } as const;
-          const dispatchId = await start();
-          const [moved] = await t`
-            update interviews set status = 'used', used_at = now(), updated_at = now(),
-              resume_key_hash = ${resumeKeyHash}, dispatch_id = ${dispatchId}
-            where id = ${id} and status = any(${allowedFrom('join') as string[]})
-            returning *`;
-          await t`
-            insert into interview_events (interview_id, from_status, to_status, actor, reason)
-            values (${id}, 'created', 'used', 'candidate', 'first join')`;
-          return { outcome: 'claimed', interview: rowToInterview(moved!) } as const;
-        })) as ClaimResult;
-      } catch (err) {
-        // 55P03: another join holds the row right now.
-        if ((err as { code?: string }).code === '55P03') return { outcome: 'busy' };
-        throw err;
+          const rows = await t`
+            with locked as (
+              select id from interviews where id = any(${ids}) and status = any(${from}) and expires_at > now()
+              for no key update skip locked
+            )
+            select i.*, exists (select 1 from locked where locked.id = i.id) as claimable, i.expires_at <= now() as past_expiry
+            from interviews i where i.id = any(${ids})`;
+          const byId = new Map(rows.map((r) => [r.id as string, r]));
+          const claimants: number[] = [];
+          const taken = new Set<string>();
+          requests.forEach((req, i) => {
+            const row = byId.get(req.id);
+            if (!row) return settle(i, { outcome: 'not_found' });
+            if (row.claimable && !taken.has(req.id)) {
+              taken.add(req.id);
+              claimants.push(i);
+              return;
+            }
+            const waiting = from.includes(row.status as string);
+            settle(i, { outcome: 'seen', interview: rowToInterview(row), busy: waiting && !row.past_expiry, expired: waiting && Boolean(row.past_expiry) });
+          });
+          const started = await Promise.allSettled(claimants.map((i) => start(requests[i]!.id)));
+          const won: number[] = [];
+          const dispatchIds: string[] = [];
+          started.forEach((s, k) => {
+            const i = claimants[k]!;
+            if (s.status === 'rejected') return failed.push([i, s.reason]);
+            won.push(i);
+            dispatchIds.push(s.value);
+          });
+          if (won.length === 0) return;
+          const moved = await t`
+            with v as (
+              select * from unnest(${won.map((i) => requests[i]!.id)}::text[], ${won.map((i) => requests[i]!.resumeKeyHash)}::text[], ${dispatchIds}::text[])
+                as v(id, resume_key_hash, dispatch_id)
+            ), moved as (
+              update interviews set status = 'used', used_at = now(), updated_at = now(),
+                resume_key_hash = v.resume_key_hash, dispatch_id = v.dispatch_id
+              from v where interviews.id = v.id and interviews.status = any(${from})
+              returning interviews.*
+            ), logged as (
+              insert into interview_events (interview_id, from_status, to_status, actor, reason)
+              select id, 'created', 'used', 'candidate', 'first join' from moved
+            )
+            select * from moved`;
+          // Settled only once committed: a winner's row is known to be `used` when it is answered.
+          winners = won.map((i) => {
+            const row = moved.find((r) => r.id === requests[i]!.id);
+            // Cannot happen while the row lock is held; said plainly rather than assumed.
+            if (!row) throw new Error(`interview ${requests[i]!.id} changed under its row lock`);
+            return [i, rowToInterview(row)] as const;
+          });
+        });
+      } finally {
+        for (const [i, error] of failed) settle(i, { outcome: 'dispatch_failed', error });
       }
+      for (const [i, interview] of winners) settle(i, { outcome: 'claimed', interview });
     },
 
     /**

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { AccessToken, AgentDispatchClient, RoomServiceClient, TokenVerifier, TrackSource, WebhookEvent } from 'livekit-server-sdk';
+import { AgentDispatchClient, RoomServiceClient, TokenVerifier, WebhookEvent } from 'livekit-server-sdk';
 import { UnavailableError } from '../../core/errors.js';
 import type { Settings } from '../../settings.js';
+import { createTokenSigner, createTwirpClient, TwirpCallError } from './twirp.js';
 
 /** The HTTP(S) form of a LiveKit URL, which the server APIs take. */
 export function httpUrl(url: string): string {
@@ -27,6 +28,16 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
   const rooms = new RoomServiceClient(host, lk.apiKey, lk.apiSecret, clientOptions);
   const dispatch = new AgentDispatchClient(host, lk.apiKey, lk.apiSecret, clientOptions);
   const verifier = new TokenVerifier(lk.apiKey, lk.apiSecret);
+  const sign = createTokenSigner(lk.apiKey, lk.apiSecret);
+  const twirp = createTwirpClient(host, { timeoutMs: clientOptions.requestTimeout * 1000 });
+  // LiveKit Cloud has several regions; on a failed call the SDK's clients find another one.
+  const cloud = new URL(host).hostname.endsWith('.livekit.cloud');
+  // The room-creating token names no room, so one serves every join for a while.
+  let createToken = { jwt: '', until: 0 };
+  const roomCreateToken = () => {
+    if (Date.now() > createToken.until) createToken = { jwt: sign({ video: { roomCreate: true } }, 600), until: Date.now() + 300_000 };
+    return createToken.jwt;
+  };
   const unavailable = (what: string, err: unknown) =>
     new UnavailableError('livekit', `LiveKit at ${host}: ${what} failed: ${(err as Error)?.message ?? err}`, { cause: err });
 
@@ -38,26 +49,39 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
      * A token for the candidate: this room only, camera and microphone publishing, subscribing,
      * nothing else; it expires at the interview's end plus a grace.
      */
-    async candidateToken(g: CandidateGrant): Promise<string> {
-      const token = new AccessToken(lk.apiKey, lk.apiSecret, { identity: g.identity, name: g.name, ttl: g.ttlSeconds });
-      token.addGrant({
+    candidateToken(g: CandidateGrant): string {
+      const video = {
         room: g.roomName,
         roomJoin: true,
         canPublish: true,
-        canPublishSources: [TrackSource.CAMERA, TrackSource.MICROPHONE],
+        canPublishSources: ['camera', 'microphone'],
         canSubscribe: true,
         canPublishData: false,
         canUpdateOwnMetadata: false,
-      });
-      return token.toJwt();
+      };
+      return sign({ video, name: g.name, sub: g.identity }, g.ttlSeconds);
     },
 
-    /** Creates the room with timeouts sized for reconnects, then dispatches the named agent into it. */
+    /**
+     * Creates the room with timeouts sized for reconnects, then dispatches the named agent into it
+     * (AgentDispatchService.CreateDispatch); resolves with the dispatch id. Both steps are needed:
+     * a dispatch into a missing room creates it with the server's default timeouts, and a room
+     * that exists keeps its timeouts when created again.
+     */
     async startSession(roomName: string, metadata: Record<string, unknown>, timeouts: { emptySeconds: number; departureSeconds: number }): Promise<string> {
+      const room = { name: roomName, emptyTimeout: timeouts.emptySeconds, departureTimeout: timeouts.departureSeconds, maxParticipants: 4 };
+      const meta = JSON.stringify(metadata);
       try {
-        await rooms.createRoom({ name: roomName, emptyTimeout: timeouts.emptySeconds, departureTimeout: timeouts.departureSeconds, maxParticipants: 4 });
-        const d = await dispatch.createDispatch(roomName, lk.agentName, { metadata: JSON.stringify(metadata) });
+        await twirp.call('RoomService', 'CreateRoom', room, roomCreateToken());
+        const d = await twirp.call<{ id?: string }>('AgentDispatchService', 'CreateDispatch', { room: roomName, agentName: lk.agentName, metadata: meta }, sign({ video: { roomAdmin: true, room: roomName } }, 600));
+        if (!d.id) throw new Error('the dispatch has no id');
         return d.id;
+      } catch (err) {
+        if (!(cloud && err instanceof TwirpCallError && err.retryable)) throw unavailable('agent dispatch', err);
+      }
+      try {
+        await rooms.createRoom(room);
+        return (await dispatch.createDispatch(roomName, lk.agentName, { metadata: meta })).id;
       } catch (err) {
         throw unavailable('agent dispatch', err);
       }
@@ -99,6 +123,11 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
       const claims = await verifier.verify(authorization);
       if (claims.sha256 !== createHash('sha256').update(body).digest('base64')) throw new Error('sha256 checksum of body does not match');
       return WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
+    },
+
+    /** Closes the kept-alive connections to the server. */
+    close(): void {
+      twirp.close();
     },
   };
 }
