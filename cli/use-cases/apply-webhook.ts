@@ -49,9 +49,10 @@ export function webhookFacts(body: string, parsed: unknown): WebhookFacts | unde
 const toNew = (f: WebhookFacts): NewWebhook => ({ ...f, interviewId: (f.roomName && interviewIdFromRoom(f.roomName)) || null });
 
 /**
- * Applies deliveries, in the order given (received order), inside the caller's transaction: locks
- * their interviews, folds each interview's deliveries through the pure rules (planDeliveries), and
- * writes the outcome of the whole batch in one statement. Returns one result per delivery.
+ * Applies deliveries, in the order given (received order), inside the caller's transaction: reads
+ * their interviews (locking those the batch may change), folds each interview's deliveries through
+ * the pure rules (planDeliveries), and writes the outcome of the whole batch at once: one
+ * statement per kind of write, sent together. Returns one result per delivery.
  * `reapply`: the deliveries are stored already (a replay): look up which were applied before, and
  * mark the rest applied. `locked`: the caller locked and read the interviews already.
  */
@@ -115,7 +116,7 @@ export async function applyDeliveries(
 /**
  * Stores fresh deliveries (once, by LiveKit's event id) and applies them, inside the caller's
  * transaction; a delivery seen before is a duplicate and changes nothing. Store and interview reads
- * go out together, then one statement writes the effects: two round-trips for the whole batch.
+ * go out together, then the writes: two round-trips for the whole batch.
  */
 export async function receiveDeliveries(repo: WebhookRepo, fs: readonly WebhookFacts[]): Promise<WebhookOutcome[]> {
   const first = new Map<string, number>();
