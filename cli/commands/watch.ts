@@ -84,8 +84,9 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
     // Ink's colour library does not read NO_COLOR itself; it must be told before it loads.
     if (!color) process.env.FORCE_COLOR = '0';
     // Ink draws only a final frame when CI is set; stdin and stdout are terminals here, so a person
-    // (or a tmux session in a CI job) is watching and wants the live view.
-    for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) process.env[key] = 'false';
+    // (or a tmux session in a CI job) is watching and wants the live view. Removed, not set to
+    // 'false': Ink's colour library turns colours off when CI is there at all, whatever its value.
+    for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[key];
     // React's development build costs several times the CPU per frame; nothing here needs it.
     process.env.NODE_ENV ??= 'production';
     onShutdown(stop);

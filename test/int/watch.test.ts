@@ -128,6 +128,8 @@ describe('watch --json (NDJSON stream)', () => {
 describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', TMUX, ...args], { encoding: 'utf8' });
   const pane = () => tmux('capture-pane', '-p', '-t', 'w').stdout ?? '';
+  // The same, with the terminal's attributes as SGR codes.
+  const paneStyled = () => tmux('capture-pane', '-p', '-e', '-t', 'w').stdout ?? '';
   const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
   const rowOf = (text: string, id: string) => text.split('\n').find((l) => /^[ >]/.test(l) && l.slice(1).startsWith(shortId(id))) ?? '';
 
@@ -135,11 +137,16 @@ describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
     const id = await create('Hedy Lamarr');
     const repo = createInterviewRepo(db());
     await repo.applyEvent(id, 'join', { actor: 'candidate', reason: 'first join' });
-    const command = `cd '${scratch.dir}' && INTERVIEWCTL_HOME='${scratch.dir}' NO_COLOR=1 exec '${process.execPath}' '${BIN}' watch`;
+    const command = `cd '${scratch.dir}' && INTERVIEWCTL_HOME='${scratch.dir}' TERM=xterm-256color exec '${process.execPath}' '${BIN}' watch`;
     expect(tmux('new-session', '-d', '-s', 'w', '-x', '150', '-y', '30', command).status).toBe(0);
     await until('the table', () => pane().includes('db live') && rowOf(pane(), id).includes('used'), 15_000);
     expect(pane()).toMatch(/ID\s+CANDIDATE\s+STATUS\s+ELAPSED\s+LEFT\s+CAND\s+AGENT\s+REC\s+LAST EVENT/);
     expect(rowOf(pane(), id)).toMatch(/Hedy Lamarr\s+used\s+0:0\d\s+19:5\d\s+\?\s+\?/);
+    // In colour: the health in green, the status in its colour, the selected row inverted.
+    const styledRow = paneStyled().split('\n').find((l) => l.includes(shortId(id))) ?? '';
+    expect(paneStyled()).toMatch(/\x1b\[32mdb live/);
+    expect(styledRow).toMatch(/\x1b\[(?:\d+;)*7m[^\x1b]*(?:\x1b\[[\d;]*m)*>/);
+    expect(styledRow).toMatch(/\x1b\[36mused\x1b\[39m/);
 
     // A change by another process shows without a key press.
     await repo.applyEvent(id, 'recorder_started', { actor: 'agent' });

@@ -8,7 +8,7 @@ export interface InterviewTableProps {
   rows: readonly WatchRow[];
   columns: Column[];
   selectedId: string | undefined;
-  /** The clock, whole seconds: a row's line is built again only when its data or this moves. */
+  /** The clock; a row's line is built again only when its data changes or this turns a second. */
   now: number;
   color: boolean;
   /** Lines for rows (the title is extra); the table takes them all, so the frame's height stays steady. */
@@ -21,7 +21,7 @@ const SGR_CODES = /\x1b\[[0-9;]*m/g;
 
 interface CachedLine {
   row: WatchRow;
-  now: number;
+  second: number;
   selected: boolean;
   columns: Column[];
   color: boolean;
@@ -42,13 +42,14 @@ export function InterviewTable({ rows, columns, selectedId, now, color, height, 
   const cache = useRef(new Map<string, CachedLine>());
   const placeholder = useMemo(() => Array.from({ length: Math.max(1, height) }, () => ' ').join('\n'), [height]);
 
+  const second = Math.floor(now / 1000);
   const lines: string[] = [];
   const next = new Map<string, CachedLine>();
   for (const r of rows) {
     const selected = r.id === selectedId;
     let hit = cache.current.get(r.id);
-    if (!hit || hit.row !== r || hit.now !== now || hit.selected !== selected || hit.columns !== columns || hit.color !== color) {
-      hit = { row: r, now, selected, columns, color, text: rowLine(r, columns, now, color, selected) };
+    if (!hit || hit.row !== r || hit.second !== second || hit.selected !== selected || hit.columns !== columns || hit.color !== color) {
+      hit = { row: r, second, selected, columns, color, text: rowLine(r, columns, now, color, selected) };
     }
     next.set(r.id, hit);
     lines.push(hit.text);
