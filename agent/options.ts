@@ -12,15 +12,25 @@ export interface AgentOptions {
   graceMs: number;
   /** Silence that ends a candidate's turn. */
   endOfTurnSilenceMs: number;
+  /** Interviews one worker takes at once (its load is counted in interviews, not CPU). */
+  maxInterviews: number;
+  /**
+   * Job processes kept started and warm. A job process takes seconds to start (Silero VAD, the
+   * voice, the storage SDK) and the framework starts them one at a time, so interviews that begin
+   * together wait in line for one unless enough are warm already; each costs ~200-350 MB.
+   */
+  idleProcesses: number;
 }
 
 export const AGENT_ENV = {
   candidateWait: 'AGENT_CANDIDATE_WAIT',
   grace: 'AGENT_RECONNECT_GRACE',
   silence: 'AGENT_END_OF_TURN_SILENCE',
+  maxInterviews: 'AGENT_MAX_INTERVIEWS',
+  idleProcesses: 'AGENT_IDLE_PROCESSES',
 } as const;
 
-export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '800ms' } as const;
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: 4, idleProcesses: 2 } as const;
 
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
   const problems: string[] = [];
@@ -33,10 +43,22 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Agent
     }
     return ms;
   };
+  const count = (key: string, fallback: number, min: number, max: number) => {
+    const text = env[key];
+    if (text === undefined || text === '') return fallback;
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
+      problems.push(`${key}: ${JSON.stringify(text)} is not a whole number from ${min} to ${max} (e.g. ${fallback})`);
+      return fallback;
+    }
+    return n;
+  };
   const out = {
     candidateWaitMs: read(AGENT_ENV.candidateWait, AGENT_DEFAULTS.candidateWait, 1000),
     graceMs: read(AGENT_ENV.grace, AGENT_DEFAULTS.grace, 0),
     endOfTurnSilenceMs: read(AGENT_ENV.silence, AGENT_DEFAULTS.silence, 200),
+    maxInterviews: count(AGENT_ENV.maxInterviews, AGENT_DEFAULTS.maxInterviews, 1, 100),
+    idleProcesses: count(AGENT_ENV.idleProcesses, AGENT_DEFAULTS.idleProcesses, 0, 16),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return out;

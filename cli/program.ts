@@ -202,7 +202,7 @@ export function buildProgram(run: Runner): Command {
     .description('run the AI interviewer worker: joins interviews it is dispatched to, records them, writes transcripts')
     .addOption(new Option('--candidate-wait <duration>', 'how long to wait for the candidate before a no-show (default 3m)').env('AGENT_CANDIDATE_WAIT'))
     .addOption(new Option('--grace <duration>', 'how long a candidate who dropped may take to come back (default 60s)').env('AGENT_RECONNECT_GRACE'))
-    .addOption(new Option('--silence <duration>', 'silence that ends a candidate\'s answer (default 800ms)').env('AGENT_END_OF_TURN_SILENCE'))
+    .addOption(new Option('--silence <duration>', 'silence that ends a candidate\'s answer (default 600ms)').env('AGENT_END_OF_TURN_SILENCE'))
     .addHelpText(
       'after',
       examples(['interviewctl agent', 'DEEPGRAM_API_KEY=… interviewctl agent', 'S3_BUCKET=interviews S3_ENDPOINT=https://<account>.r2.cloudflarestorage.com S3_REGION=auto S3_FORCE_PATH_STYLE=true interviewctl agent']) +

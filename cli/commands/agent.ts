@@ -36,7 +36,6 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   if (opts.grace) process.env[AGENT_ENV.grace] = opts.grace;
   if (opts.silence) process.env[AGENT_ENV.silence] = opts.silence;
   const options = agentOptionsFromEnv();
-  const maxInterviews = Math.max(1, Number(process.env.AGENT_MAX_INTERVIEWS ?? 4) || 4);
   const ctx = createContext(global);
   const { settings } = ctx;
   await checkRecorder(settings, log);
@@ -75,11 +74,11 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       apiSecret: settings.livekit.apiSecret,
       // Production mode refuses jobs above 70 % CPU, which two cores reach with recording on.
       production: false,
-      numIdleProcesses: 1,
+      numIdleProcesses: options.idleProcesses,
       // LiveKit skips workers reporting a load of 0.7 or more. The default load is the machine's
       // CPU, which a busy 2-core box (or a browser test beside it) pushes past that, and no
       // interview would ever be dispatched. Capacity is counted in interviews instead.
-      loadFunc: async (worker: { activeJobs: unknown[] }) => (0.7 * worker.activeJobs.length) / maxInterviews,
+      loadFunc: async (worker: { activeJobs: unknown[] }) => (0.7 * worker.activeJobs.length) / options.maxInterviews,
       // Loading Silero under load can take a while; a job must not fail for that.
       initializeProcessTimeout: 60_000,
       host: '127.0.0.1',
@@ -102,6 +101,8 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       candidate_wait_ms: options.candidateWaitMs,
       reconnect_grace_ms: options.graceMs,
       end_of_turn_silence_ms: options.endOfTurnSilenceMs,
+      max_interviews: options.maxInterviews,
+      idle_processes: options.idleProcesses,
     }),
   );
   let stopped = false;

@@ -16,7 +16,7 @@
 //    both p50 targets held) and the largest N at which every interview was still recorded.
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
-//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 800ms]
+//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms]
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
 // The shipped default unless given: what a user gets.
-const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : '800ms';
+const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
 const PORTS = { livekit: 7880, serve: 8080, s3: 7070 };
 const QUESTIONS = [
   { text: 'What is your current role?', timeLimit: '20s' },
@@ -151,7 +151,7 @@ try {
     // Capacity is what this bench looks for: let the worker take every interview offered.
     AGENT_MAX_INTERVIEWS: String(Math.max(...STEPS, 1) + 2),
     AGENT_CANDIDATE_WAIT: '60s',
-    AGENT_END_OF_TURN_SILENCE: SILENCE,
+    ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
   const ctx = { agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, answer, video, mp4Dir };

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../cli/core/errors.js';
+import { AGENT_DEFAULTS, agentOptionsFromEnv } from './options.js';
+
+describe('the interviewer’s tunables', () => {
+  it('has defaults a new user can run with', () => {
+    expect(agentOptionsFromEnv({})).toEqual({
+      candidateWaitMs: 180_000,
+      graceMs: 60_000,
+      endOfTurnSilenceMs: 600,
+      maxInterviews: AGENT_DEFAULTS.maxInterviews,
+      idleProcesses: AGENT_DEFAULTS.idleProcesses,
+    });
+  });
+
+  it('reads durations and counts from the environment', () => {
+    const o = agentOptionsFromEnv({ AGENT_END_OF_TURN_SILENCE: '1.2s', AGENT_MAX_INTERVIEWS: '8', AGENT_IDLE_PROCESSES: '0' });
+    expect(o.endOfTurnSilenceMs).toBe(1200);
+    expect(o.maxInterviews).toBe(8);
+    expect(o.idleProcesses).toBe(0);
+  });
+
+  it('reports every bad setting by name, at once', () => {
+    let err: unknown;
+    try {
+      agentOptionsFromEnv({ AGENT_END_OF_TURN_SILENCE: 'soon', AGENT_MAX_INTERVIEWS: '0', AGENT_IDLE_PROCESSES: '2.5' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = String((err as Error).message) + JSON.stringify((err as ConfigError & { problems?: string[] }).problems ?? []);
+    expect(text).toContain('AGENT_END_OF_TURN_SILENCE');
+    expect(text).toContain('AGENT_MAX_INTERVIEWS');
+    expect(text).toContain('AGENT_IDLE_PROCESSES');
+  });
+});
