@@ -10,6 +10,7 @@ describe('the interviewer’s tunables', () => {
       endOfTurnSilenceMs: 600,
       maxInterviews: AGENT_DEFAULTS.maxInterviews,
       idleProcesses: AGENT_DEFAULTS.idleProcesses,
+      spoolRetryMs: 60_000,
     });
   });
 

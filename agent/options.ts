@@ -20,6 +20,8 @@ export interface AgentOptions {
    * together wait in line for one unless enough are warm already; each costs ~200-350 MB.
    */
   idleProcesses: number;
+  /** How often a running worker stores recordings kept in its spool (dead jobs, failed storage). */
+  spoolRetryMs: number;
 }
 
 export const AGENT_ENV = {
@@ -28,9 +30,10 @@ export const AGENT_ENV = {
   silence: 'AGENT_END_OF_TURN_SILENCE',
   maxInterviews: 'AGENT_MAX_INTERVIEWS',
   idleProcesses: 'AGENT_IDLE_PROCESSES',
+  spoolRetry: 'AGENT_SPOOL_RETRY',
 } as const;
 
-export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: 4, idleProcesses: 2 } as const;
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: 4, idleProcesses: 2, spoolRetry: '1m' } as const;
 
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
   const problems: string[] = [];
@@ -59,6 +62,7 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Agent
     endOfTurnSilenceMs: read(AGENT_ENV.silence, AGENT_DEFAULTS.silence, 200),
     maxInterviews: count(AGENT_ENV.maxInterviews, AGENT_DEFAULTS.maxInterviews, 1, 100),
     idleProcesses: count(AGENT_ENV.idleProcesses, AGENT_DEFAULTS.idleProcesses, 0, 16),
+    spoolRetryMs: read(AGENT_ENV.spoolRetry, AGENT_DEFAULTS.spoolRetry, 10_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return out;

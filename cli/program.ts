@@ -100,7 +100,9 @@ export function buildProgram(run: Runner): Command {
       examples(['interviewctl reconcile --dry-run', 'interviewctl reconcile --json | jq -c \'select(.applied)\'']) +
         '\nRules: live past its end + 2 min → ending; candidate absent 10 min after the first join → failed (candidate_no_show);\n' +
         'no interviewer 5 min after dispatch → failed (agent_no_show); ending with recording and transcript stored → completed;\n' +
-        'ending for 10 min without them → failed (recorder_failed). serve runs the same sweep every minute.\n',
+        'ending for 10 min without them → failed (recorder_failed). serve runs the same sweep every minute.\n' +
+        'On an agent\'s machine it first stores recordings kept in $INTERVIEWCTL_HOME/spool (a dead job\'s, or one kept when\n' +
+        'storage failed); exit 6 while storage is still down. A running agent also does this every minute.\n',
     )
     .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));
 

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
@@ -43,16 +44,30 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const db = await ctx.db();
   const applied = await migrate(db.sql);
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
-  // Recordings left by job processes that died with a previous run of this worker.
-  const { recoverSpool } = await import('../../agent/recover-spool.js');
-  await recoverSpool({
-    spoolDir: join(settings.home, 'spool'),
-    storage: await openStorage(settings),
-    interviews: createInterviewRepo(db.sql),
-    utterances: createUtteranceRepo(db.sql),
-    log,
-  }).catch((err: unknown) => log.error('spool recovery failed', { error: (err as Error).message }));
   await ctx.close();
+  // Recordings left by job processes that died (with a previous run of this worker, or while it
+  // runs) or kept when storage failed: stored now, then looked for every AGENT_SPOOL_RETRY (1m). A spool whose
+  // recorder still runs is locked and left alone.
+  const { recoverSpool } = await import('../../agent/recover-spool.js');
+  const spoolDir = join(settings.home, 'spool');
+  let sweeping = false;
+  const sweepSpool = async () => {
+    if (sweeping || !existsSync(spoolDir) || readdirSync(spoolDir).length === 0) return;
+    sweeping = true;
+    const sweepCtx = createContext(global);
+    try {
+      const sweepDb = await sweepCtx.db();
+      await recoverSpool({ spoolDir, storage: await openStorage(settings), interviews: createInterviewRepo(sweepDb.sql), utterances: createUtteranceRepo(sweepDb.sql), log });
+    } catch (err) {
+      log.error('spool recovery failed; retrying in a minute', { error: (err as Error).message });
+    } finally {
+      sweeping = false;
+      await sweepCtx.close().catch(() => {});
+    }
+  };
+  await sweepSpool();
+  const spoolTimer = setInterval(() => void sweepSpool(), options.spoolRetryMs);
+  spoolTimer.unref();
 
   const agents = await import('@livekit/agents');
   // agents-js logs to whatever process.stdout is when its logger is made; ours belong on stderr
@@ -111,6 +126,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(spoolTimer);
       await server.close().catch(() => {});
       log.info('agent worker stopped');
     },

@@ -38,6 +38,8 @@ describe('failure paths of an interview on the real stack', () => {
       S3_FORCE_PATH_STYLE: 'true',
       AGENT_CANDIDATE_WAIT: '60s',
       AGENT_END_OF_TURN_SILENCE: '3s',
+      // A running worker retries kept spools every minute; here `reconcile` is the retry under test.
+      AGENT_SPOOL_RETRY: '10m',
     };
     stack = await startStack({ scenario: 'faults', speech: SPEECH, env });
     bucket = await makeBucket(stack, s3Port, env);
