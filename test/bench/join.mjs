@@ -13,7 +13,7 @@
 // this machine at all. PASS/FAIL per invariant and target (join p99 ≤ 50 ms excluding the dispatch
 // round-trip). A measurement: it exits 0 whichever way the figures go, 1 only when the run breaks.
 //
-//   npm run bench:join [-- --joins 1000 --inflight 200 --shared 200]
+//   npm run bench:join [-- --joins 1000 --inflight 200 --shared 200 --light 1000 --light-inflight 10 --warmup 1000 --dump FILE]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -28,7 +28,7 @@ const INFLIGHT = numberOption('inflight', 200);
 const SHARED = numberOption('shared', 200);
 const DIRECT = numberOption('direct', 200);
 // A second, lightly loaded pass: what one join costs when it does not queue behind 199 others.
-const LIGHT = numberOption('light', 200);
+const LIGHT = numberOption('light', 1000);
 const LIGHT_INFLIGHT = numberOption('light-inflight', 10);
 // Joins on links of their own before anything is measured: a serve that has run for a while has
 // its hot paths compiled (on a fresh one V8's optimising compiler took a third of serve's CPU in phase
@@ -164,6 +164,12 @@ try {
   const excludingMs = withDispatch.map((r) => r.ms - dispatchById.get(r.id));
   const sharedWinner = phase2.find((r) => r.status === 200);
   const okLight = phaseLight.results.filter((r) => r.status === 200 && dispatchById.has(r.id));
+  // --dump FILE: every join with its timings, for a closer look at the slow ones.
+  const dumpAt = process.argv.indexOf('--dump');
+  if (dumpAt !== -1) {
+    const row = (phase) => (r) => ({ phase, id: r.id, status: r.status, ms: r.ms, dispatch_ms: dispatchById.get(r.id), own_dispatch_ms: ownById.get(r.id), batch: batchById.get(r.id) });
+    writeFileSync(process.argv[dumpAt + 1], JSON.stringify([...phase1.results.map(row('distinct')), ...phaseLight.results.map(row('light'))]));
+  }
   const lightExcluding = okLight.map((r) => r.ms - dispatchById.get(r.id));
 
   // 3b. The same round-trip timed directly against the same livekit-server, one at a time.
