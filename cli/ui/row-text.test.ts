@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paint, printable, rowLine, titleLine } from './row-text.js';
+import { clipLine, paint, printable, rowLine, titleLine } from './row-text.js';
 import { makeRow } from './testing/fake-feed.js';
 import { displayWidth, layoutColumns } from './watch-model.js';
 
@@ -46,5 +46,20 @@ describe('a row as a terminal line', () => {
     expect(paint('', 'red', true)).toBe('');
     expect(paint('x', 'red', false)).toBe('x');
     expect(paint('x', 'inverse', true)).toBe('\x1b[7mx\x1b[27m');
+  });
+
+  it('cuts a line to a narrow terminal, keeping its styles and closing them', () => {
+    const row = makeRow({ candidate: '山田 Taro' }, NOW);
+    const narrow = layoutColumns(59);
+    const line = rowLine(row, narrow, NOW, true, true);
+    expect(displayWidth(plain(line))).toBeGreaterThan(60);
+    const cut = clipLine(line, 60);
+    expect(displayWidth(plain(cut))).toBeLessThanOrEqual(60);
+    expect(plain(line).startsWith(plain(cut))).toBe(true);
+    expect(cut.startsWith('\x1b[7m>AAAAaaaa 山田 Taro')).toBe(true);
+    expect(cut.endsWith('\x1b[0m')).toBe(true);
+    // A wide character that would straddle the edge is left out whole.
+    expect(clipLine('ab山', 3)).toBe('ab');
+    expect(clipLine('short', 60)).toBe('short');
   });
 });

@@ -1,6 +1,6 @@
 import type { Status } from '../core/states.js';
 import type { WatchRow } from './feed.js';
-import { cellsOf, fit, isOvertime, type Column } from './watch-model.js';
+import { cellsOf, displayWidth, fit, isOvertime, type Column } from './watch-model.js';
 
 /**
  * A table row as one finished terminal line: cells fitted to their columns and styled with SGR
@@ -73,4 +73,36 @@ export function rowLine(r: WatchRow, columns: readonly Column[], now: number, co
     line += paint(body, style, color) + text.slice(body.length);
   });
   return selected ? paint(line, 'inverse', color) : line;
+}
+
+// eslint-disable-next-line no-control-regex
+const SGR_AT = /\x1b\[[0-9;]*m/y;
+
+/**
+ * The first `width` columns of a styled line, its codes kept: on a terminal too narrow for every
+ * column, a line that ran past the edge would wrap onto the next and push the table down.
+ */
+export function clipLine(line: string, width: number): string {
+  if (line.length <= width && !/[^\x00-\x7e]/.test(line)) return line;
+  let out = '';
+  let used = 0;
+  let i = 0;
+  let styled = false;
+  while (i < line.length) {
+    SGR_AT.lastIndex = i;
+    const code = SGR_AT.exec(line);
+    if (code) {
+      out += code[0];
+      styled = true;
+      i += code[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(line.codePointAt(i)!);
+    const w = displayWidth(ch);
+    if (used + w > width) return styled ? `${out}\x1b[0m` : out;
+    out += ch;
+    used += w;
+    i += ch.length;
+  }
+  return line;
 }

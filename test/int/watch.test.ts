@@ -148,6 +148,16 @@ describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
     expect(styledRow).toMatch(/\x1b\[(?:\d+;)*7m[^\x1b]*(?:\x1b\[[\d;]*m)*>/);
     expect(styledRow).toMatch(/\x1b\[36mused\x1b\[39m/);
 
+    // A terminal narrower than the table: rows are cut at the edge, not wrapped onto the next line.
+    expect(tmux('resize-window', '-t', 'w', '-x', '70', '-y', '30').status).toBe(0);
+    await until('the narrow table', () => rowOf(pane(), id) !== '' && !pane().includes('LAST EVENT'), 5000, pane);
+    expect(pane().split('\n').every((l) => l.length <= 70)).toBe(true);
+    expect(rowOf(pane(), id)).toMatch(/Hedy Lamarr\s+used\s+0:\d\d\s+19:\d\d/);
+    expect(pane().split('\n').filter((l) => l.includes('Hedy'))).toHaveLength(1);
+    expect(pane().split('\n').find((l) => l.startsWith('watch · '))).toBeDefined();
+    expect(tmux('resize-window', '-t', 'w', '-x', '150', '-y', '30').status).toBe(0);
+    await until('the wide table again', () => pane().includes('LAST EVENT'), 5000, pane);
+
     // A change by another process shows without a key press.
     await repo.applyEvent(id, 'recorder_started', { actor: 'agent' });
     await until('the change on screen', () => rowOf(pane(), id).includes('recording'), 3000, pane);

@@ -1,12 +1,14 @@
 import { Text, Transform, useIsScreenReaderEnabled } from 'ink';
 import { useMemo, useRef } from 'react';
 import type { WatchRow } from '../feed.js';
-import { paint, rowLine, titleLine } from '../row-text.js';
+import { clipLine, paint, rowLine, titleLine } from '../row-text.js';
 import type { Column } from '../watch-model.js';
 
 export interface InterviewTableProps {
   rows: readonly WatchRow[];
   columns: Column[];
+  /** Terminal columns the lines may take; longer ones are cut. */
+  width: number;
   selectedId: string | undefined;
   /** The clock; a row's line is built again only when its data changes or this turns a second. */
   now: number;
@@ -24,6 +26,7 @@ interface CachedLine {
   second: number;
   selected: boolean;
   columns: Column[];
+  width: number;
   color: boolean;
   text: string;
 }
@@ -37,7 +40,7 @@ interface CachedLine {
  * every text it has measured, for good: changing row texts grew its memory by the frame), and
  * one node replaces a node per row and per coloured cell.
  */
-export function InterviewTable({ rows, columns, selectedId, now, color, height, emptyText }: InterviewTableProps) {
+export function InterviewTable({ rows, columns, width, selectedId, now, color, height, emptyText }: InterviewTableProps) {
   const screenReader = useIsScreenReaderEnabled();
   const cache = useRef(new Map<string, CachedLine>());
   const placeholder = useMemo(() => Array.from({ length: Math.max(1, height) }, () => ' ').join('\n'), [height]);
@@ -48,18 +51,18 @@ export function InterviewTable({ rows, columns, selectedId, now, color, height, 
   for (const r of rows) {
     const selected = r.id === selectedId;
     let hit = cache.current.get(r.id);
-    if (!hit || hit.row !== r || hit.second !== second || hit.selected !== selected || hit.columns !== columns || hit.color !== color) {
-      hit = { row: r, second, selected, columns, color, text: rowLine(r, columns, now, color, selected) };
+    if (!hit || hit.row !== r || hit.second !== second || hit.selected !== selected || hit.columns !== columns || hit.width !== width || hit.color !== color) {
+      hit = { row: r, second, selected, columns, width, color, text: clipLine(rowLine(r, columns, now, color, selected), width) };
     }
     next.set(r.id, hit);
     lines.push(hit.text);
   }
   cache.current = next;
-  if (rows.length === 0) lines.push(paint(` ${emptyText}`, 'dim', color));
+  if (rows.length === 0) lines.push(paint(clipLine(` ${emptyText}`, width), 'dim', color));
 
   return (
     <>
-      <Text bold>{titleLine(columns)}</Text>
+      <Text bold>{clipLine(titleLine(columns), width)}</Text>
       <Transform transform={(_, index) => lines[index] ?? ''} accessibilityLabel={screenReader ? lines.join('\n').replace(SGR_CODES, '') : undefined}>
         {placeholder}
       </Transform>

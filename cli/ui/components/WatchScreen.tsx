@@ -201,6 +201,7 @@ export function WatchScreen({ feed, readonly = false, color = true, statusFilter
         <InterviewTable
           rows={rows.slice(top, top + bodyHeight)}
           columns={columns}
+          width={width - 1}
           selectedId={current?.id}
           now={now}
           color={color}
