@@ -128,14 +128,6 @@ export function createSessionRepo(sql: Sql) {
         on conflict (webhook_id) where webhook_id is not null do nothing`;
       return res.count > 0;
     },
-
-    /** Records when the candidate first joined the room; later joins keep the first time. */
-    async markCandidateJoined(id: string, at: Date): Promise<boolean> {
-      const res = await sql`
-        update interviews set candidate_joined_at = ${at}, updated_at = now()
-        where id = ${id} and candidate_joined_at is null`;
-      return res.count > 0;
-    },
   };
 }
 

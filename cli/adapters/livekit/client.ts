@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { AgentDispatchClient, RoomServiceClient, TokenVerifier, WebhookEvent } from 'livekit-server-sdk';
+import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { UnavailableError } from '../../core/errors.js';
 import type { Settings } from '../../settings.js';
 import { createTokenSigner, createTwirpClient, TwirpCallError } from './twirp.js';
@@ -27,7 +26,6 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
   const clientOptions = { requestTimeout: options.requestTimeoutSeconds ?? 5 };
   const rooms = new RoomServiceClient(host, lk.apiKey, lk.apiSecret, clientOptions);
   const dispatch = new AgentDispatchClient(host, lk.apiKey, lk.apiSecret, clientOptions);
-  const verifier = new TokenVerifier(lk.apiKey, lk.apiSecret);
   const sign = createTokenSigner(lk.apiKey, lk.apiSecret);
   const twirp = createTwirpClient(host, { timeoutMs: clientOptions.requestTimeout * 1000 });
   // LiveKit Cloud has several regions; on a failed call the SDK's clients find another one.
@@ -111,18 +109,6 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
       } catch (err) {
         throw unavailable('list rooms', err);
       }
-    },
-
-    /**
-     * Verifies a webhook's signature and body hash; throws on anything forged or stale. The same
-     * checks as the SDK's WebhookReceiver.receive, in the same order, but the body's SHA-256 is
-     * computed inline: its WebCrypto digest is a thread-pool job per delivery, several times dearer.
-     */
-    async verifyWebhook(body: string, authorization: string | undefined): Promise<WebhookEvent> {
-      if (!authorization) throw new Error('authorization header is empty');
-      const claims = await verifier.verify(authorization);
-      if (claims.sha256 !== createHash('sha256').update(body).digest('base64')) throw new Error('sha256 checksum of body does not match');
-      return WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
     },
 
     /** Closes the kept-alive connections to the server. */
