@@ -9,19 +9,18 @@
 // they say more). A measurement, not a test: it exits 0 whichever way the figures go.
 //
 //   npm run bench:create [-- --rows 100000 --rounds 5]   (or --write-csv FILE: only write the CSV)
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
-import { cleanup, cleanupOnSignal, fixed, freshHome, int, median, mustRun, numberOption, requireBuild, ROOT, table } from './lib.mjs';
+import { cleanup, cleanupOnSignal, fixed, freshHome, int, median, mustRun, numberOption, postgresCpuClock, requireBuild, ROOT, table } from './lib.mjs';
 
 requireBuild();
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
 
 const ROWS = numberOption('rows', 100_000);
 // Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ).
-const CLOCK_TICKS = 100;
 const TARGET = 0.5;
 const COLUMNS = ['id', 'candidate_name', 'candidate_email', 'ref', 'lang', 'duration_ms', 'question_set', 'questions', 'created_at', 'expires_at'];
 
@@ -152,23 +151,7 @@ try {
   // nothing conflicts and nothing is looked up first: the fastest a client can load these rows.
   await sql`create table scratch (like interviews including all)`;
 
-  // CPU time the whole Postgres cluster spent (backends that have exited are counted in the
-  // postmaster's children's time): a figure the machine's other load hardly moves.
-  const postmaster = Number(readFileSync(join(embeddedPaths(home).data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const serverCpuMs = () => {
-    let ticks = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        // utime, stime, cutime, cstime (fields 14-17); ppid is field 4.
-        if (Number(pid) === postmaster || Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return (ticks * 1000) / CLOCK_TICKS;
-  };
+  const serverCpuMs = postgresCpuClock(embeddedPaths(home).data);
 
   const timed = async (args, expect) => {
     const server = serverCpuMs();

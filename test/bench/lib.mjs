@@ -1,7 +1,7 @@
 // Helpers shared by the benchmark scripts: a throwaway INTERVIEWCTL_HOME with its own embedded
 // database, running the real CLI, and tidy figures. Plain Node, no build step of its own.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,30 @@ export function cleanupOnSignal(target) {
       process.exit(130);
     });
   }
+}
+
+/**
+ * A clock of the CPU time the whole Postgres cluster of `dataDir` has spent, in ms (backends that
+ * have exited are counted in the postmaster's children's time): a figure the machine's other
+ * load hardly moves.
+ */
+export function postgresCpuClock(dataDir) {
+  const CLOCK_TICKS = 100;
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return () => {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        // utime, stime, cutime, cstime (fields 14-17); ppid is field 4.
+        if (Number(pid) === postmaster || Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return (ticks * 1000) / CLOCK_TICKS;
+  };
 }
 
 export function median(values) {

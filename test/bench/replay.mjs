@@ -12,10 +12,10 @@
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
 //   npm run bench:replay [-- --deliveries 100000]
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { cleanup, cleanupOnSignal, fixed, freshHome, int, mustRun, numberOption, requireBuild, ROOT, table } from './lib.mjs';
+import { cleanup, cleanupOnSignal, fixed, freshHome, int, mustRun, numberOption, postgresCpuClock, requireBuild, ROOT, table } from './lib.mjs';
 
 requireBuild();
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
@@ -24,7 +24,6 @@ const { newInterviewId } = await import(join(ROOT, 'dist/cli/core/ids.js'));
 
 const DELIVERIES = numberOption('deliveries', 100_000);
 const TARGET = 5000;
-const CLOCK_TICKS = 100;
 
 function mulberry32(seed) {
   return () => {
@@ -164,20 +163,7 @@ try {
       `(${[...byEvent].map(([e, n]) => `${e} ${int(n)}`).join(', ')})\n`,
   );
 
-  const postmaster = Number(readFileSync(join(embeddedPaths(home).data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const serverCpuMs = () => {
-    let ticks = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        if (Number(pid) === postmaster || Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return (ticks * 1000) / CLOCK_TICKS;
-  };
+  const serverCpuMs = postgresCpuClock(embeddedPaths(home).data);
 
   const replay = async () => {
     const out = join(home, 'replay.ndjson');

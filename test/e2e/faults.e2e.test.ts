@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, descendants, killNow, loudness, makeBucket, probe, spooled, startAgent, type AgentHandle, type Bucket } from './helpers/faults.js';
 import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, nextScreen } from './helpers/page.js';
-import { freePort, startStack, type Stack } from './helpers/stack.js';
+import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 
 const QUESTIONS = ['Could you tell me about your current role?', 'What would you like to learn next?'];
 // Talking without a pause longer than the end-of-turn silence, so each answer runs to its limit.
@@ -30,12 +30,7 @@ describe('failure paths of an interview on the real stack', () => {
   beforeAll(async () => {
     const s3Port = await freePort();
     const env = {
-      S3_BUCKET: 'interviews',
-      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: 'e2e-access-key',
-      S3_SECRET_ACCESS_KEY: 'e2e-secret-key-0123456789abcdef',
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3EnvFor(s3Port, 'interviews'),
       AGENT_CANDIDATE_WAIT: '60s',
       AGENT_END_OF_TURN_SILENCE: '3s',
       // A running worker retries kept spools every minute; here `reconcile` is the retry under test.

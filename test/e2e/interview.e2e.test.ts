@@ -10,7 +10,7 @@ import { startCliProcess } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, agentStopTime, checkRecording, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, waitForScreen } from './helpers/page.js';
-import { freePort, startStack, type Stack } from './helpers/stack.js';
+import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 
 const BUCKET = 'interviews';
 const QUESTIONS = ['Could you tell me about your current role?', 'What would you like to learn next?'];
@@ -28,12 +28,7 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
   beforeAll(async () => {
     const s3Port = await freePort();
     const s3Env = {
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: 'e2e-access-key',
-      S3_SECRET_ACCESS_KEY: 'e2e-secret-key-0123456789abcdef',
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3EnvFor(s3Port, BUCKET),
       AGENT_CANDIDATE_WAIT: '60s',
       AGENT_END_OF_TURN_SILENCE: '3s',
     };

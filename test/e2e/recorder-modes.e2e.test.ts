@@ -10,7 +10,7 @@ import { repoRoot, runCli, startCliProcess } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, waitForScreen } from './helpers/page.js';
-import { freePort, startStack, type Stack } from './helpers/stack.js';
+import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 
 const BUCKET = 'interviews';
 
@@ -37,14 +37,7 @@ describe('recorder modes on the real stack', () => {
   beforeAll(async () => {
     stack = await startStack({ scenario: 'recorder-modes', env: { AGENT_CANDIDATE_WAIT: '60s', AGENT_END_OF_TURN_SILENCE: '3s' } });
     const s3Port = await freePort();
-    s3Env = {
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: 'e2e-access-key',
-      S3_SECRET_ACCESS_KEY: 'e2e-secret-key-0123456789abcdef',
-      S3_FORCE_PATH_STYLE: 'true',
-    };
+    s3Env = s3EnvFor(s3Port, BUCKET);
     const gw = stack.own(await startVersitygw({ dir: join(stack.home, 's3'), port: s3Port }));
     const s3 = new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey } });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));

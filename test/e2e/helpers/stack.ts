@@ -257,3 +257,15 @@ export async function startStack(opts: StartOptions): Promise<Stack> {
     throw err;
   }
 }
+
+/** The S3_* settings of a versitygw bucket on this port, as the CLI and the agent read them. */
+export function s3EnvFor(port: number, bucket: string) {
+  return {
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: `http://127.0.0.1:${port}`,
+    S3_REGION: 'us-east-1',
+    S3_ACCESS_KEY_ID: 'e2e-access-key',
+    S3_SECRET_ACCESS_KEY: 'e2e-secret-key-0123456789abcdef',
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
