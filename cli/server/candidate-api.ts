@@ -7,7 +7,7 @@ import { ConflictError } from '../core/errors.js';
 import { candidateIdentityFor, newResumeKey, roomNameFor } from '../core/ids.js';
 import { endsAt, type Interview } from '../core/interview.js';
 import { HttpError, readJsonObject, sendJson } from './http-utils.js';
-import { createJoinBatcher } from './join-batches.js';
+import { createBatchQueue } from './batch-queue.js';
 import type { Logger } from './log.js';
 
 export interface CandidateApiDeps {
@@ -56,7 +56,7 @@ export function firstName(name: string): string {
 export function createCandidateApi(deps: CandidateApiDeps) {
   const grace = deps.tokenGraceSeconds ?? 300;
   const room = deps.room ?? { emptySeconds: 300, departureSeconds: 120 };
-  const joins = createJoinBatcher<JoinRequest, JoinOutcome>({
+  const joins = createBatchQueue<JoinRequest, JoinOutcome>({
     // Few slots, big batches: on a busy machine a join waiting for the next batch costs less than
     // the round-trips and wake-ups of more transactions (bench:join: 2-4 slots beat 8 and 16).
     slots: deps.joinSlots ?? 4,

@@ -1,4 +1,5 @@
 import type { WebhookFacts, WebhookOutcome } from '../use-cases/apply-webhook.js';
+import { createBatchQueue } from './batch-queue.js';
 
 export type { WebhookOutcome };
 
@@ -13,16 +14,8 @@ export interface WebhookBatcherOptions {
   maxBatch: number;
 }
 
-interface Waiting {
-  f: WebhookFacts;
-  resolve: (o: WebhookOutcome) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * Group commit for webhook deliveries. Up to `slots` transactions run at once; deliveries that
- * arrive while all of them are busy wait, and the next free one takes them together (up to
- * `maxBatch`). At rest each delivery goes alone and at once; under load many share one BEGIN,
+ * Group commit for webhook deliveries (see createBatchQueue): under load many share one BEGIN,
  * one COMMIT and one WAL flush, and one set of statements (see receiveDeliveries).
  *
  * A batch keeps arrival order (the apply groups it per interview). If anything in a batch fails,
@@ -30,46 +23,25 @@ interface Waiting {
  * to apply is recorded as usual.
  */
 export function createWebhookBatcher(o: WebhookBatcherOptions) {
-  const queue: Waiting[] = [];
-  let running = 0;
-
-  async function alone(w: Waiting): Promise<void> {
-    try {
-      w.resolve(await o.receiveAlone(w.f));
-    } catch (err) {
-      w.reject(err);
-    }
-  }
-
-  async function run(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) return alone(batch[0]!);
-    let outcomes: WebhookOutcome[];
-    try {
-      outcomes = await o.receiveBatch(batch.map((w) => w.f));
-    } catch {
-      await Promise.all(batch.map(alone));
-      return;
-    }
-    batch.forEach((w, i) => w.resolve(outcomes[i]!));
-  }
-
-  function pump(): void {
-    while (running < o.slots && queue.length > 0) {
-      running++;
-      void run(queue.splice(0, o.maxBatch)).finally(() => {
-        running--;
-        pump();
-      });
-    }
-  }
-
+  const alone = (f: WebhookFacts, i: number, settle: (i: number, out: WebhookOutcome) => void, fail: (i: number, err: unknown) => void) =>
+    o.receiveAlone(f).then((out) => settle(i, out), (err: unknown) => fail(i, err));
+  const queue = createBatchQueue<WebhookFacts, WebhookOutcome>({
+    slots: o.slots,
+    maxBatch: o.maxBatch,
+    async run(fs, settle, fail) {
+      if (fs.length === 1) return alone(fs[0]!, 0, settle, fail);
+      let outcomes: WebhookOutcome[];
+      try {
+        outcomes = await o.receiveBatch(fs);
+      } catch {
+        await Promise.all(fs.map((f, i) => alone(f, i, settle, fail)));
+        return;
+      }
+      outcomes.forEach((out, i) => settle(i, out));
+    },
+  });
   return {
     /** Stores and applies a delivery, alone or with others; resolves once it is committed. */
-    receive(f: WebhookFacts): Promise<WebhookOutcome> {
-      return new Promise((resolve, reject) => {
-        queue.push({ f, resolve, reject });
-        pump();
-      });
-    },
+    receive: (f: WebhookFacts): Promise<WebhookOutcome> => queue.submit(f),
   };
 }

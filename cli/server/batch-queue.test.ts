@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJoinBatcher } from './join-batches.js';
+import { createBatchQueue } from './batch-queue.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -19,10 +19,10 @@ function gatedRunner() {
   return { batches, run };
 }
 
-describe('createJoinBatcher', () => {
+describe('createBatchQueue', () => {
   it('at rest a join goes alone and at once', async () => {
     const g = gatedRunner();
-    const b = createJoinBatcher({ run: g.run, slots: 2, maxBatch: 8 });
+    const b = createBatchQueue({ run: g.run, slots: 2, maxBatch: 8 });
     const out = b.submit('a');
     expect(g.batches.map((x) => x.ids)).toEqual([['a']]);
     g.batches[0]!.finish();
@@ -31,7 +31,7 @@ describe('createJoinBatcher', () => {
 
   it('joins that arrive while every slot is busy wait and go together, at most maxBatch at a time', async () => {
     const g = gatedRunner();
-    const b = createJoinBatcher({ run: g.run, slots: 1, maxBatch: 3 });
+    const b = createBatchQueue({ run: g.run, slots: 1, maxBatch: 3 });
     const outs = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => b.submit(id));
     expect(g.batches.map((x) => x.ids)).toEqual([['a']]);
     g.batches[0]!.finish();
@@ -46,7 +46,7 @@ describe('createJoinBatcher', () => {
 
   it('a join is answered as soon as its own outcome is known, before its batch ends', async () => {
     let endBatch!: () => void;
-    const b = createJoinBatcher<string, string>({
+    const b = createBatchQueue<string, string>({
       slots: 1,
       maxBatch: 8,
       run: (batch, settle) => {
@@ -61,7 +61,7 @@ describe('createJoinBatcher', () => {
   it('a batch that fails rejects the joins it had not answered, and the next batch still runs', async () => {
     const boom = new Error('database went away');
     let calls = 0;
-    const b = createJoinBatcher<string, string>({
+    const b = createBatchQueue<string, string>({
       slots: 1,
       maxBatch: 8,
       run: async (batch, settle) => {
@@ -82,7 +82,7 @@ describe('createJoinBatcher', () => {
     expect(await c).toBe('ok:c');
 
     let n = 0;
-    const failing = createJoinBatcher<string, string>({
+    const failing = createBatchQueue<string, string>({
       slots: 1,
       maxBatch: 8,
       run: async (_batch, settle) => {
@@ -95,7 +95,7 @@ describe('createJoinBatcher', () => {
   });
 
   it('a batch that ends without answering a join rejects it rather than leaving it hanging', async () => {
-    const b = createJoinBatcher<string, string>({ slots: 1, maxBatch: 8, run: async () => {} });
+    const b = createBatchQueue<string, string>({ slots: 1, maxBatch: 8, run: async () => {} });
     await expect(b.submit('a')).rejects.toThrow(/without an outcome/);
   });
 });
