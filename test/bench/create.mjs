@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
-import { cleanup, cleanupOnSignal, fixed, freshHome, int, median, mustRun, numberOption, postgresCpuClock, requireBuild, ROOT, table } from './lib.mjs';
+import { cleanup, cleanupOnSignal, fixed, freshHome, int, median, mulberry32, mustRun, numberOption, postgresCpuClock, requireBuild, ROOT, table } from './lib.mjs';
 
 requireBuild();
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
@@ -23,16 +23,6 @@ const ROWS = numberOption('rows', 100_000);
 // Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ).
 const TARGET = 0.5;
 const COLUMNS = ['id', 'candidate_name', 'candidate_email', 'ref', 'lang', 'duration_ms', 'question_set', 'questions', 'created_at', 'expires_at'];
-
-// A small deterministic generator, so every run loads the same file.
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger', 'Hedy', 'Tim', 'Radia', 'John', 'Sophie', 'Mary'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Dijkstra', 'Lamarr', 'Berners-Lee', 'Perlman', "O'Brien", 'Wilson', 'Smith'];

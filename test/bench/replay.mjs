@@ -15,7 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { cleanup, cleanupOnSignal, fixed, freshHome, int, mustRun, numberOption, postgresCpuClock, requireBuild, ROOT, table } from './lib.mjs';
+import { cleanup, cleanupOnSignal, fixed, freshHome, int, mulberry32, mustRun, numberOption, postgresCpuClock, requireBuild, ROOT, table } from './lib.mjs';
 
 requireBuild();
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
@@ -25,14 +25,6 @@ const { newInterviewId } = await import(join(ROOT, 'dist/cli/core/ids.js'));
 const DELIVERIES = numberOption('deliveries', 100_000);
 const TARGET = 5000;
 
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(5);
 let serial = 0;
 const sid = () => `r${(serial++).toString(36).padStart(6, '0')}`;
