@@ -1,21 +1,21 @@
 // The agent's end of an interview against real Postgres and a real (local-folder) storage:
 // finalizing (completed only with all three objects), storage failing (failed, spool kept), and
 // recovering the spool of a job that died.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failInterview, finalizeRecording } from '../../agent/finalize.js';
 import { recoverSpool } from '../../agent/recover-spool.js';
 import type { Recorder } from '../../agent/recorder/recorder.js';
-import { createInterviewRepo, type InterviewRepo } from '../../cli/adapters/db/interviews.js';
-import { createUtteranceRepo, type UtteranceRepo } from '../../cli/adapters/db/utterances.js';
+import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
+import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { recordingKeys } from '../../cli/core/keys.js';
 import type { Status } from '../../cli/core/states.js';
 import { createLogger } from '../../cli/server/log.js';
 import { makeNewInterview } from './helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
+import type { TestDatabase } from './helpers/db.js';
 
 let db: TestDatabase;
 let interviews: InterviewRepo;
@@ -23,17 +23,12 @@ let utterances: UtteranceRepo;
 let dir: string;
 const log = createLogger({ write: () => true } as never);
 
+let ws: AgentWorkspace | undefined;
 beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  interviews = createInterviewRepo(db.sql);
-  utterances = createUtteranceRepo(db.sql);
-  dir = mkdtempSync(join(tmpdir(), 'ivc-agent-int-'));
+  ws = await openAgentWorkspace('agent-int');
+  ({ db, interviews, utterances, dir } = ws);
 });
-
-afterAll(async () => {
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => ws?.close());
 
 async function interviewIn(status: Status): Promise<string> {
   const row = makeNewInterview();

@@ -1,18 +1,18 @@
 // RECORDER=off against real Postgres and a real local-folder storage: the interview completes with
 // its transcript only (no recording key, no MP4), says why in its events, and fails plainly when
 // the transcript cannot be stored. Also the egress id column (migration 00007).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beginTranscriptOnly } from '../../agent/recording/off-recording.js';
 import { createEgressIdRepo } from '../../cli/adapters/db/egress-ids.js';
-import { createInterviewRepo, type InterviewRepo } from '../../cli/adapters/db/interviews.js';
-import { createUtteranceRepo, type UtteranceRepo } from '../../cli/adapters/db/utterances.js';
+import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
+import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { createLogger } from '../../cli/server/log.js';
 import { makeNewInterview } from './helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
+import type { TestDatabase } from './helpers/db.js';
 
 let db: TestDatabase;
 let interviews: InterviewRepo;
@@ -20,17 +20,12 @@ let utterances: UtteranceRepo;
 let dir: string;
 const log = createLogger({ write: () => true } as never);
 
+let ws: AgentWorkspace | undefined;
 beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  interviews = createInterviewRepo(db.sql);
-  utterances = createUtteranceRepo(db.sql);
-  dir = mkdtempSync(join(tmpdir(), 'ivc-rec-off-'));
+  ws = await openAgentWorkspace('rec-off');
+  ({ db, interviews, utterances, dir } = ws);
 });
-
-afterAll(async () => {
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => ws?.close());
 
 async function liveInterview(): Promise<string> {
   const row = makeNewInterview();

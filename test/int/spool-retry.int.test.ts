@@ -3,37 +3,33 @@
 // dead writer's (or a zombie's) is taken; an interview already failed keeps its status and gets
 // the keys; storage still down keeps the spool; reconcile reports each one.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverSpool, spoolInUse, type SpoolOutcome } from '../../agent/recover-spool.js';
 import { processStat, spoolLockOf, spoolLockOwner } from '../../agent/recorder/recorder.js';
-import { createInterviewRepo, type InterviewRepo } from '../../cli/adapters/db/interviews.js';
-import { createUtteranceRepo, type UtteranceRepo } from '../../cli/adapters/db/utterances.js';
+import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
+import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { UnavailableError } from '../../cli/core/errors.js';
 import type { Status } from '../../cli/core/states.js';
 import { reconcile, type ReconcileOutcome } from '../../cli/use-cases/reconcile.js';
 import { makeNewInterview } from './helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
+import type { TestDatabase } from './helpers/db.js';
 
 let db: TestDatabase;
 let interviews: InterviewRepo;
 let utterances: UtteranceRepo;
 let dir: string;
 
+let ws: AgentWorkspace | undefined;
 beforeAll(async () => {
-  db = await createTestDatabase({ migrate: true });
-  interviews = createInterviewRepo(db.sql);
-  utterances = createUtteranceRepo(db.sql);
-  dir = mkdtempSync(join(tmpdir(), 'ivc-spool-int-'));
+  ws = await openAgentWorkspace('spool-int');
+  ({ db, interviews, utterances, dir } = ws);
 });
-
-afterAll(async () => {
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => ws?.close());
 
 async function interviewIn(status: Status, error: string | null = null): Promise<string> {
   const row = makeNewInterview();
