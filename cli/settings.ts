@@ -19,11 +19,23 @@ export interface Settings {
   s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
   recordingsDir: string;
   deepgram: { apiKey?: string; baseUrl?: string };
+  /** An OpenAI-compatible Chat Completions endpoint; undefined when LLM_BASE_URL/LLM_MODEL are unset. */
+  llm: LlmSettings | undefined;
   defaultDurationMs: number;
   inviteTtlMs: number;
   /** Joins allowed per client address per window; limit 0 turns it off. */
   joinRateLimit: { limit: number; windowMs: number };
   trustProxy: boolean;
+}
+
+export interface LlmSettings {
+  /** Base URL as OpenAI clients take it, e.g. https://api.openai.com/v1. */
+  baseUrl: string;
+  model: string;
+  /** LLM_API_KEY, else OPENAI_API_KEY; local servers may need none. */
+  apiKey: string | undefined;
+  /** No first token within this long: the interviewer says the scripted line instead. */
+  timeoutMs: number;
 }
 
 export interface SettingFlags {
@@ -126,6 +138,8 @@ export function loadSettings(
   const defaultDurationMs = duration('DEFAULT_DURATION', '20m');
   const inviteTtlMs = duration('INVITE_TTL', '7d');
 
+  const llm = readLlm(get, problems);
+
   const rateText = get('JOIN_RATE_LIMIT') ?? '20/1m';
   let joinRateLimit = { limit: 20, windowMs: 60_000 };
   if (rateText === 'off') joinRateLimit = { limit: 0, windowMs: 60_000 };
@@ -155,11 +169,27 @@ export function loadSettings(
     s3,
     recordingsDir,
     deepgram: { apiKey: get('DEEPGRAM_API_KEY'), baseUrl: get('DEEPGRAM_BASE_URL') },
+    llm,
     defaultDurationMs,
     inviteTtlMs,
     joinRateLimit,
     trustProxy: trustText === 'true' || trustText === '1',
   };
+}
+
+function readLlm(get: (key: string) => string | undefined, problems: string[]): LlmSettings | undefined {
+  const baseUrl = get('LLM_BASE_URL');
+  const model = get('LLM_MODEL');
+  const timeoutText = get('LLM_TIMEOUT') ?? '2.5s';
+  const timeoutMs = parseDuration(timeoutText);
+  if (timeoutMs === undefined || timeoutMs <= 0) problems.push(`LLM_TIMEOUT: ${JSON.stringify(timeoutText)} is not a duration (e.g. 2.5s, 3000ms)`);
+  if (baseUrl === undefined && model === undefined) return undefined;
+  if (baseUrl === undefined || model === undefined) {
+    problems.push('LLM_BASE_URL and LLM_MODEL: set both (an OpenAI-compatible endpoint and its model) or neither');
+    return undefined;
+  }
+  if (!isUrl(baseUrl, ['http:', 'https:'])) problems.push(`LLM_BASE_URL: ${JSON.stringify(baseUrl)} is not an http(s) URL`);
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), model, apiKey: get('LLM_API_KEY') ?? get('OPENAI_API_KEY'), timeoutMs: timeoutMs ?? 2500 };
 }
 
 function isUrl(text: string, protocols: string[]): boolean {

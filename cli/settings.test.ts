@@ -1,0 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './core/errors.js';
+import { loadSettings } from './settings.js';
+
+const cwd = mkdtempSync(join(tmpdir(), 'ictl-settings-'));
+
+describe('LLM settings', () => {
+  it('are off unless both the endpoint and the model are set', () => {
+    expect(loadSettings({}, {}, cwd).llm).toBeUndefined();
+    expect(() => loadSettings({}, { LLM_MODEL: 'm' }, cwd)).toThrow(ConfigError);
+  });
+  it('take LLM_API_KEY, else OPENAI_API_KEY, and a 2.5 s first-token timeout by default', () => {
+    const s = loadSettings({}, { LLM_BASE_URL: 'http://127.0.0.1:9/v1/', LLM_MODEL: 'm', OPENAI_API_KEY: 'k1' }, cwd);
+    expect(s.llm).toEqual({ baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKey: 'k1', timeoutMs: 2500 });
+    expect(loadSettings({}, { LLM_BASE_URL: 'http://h/v1', LLM_MODEL: 'm', LLM_API_KEY: 'k2', OPENAI_API_KEY: 'k1', LLM_TIMEOUT: '800ms' }, cwd).llm).toMatchObject({
+      apiKey: 'k2',
+      timeoutMs: 800,
+    });
+  });
+  it('names every bad key at once', () => {
+    try {
+      loadSettings({}, { LLM_BASE_URL: 'ftp://x', LLM_MODEL: 'm', LLM_TIMEOUT: 'soon' }, cwd);
+      expect.unreachable();
+    } catch (err) {
+      const text = String((err as ConfigError).message) + JSON.stringify(err);
+      expect(text).toContain('LLM_BASE_URL');
+      expect(text).toContain('LLM_TIMEOUT');
+    }
+  });
+});
