@@ -1,8 +1,11 @@
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
+import { HOOK_EVENT_TYPES } from './core/hook-events.js';
 
 /** Every command; each action loads its module only when it runs, so `--help` stays fast. */
 export type Runner = (load: () => Promise<number>) => Promise<void>;
+
+const HOOK_EVENTS = HOOK_EVENT_TYPES.join(', ');
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -165,6 +168,72 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', examples(['interviewctl webhooks trigger participant_joined --interview 3fZq9', 'interviewctl webhooks trigger room_finished --interview 3fZq9 --to http://127.0.0.1:8081/']))
     .action((type, opts) => run(async () => (await import('./commands/webhooks.js')).trigger(type, opts, g())));
 
+  const hooks = program.command('hooks').description('outbound webhooks to your ATS or scripts: signed (Standard Webhooks), retried for 24 h, replayable');
+  hooks
+    .command('add')
+    .description('add an endpoint; prints its signing secret once')
+    .argument('<url>', 'http(s) URL that receives POSTs')
+    .option('--events <list>', `comma-separated event types (default: all): ${HOOK_EVENTS}`)
+    .option('--description <text>', 'a note for yourself')
+    .option('--allow-private', 'allow a loopback or private address (a receiver on this machine or your network)')
+    .addHelpText('after', examples(['interviewctl hooks add https://ats.example.com/hooks/interviewctl --events interview.completed,interview.failed', 'interviewctl hooks add http://127.0.0.1:9000/ --allow-private --json | jq -r .secret']))
+    .action((url, opts) => run(async () => (await import('./commands/hooks.js')).add(url, opts, g())));
+  hooks
+    .command('list')
+    .description('endpoints with their state (ok, failing, disabled) and delivery backlog')
+    .addHelpText('after', examples(['interviewctl hooks list', 'interviewctl hooks list --json | jq -c \'.[] | select(.state != "ok")\'']))
+    .action(() => run(async () => (await import('./commands/hooks.js')).list(g())));
+  hooks
+    .command('remove')
+    .description('remove an endpoint and its pending deliveries')
+    .argument('<endpoint>', 'endpoint id (ep_…) or its URL')
+    .addHelpText('after', examples(['interviewctl hooks remove ep_3fZq9xY2AbCd']))
+    .action((id) => run(async () => (await import('./commands/hooks.js')).remove(id, g())));
+  hooks
+    .command('enable')
+    .description('enable an endpoint again (one that answered 410 Gone is disabled)')
+    .argument('<endpoint>', 'endpoint id (ep_…) or its URL')
+    .addHelpText('after', examples(['interviewctl hooks enable ep_3fZq9xY2AbCd']))
+    .action((id) => run(async () => (await import('./commands/hooks.js')).enable(id, g())));
+  hooks
+    .command('rotate-secret')
+    .description('new signing secret; the old one keeps signing too (two signatures) for --keep-old')
+    .argument('<endpoint>', 'endpoint id (ep_…) or its URL')
+    .option('--keep-old <duration>', 'how long the old secret stays valid', '24h')
+    .addHelpText('after', examples(['interviewctl hooks rotate-secret ep_3fZq9xY2AbCd', 'interviewctl hooks rotate-secret ep_3fZq9xY2AbCd --keep-old 1h --json | jq -r .secret']))
+    .action((id, opts) => run(async () => (await import('./commands/hooks.js')).rotateSecret(id, opts, g())));
+  hooks
+    .command('deliveries')
+    .description('deliveries, newest first: state, attempts, last answer')
+    .option('--endpoint <endpoint>', 'only this endpoint (id or URL)')
+    .option('--interview <id>', 'only events about this interview')
+    .option('--failed', 'only those that failed (given up, or retrying)')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .addHelpText('after', examples(['interviewctl hooks deliveries --failed', 'interviewctl hooks deliveries --interview 3fZq9 --json']))
+    .action((opts) => run(async () => (await import('./commands/hooks.js')).deliveries(opts, g())));
+  hooks
+    .command('resend')
+    .description('send deliveries again, under the same webhook-id (receivers deduplicate on it)')
+    .argument('[deliveries...]', 'delivery ids (numbers, from `hooks deliveries`)')
+    .option('--since <duration>', 'every delivery created within this long')
+    .option('--interview <id>', 'every delivery about this interview')
+    .option('--endpoint <endpoint>', 'with --since or --interview: only to this endpoint')
+    .addHelpText('after', examples(['interviewctl hooks resend 1042', 'interviewctl hooks resend --since 1h --endpoint ep_3fZq9xY2AbCd', 'interviewctl hooks resend --interview 3fZq9']))
+    .action((ids, opts) => run(async () => (await import('./commands/hooks.js')).resend(ids, opts, g())));
+  hooks
+    .command('test')
+    .description('send a signed ping now to an endpoint (its secret) or any URL (a throwaway secret, or --secret)')
+    .argument('<target>', 'endpoint id (ep_…) or a URL')
+    .option('--secret <whsec>', 'sign with this secret')
+    .option('--allow-private', 'allow a loopback or private address')
+    .addHelpText('after', examples(['interviewctl hooks test ep_3fZq9xY2AbCd', 'interviewctl hooks test http://127.0.0.1:9000/ --allow-private --secret whsec_…']) + '\nExit 5 when the receiver does not answer 2xx.\n')
+    .action((target, opts) => run(async () => (await import('./commands/hooks.js')).test(target, opts, g())));
+  hooks
+    .command('send')
+    .description('deliver everything due now and exit (serve does this continuously; for cron setups without serve)')
+    .addHelpText('after', examples(['interviewctl hooks send', '*/5 * * * * interviewctl hooks send --quiet']) + '\nExit 5 when some deliveries failed and wait for a retry.\n')
+    .action(() => run(async () => (await import('./commands/hooks.js')).send(g())));
+
   const questions = program.command('questions').description('question sets: add, list, show');
   questions
     .command('add')
@@ -214,7 +283,7 @@ export function buildProgram(run: Runner): Command {
 
   program
     .command('serve')
-    .description('run the HTTP server: candidate page, candidate API, LiveKit webhook receiver')
+    .description('run the HTTP server: candidate page, candidate API, LiveKit webhook receiver, outbound webhook sender')
     .option('--port <port>', 'port to listen on (default: PORT, 8080)')
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('--public-url <url>', 'the URL candidates reach this server at (default: PUBLIC_URL)')

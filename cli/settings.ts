@@ -26,6 +26,8 @@ export interface Settings {
   /** Joins allowed per client address per window; limit 0 turns it off. */
   joinRateLimit: { limit: number; windowMs: number };
   trustProxy: boolean;
+  /** Outbound webhooks: the first retry's delay (HOOKS_RETRY_BASE; doubles per attempt, jittered, for 24 h). */
+  hooks: { retryBaseMs: number };
 }
 
 export interface LlmSettings {
@@ -152,6 +154,8 @@ export function loadSettings(
   const trustText = get('TRUST_PROXY') ?? 'false';
   if (!['true', 'false', '1', '0'].includes(trustText)) problems.push('TRUST_PROXY: must be true or false');
 
+  const hooksRetryBaseMs = duration('HOOKS_RETRY_BASE', '5s');
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl,
@@ -174,6 +178,7 @@ export function loadSettings(
     inviteTtlMs,
     joinRateLimit,
     trustProxy: trustText === 'true' || trustText === '1',
+    hooks: { retryBaseMs: hooksRetryBaseMs },
   };
 }
 

@@ -47,8 +47,11 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
     agent_name: settings.livekit.agentName,
   });
   const stopSweep = await startPeriodicReconcile(db.sql, settings, log);
+  const { startOutboundHooks } = await import('../server/outbound-hooks.js');
+  const stopHooks = await startOutboundHooks(db.sql, settings, log);
   const close = async () => {
     stopSweep();
+    await stopHooks();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections?.();
     await db.close();

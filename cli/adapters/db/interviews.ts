@@ -5,6 +5,7 @@ import type { Lang } from '../../core/invite-rows.js';
 import type { Question } from '../../core/questions.js';
 import { allowedFrom, targetOf, type InterviewEvent, type Status } from '../../core/states.js';
 import type { Sql } from './connect.js';
+import { createdEventSql, transitionEventSql } from './outbox.js';
 
 /** A row ready to insert: everything decided, including id and times. */
 export interface NewInterview {
@@ -157,7 +158,9 @@ export function createInterviewRepo(sql: Sql) {
                  (r->>8)::timestamptz, (r->>9)::timestamptz
           from jsonb_array_elements(${sql.json(payload.rows as never)}::jsonb) as r
           ${skipTaken ? sql`on conflict (ref) do nothing` : sql``}
-          returning 1
+          returning id, ref, lang, duration_ms, question_set, created_at, expires_at
+        ), hooked as (
+          ${createdEventSql(sql, 'inserted')}
         )
         select count(*)::int as n from inserted`;
       try {
@@ -257,6 +260,8 @@ export function createInterviewRepo(sql: Sql) {
       const from = allowedFrom(event) as string[];
       const patch: TransitionPatch = by.patch ?? {};
       // Each patchable column keeps its value unless the patch names it.
+      // The outbound webhook this change reports, if any, commits with it (same statement).
+      const hooked = transitionEventSql(sql, to, 'moved');
       const set = (col: keyof TransitionPatch) => (col in patch ? sql`${patch[col] ?? null}` : sql`interviews.${sql(col)}`);
       const rows = await sql`
         with prev as (
@@ -278,7 +283,7 @@ export function createInterviewRepo(sql: Sql) {
         ), logged as (
           insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
           select id, prev_status, ${to}, ${by.actor}, ${by.reason ?? null}, ${by.webhookId ?? null} from moved
-        )
+        )${hooked ? sql`, hooked as (${hooked})` : sql``}
         select * from moved`;
       if (rows.length > 0) return rowToInterview(rows[0]!);
       const [cur] = await sql<{ status: Status }[]>`select status from interviews where id = ${id}`;

@@ -1,6 +1,7 @@
 import { allowedFrom, targetOf } from '../../core/states.js';
 import type { InterviewNow, PlannedEvent } from '../../core/webhook-rules.js';
 import type { Sql } from './connect.js';
+import { startedEventSql } from './outbox.js';
 
 export interface StoredWebhook {
   id: string;
@@ -132,6 +133,7 @@ export function createWebhookRepo(sql: Sql) {
       const ev = w.events;
       const [moved, logged] = await Promise.all([
         iv.length === 0 ? [] : sql<{ id: string }[]>`
+          with moved as (
           update interviews i set
             status = case when u.end_reason is null then i.status else ${targetOf('end')} end,
             end_reason = coalesce(u.end_reason, i.end_reason),
@@ -141,7 +143,13 @@ export function createWebhookRepo(sql: Sql) {
           from unnest(${iv.map((x) => x.id)}::text[], ${iv.map((x) => x.endReason)}::text[], ${iv.map((x) => iso(x.candidateJoinedAt))}::timestamptz[])
                as u(id, end_reason, joined_at)
           where i.id = u.id and (u.end_reason is null or i.status = any(${allowedFrom('end') as string[]}::text[]))
-          returning i.id`,
+          returning i.*, u.joined_at is not null as first_join
+          ), joined as (
+            select * from moved where first_join
+          ), hooked as (
+            ${startedEventSql(sql, 'joined', sql`m.candidate_joined_at`)}
+          )
+          select id from moved`,
         ev.length === 0 ? [] : sql<{ webhook_id: string }[]>`
           insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
           select e.interview_id, e.from_status, e.to_status, 'livekit', e.reason, e.webhook_id

@@ -1,0 +1,41 @@
+import type { Sql } from '../adapters/db/connect.js';
+import { createHookRepo } from '../adapters/db/hooks.js';
+import { createHookHttp } from '../adapters/hooks/http-send.js';
+import type { Settings } from '../settings.js';
+import { startSender } from '../use-cases/send-hooks.js';
+import type { Logger } from './log.js';
+
+/**
+ * serve's outbound webhook sender: woken by the outbox's NOTIFY (sent on commit), polling every
+ * second for retries falling due. Safe beside other replicas (claims skip each other's rows).
+ * Logs carry ids and statuses only, never a payload.
+ */
+export async function startOutboundHooks(sql: Sql, settings: Settings, log: Logger): Promise<() => Promise<void>> {
+  const { openStorage } = await import('../adapters/storage/storage.js');
+  const storage = await openStorage(settings);
+  const http = createHookHttp();
+  const sender = startSender({
+    repo: createHookRepo(sql),
+    http,
+    presign: (key, s) => storage.presign(key, s),
+    retryBaseMs: settings.hooks.retryBaseMs,
+    workers: 4,
+    onAttempt: (d, outcome, r) => {
+      if (r.state === 'delivered') return;
+      const fields = { event_id: d.event.id, type: d.event.type, endpoint: d.endpoint.id, status: outcome.status, attempt: d.attempts, error: outcome.error?.slice(0, 200) };
+      if (r.disableEndpoint) log.warn('webhook endpoint disabled', { ...fields, reason: r.disableEndpoint });
+      else if (r.state === 'failed') log.error('webhook delivery given up', fields);
+      else log.warn('webhook delivery failed', { ...fields, next_attempt_at: r.nextAttemptAt?.toISOString() });
+    },
+    onError: (err) => log.warn('webhook sender round failed', { error: (err as Error).message }),
+  });
+  const listening = await sql.listen('hook_outbox', () => sender.wake()).catch((err) => {
+    log.warn('webhook sender: no LISTEN, polling only', { error: (err as Error).message });
+    return undefined;
+  });
+  return async () => {
+    await listening?.unlisten().catch(() => {});
+    await sender.stop();
+    http.close();
+  };
+}
