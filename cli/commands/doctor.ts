@@ -51,6 +51,9 @@ export async function doctor(global: GlobalOptions): Promise<number> {
     const [worker] = await db.sql<{ at: Date | null }[]>`
       select max(at) as at from interview_events where reason = 'agent joined the room'`.catch(() => [{ at: null }]);
     add('agent worker', worker?.at ? 'ok' : 'warn', worker?.at ? `an interviewer last joined a room at ${worker.at.toISOString()}` : 'no interviewer has joined a room yet', worker?.at ? null : 'start `interviewctl agent` (dev starts it for you)');
+    if (pending.length === 0) {
+      await (await import('./doctor-hooks.js')).checkOutboundHooks(db.sql, add).catch((err) => add('outbound webhooks', 'warn', (err as Error).message));
+    }
   } catch (err) {
     add('database', 'fail', (err as Error).message, settings.databaseUrl ? 'check DATABASE_URL and that the server is up' : 'check INTERVIEWCTL_HOME is writable, or set DATABASE_URL');
   }

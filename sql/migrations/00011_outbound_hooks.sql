@@ -52,6 +52,8 @@ CREATE INDEX hook_deliveries_due_idx ON hook_deliveries (next_attempt_at, event_
 CREATE INDEX hook_deliveries_chain_idx ON hook_deliveries (endpoint_id, order_key, event_seq) WHERE state = 'pending';
 CREATE INDEX hook_deliveries_event_idx ON hook_deliveries (event_seq);
 CREATE INDEX hook_deliveries_endpoint_idx ON hook_deliveries (endpoint_id, id DESC);
+-- What is not delivered yet (or was given up), per endpoint: backlog figures for list, watch, doctor.
+CREATE INDEX hook_deliveries_open_idx ON hook_deliveries (endpoint_id, id DESC) WHERE state <> 'delivered';
 
 CREATE FUNCTION hook_events_fan_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

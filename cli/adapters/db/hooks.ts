@@ -24,7 +24,6 @@ export interface EndpointHealth {
   /** Pending deliveries that have failed at least once. */
   retrying: number;
   failed: number;
-  delivered: number;
   oldestPendingAt: Date | null;
   lastDeliveredAt: Date | null;
   lastError: string | null;
@@ -161,31 +160,26 @@ export function createHookRepo(sql: Sql) {
       await sql`update hook_endpoints set disabled_at = null, disabled_reason = null where id = ${id}`;
     },
 
-    /** Every endpoint with its figures (pending counts come from the partial indexes). */
+    /** Every endpoint with its figures, read through the partial index of what is not delivered. */
     async health(): Promise<EndpointHealth[]> {
       const rows = await sql`
-        select e.*,
-          coalesce(s.pending, 0)::int as pending, coalesce(s.retrying, 0)::int as retrying,
-          coalesce(s.failed, 0)::int as failed, coalesce(s.delivered, 0)::int as delivered,
-          s.oldest_pending_at, s.last_delivered_at,
-          (select last_error from hook_deliveries x where x.endpoint_id = e.id and x.last_error is not null order by x.last_attempt_at desc nulls last limit 1) as last_error_text
+        select e.*, s.pending, s.retrying, s.failed, s.oldest_pending_at, s.last_error_text,
+          (select x.delivered_at from hook_deliveries x where x.endpoint_id = e.id and x.state = 'delivered' order by x.id desc limit 1) as last_delivered_at
         from hook_endpoints e
         left join lateral (
-          select count(*) filter (where state = 'pending') as pending,
-                 count(*) filter (where state = 'pending' and attempts > 0) as retrying,
-                 count(*) filter (where state = 'failed') as failed,
-                 count(*) filter (where state = 'delivered') as delivered,
+          select count(*) filter (where state = 'pending')::int as pending,
+                 count(*) filter (where state = 'pending' and attempts > 0)::int as retrying,
+                 count(*) filter (where state = 'failed')::int as failed,
                  min(created_at) filter (where state = 'pending') as oldest_pending_at,
-                 max(delivered_at) as last_delivered_at
-          from hook_deliveries d where d.endpoint_id = e.id
+                 (array_agg(last_error order by id desc) filter (where last_error is not null))[1] as last_error_text
+          from hook_deliveries d where d.endpoint_id = e.id and d.state <> 'delivered'
         ) s on true
         order by e.created_at, e.id`;
       return rows.map((r) => ({
         endpoint: toEndpoint(r),
-        pending: Number(r.pending),
-        retrying: Number(r.retrying),
-        failed: Number(r.failed),
-        delivered: Number(r.delivered),
+        pending: Number(r.pending ?? 0),
+        retrying: Number(r.retrying ?? 0),
+        failed: Number(r.failed ?? 0),
         oldestPendingAt: (r.oldest_pending_at as Date | null) ?? null,
         lastDeliveredAt: (r.last_delivered_at as Date | null) ?? null,
         lastError: (r.last_error_text as string | null) ?? null,

@@ -33,7 +33,7 @@ export async function enqueueEvent(
 ): Promise<string | null> {
   const [row] = await tx<{ id: string }[]>`
     insert into hook_events (id, type, interview_id, data)
-    select hook_event_id(), ${e.type}, ${e.interviewId}, ${JSON.stringify(e.data)}::json
+    select hook_event_id(), ${e.type}, ${e.interviewId}, ${JSON.stringify(e.data)}::text::json
     where ${subscribed(tx, e.type)}
     ${e.type === 'interview.started' ? tx`on conflict (interview_id) where type = 'interview.started' do nothing` : tx``}
     returning id`;
