@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import type { Sql } from '../adapters/db/connect.js';
+import { createHookRepo } from '../adapters/db/hooks.js';
 import { embeddedConnection, embeddedPaths } from '../adapters/db/embedded.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
 import { createContext, type GlobalOptions } from '../context.js';
@@ -72,6 +73,7 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
       livekit: tui ? createLiveKit(settings.livekit, { requestTimeoutSeconds: 2 }) : undefined,
       recordingsDir: tui && settings.s3 === undefined ? settings.recordingsDir : undefined,
       coalesceMs: tui ? 40 : 0,
+      hookBacklog: () => createHookRepo(sql).backlog(),
     });
   } catch (err) {
     await stop();
@@ -99,13 +101,21 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
     }
   }
 
-  // The stream: results (one JSON line per change) on stdout, connection news on stderr.
+  // The stream: results (one JSON line per change) on stdout, connection and webhook news on stderr.
+  const { hookBacklogText } = await import('../ui/hook-backlog.js');
   const stream = createPrinter({ json: true, quiet: global.quiet });
   let db: DbState = running.snapshot().db;
   out.info(`watching ${running.snapshot().rows.length} interviews${status ? ` (status ${status})` : ''}; one JSON line per change (Ctrl-C to stop)`);
   const offChange = running.onChange((c) => stream.line(changeJson(c), () => ''));
+  let hookText = '';
   const offState = running.subscribe(() => {
     const next = running.snapshot();
+    const text = hookBacklogText(next.hooks);
+    if (text !== hookText) {
+      if (text) out.info(text.replace(/^ · /, ''));
+      else if (hookText) out.info('webhooks: no backlog');
+      hookText = text;
+    }
     if (next.db === db) return;
     if (next.db === 'reconnecting') out.warn(`database connection lost${next.dbProblem ? ` (${next.dbProblem})` : ''}; reconnecting…`);
     else if (next.db === 'live') out.info('reconnected; caught up on changes made meanwhile');

@@ -2,7 +2,7 @@ import type { Sql } from '../adapters/db/connect.js';
 import type { InterviewRepo } from '../adapters/db/interviews.js';
 import { createWatchRepo, type EventWithInterview, type WatchedEvent, type WatchedInterview } from '../adapters/db/watch.js';
 import { isLive, type Status } from '../core/states.js';
-import type { DbState, LiveKitState, Presence, WatchChange, WatchFeed, WatchRow, WatchSnapshot } from './feed.js';
+import type { DbState, HookBacklog, LiveKitState, Presence, WatchChange, WatchFeed, WatchRow, WatchSnapshot } from './feed.js';
 import { createPresencePoller, readRecordingSizes, type PresenceSource } from './feed-presence.js';
 
 export type { PresenceSource } from './feed-presence.js';
@@ -31,6 +31,9 @@ export interface PostgresFeedOptions {
   coalesceMs?: number;
   /** Participant lists fetched per presence round at most: the poll stays light with many rooms. */
   participantLookupsPerRound?: number;
+  /** Outbound webhook endpoints with a backlog, read every `hookIntervalMs` (default 5 s). */
+  hookBacklog?: () => Promise<HookBacklog[]>;
+  hookIntervalMs?: number;
 }
 
 export interface RunningFeed extends WatchFeed {
@@ -309,12 +312,25 @@ export async function startPostgresFeed(opts: PostgresFeedOptions): Promise<Runn
   };
   if (poller || opts.recordingsDir) later(() => void sidePoll(), 0);
 
+  // Webhook backlog: a small query every few seconds, a change of the snapshot only when it differs.
+  let hooks: HookBacklog[] = [];
+  const hookPoll = async () => {
+    const next = await opts.hookBacklog!().catch(() => hooks);
+    if (stopped) return;
+    if (JSON.stringify(next) !== JSON.stringify(hooks)) {
+      hooks = next;
+      changed();
+    }
+    later(() => void hookPoll(), opts.hookIntervalMs ?? 5000);
+  };
+  if (opts.hookBacklog) later(() => void hookPoll(), 0);
+
   let hasTranscripts: boolean | undefined;
   let transcriptsCheckedAt = 0;
 
   return {
     snapshot() {
-      cached ??= { version, rows: [...rows.values()], db, livekit, dbProblem };
+      cached ??= { version, rows: [...rows.values()], db, livekit, dbProblem, hooks };
       return cached;
     },
     subscribe(l) {

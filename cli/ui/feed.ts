@@ -36,6 +36,13 @@ export interface WatchRow {
   recordingBytes: number | null;
 }
 
+/** An outbound webhook endpoint with deliveries waiting (or disabled): watch shows these. */
+export interface HookBacklog {
+  endpoint: string;
+  pending: number;
+  state: 'ok' | 'failing' | 'disabled';
+}
+
 export type DbState = 'connecting' | 'live' | 'reconnecting';
 export type LiveKitState = 'unknown' | 'ok' | 'unreachable' | 'off';
 
@@ -47,6 +54,8 @@ export interface WatchSnapshot {
   livekit: LiveKitState;
   /** A short reason when db is reconnecting, for the status line. */
   dbProblem?: string;
+  /** Webhook endpoints with a backlog, when the store reads them. */
+  hooks?: readonly HookBacklog[];
 }
 
 /** One change as it happened: the NDJSON stream prints these. */

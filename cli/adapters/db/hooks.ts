@@ -186,6 +186,18 @@ export function createHookRepo(sql: Sql) {
       }));
     },
 
+    /** Endpoints with deliveries waiting, or disabled, for `watch`: one light query. */
+    async backlog(): Promise<{ endpoint: string; pending: number; state: 'ok' | 'failing' | 'disabled' }[]> {
+      const rows = await sql<{ id: string; disabled: boolean; pending: number; retrying: number }[]>`
+        select e.id, e.disabled_at is not null as disabled,
+          (select count(*)::int from hook_deliveries d where d.endpoint_id = e.id and d.state = 'pending') as pending,
+          (select count(*)::int from hook_deliveries d where d.endpoint_id = e.id and d.state = 'pending' and d.attempts > 0) as retrying
+        from hook_endpoints e order by e.created_at, e.id`;
+      return rows
+        .filter((r) => r.pending > 0 || r.disabled)
+        .map((r) => ({ endpoint: r.id, pending: r.pending, state: r.disabled ? 'disabled' : r.retrying > 0 ? 'failing' : 'ok' }));
+    },
+
     async deliveries(f: DeliveryFilter = {}): Promise<DeliveryRow[]> {
       const rows = await sql`
         select d.*, ev.id as event_id, ev.type, ev.interview_id, e.url

@@ -90,6 +90,20 @@ describe('WatchScreen', () => {
     unmount();
   });
 
+  it('shows webhook endpoints with a backlog in the header, and nothing once it is sent', async () => {
+    const feed = fakeFeed(rows());
+    const { lastFrame, unmount } = render(<WatchScreen feed={feed} color={false} />);
+    await settle();
+    expect(lastFrame()).not.toContain('webhooks');
+    feed.push({ hooks: [{ endpoint: 'ep_ats', pending: 120, state: 'failing' }, { endpoint: 'ep_old', pending: 0, state: 'disabled' }] });
+    await settle();
+    expect(lineOf(lastFrame(), 'watch')).toContain('webhooks: ep_ats 120 pending (failing), ep_old disabled');
+    feed.push({ hooks: [] });
+    await settle();
+    expect(lastFrame()).not.toContain('webhooks');
+    unmount();
+  });
+
   it('moves with j/k and the arrows, and opens the detail view with the timeline and transcript', async () => {
     const feed = fakeFeed(rows());
     feed.timelines.set(ID_B, [

@@ -192,6 +192,7 @@ export function WatchScreen({ feed, readonly = false, color = true, statusFilter
         livekit={snapshot.livekit}
         readonly={readonly}
         color={color}
+        hooks={snapshot.hooks}
       />
       {mode === 'help' ? (
         <HelpView readonly={readonly} height={bodyHeight + 1} />
