@@ -90,25 +90,35 @@ export async function sendAllDue(deps: SenderDeps, maxRounds = 10_000): Promise<
 }
 
 /**
- * The sender inside `serve`: `workers` loops, each claiming and sending rounds back to back while
- * there is work, else sleeping until woken (`wake()`, on the outbox NOTIFY) or `pollMs` passes (for
- * retries falling due). Several replicas run it side by side: claims skip each other's rows.
+ * The sender inside `serve`: up to `workers` loops claiming and sending rounds. A notification
+ * (`wake()`, on the outbox NOTIFY) wakes one sleeping loop after `gatherMs`, so the changes
+ * committed meanwhile share its claim; a loop whose claim came back full wakes another to help.
+ * Sleeping loops also wake every `pollMs`, for retries falling due. Several replicas run this side
+ * by side: claims skip each other's rows.
  */
-export function startSender(deps: SenderDeps & { workers?: number; pollMs?: number; onError?: (err: unknown) => void }) {
+export function startSender(deps: SenderDeps & { workers?: number; pollMs?: number; gatherMs?: number; onError?: (err: unknown) => void }) {
   let stopped = false;
-  const sleepers = new Set<() => void>();
+  const batch = deps.batch ?? 100;
+  const sleepers: (() => void)[] = [];
+  let gathering: NodeJS.Timeout | undefined;
+  const wakeOne = () => sleepers.shift()?.();
   const wake = () => {
-    for (const s of [...sleepers]) s();
+    if (gathering || sleepers.length === 0) return;
+    gathering = setTimeout(() => {
+      gathering = undefined;
+      wakeOne();
+    }, deps.gatherMs ?? 20);
   };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        sleepers.delete(done);
+        const i = sleepers.indexOf(done);
+        if (i >= 0) sleepers.splice(i, 1);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      sleepers.add(done);
+      sleepers.push(done);
     });
   const loop = async () => {
     let failures = 0;
@@ -116,7 +126,8 @@ export function startSender(deps: SenderDeps & { workers?: number; pollMs?: numb
       try {
         const r = await sendRound(deps);
         failures = 0;
-        if (r.claimed === 0) await sleep(deps.pollMs ?? 1000);
+        if (r.claimed >= batch) wakeOne();
+        else if (r.claimed === 0) await sleep(deps.pollMs ?? 1000);
       } catch (err) {
         deps.onError?.(err);
         failures++;
@@ -130,7 +141,8 @@ export function startSender(deps: SenderDeps & { workers?: number; pollMs?: numb
     /** Stops claiming; attempts in flight finish and are written back. */
     async stop() {
       stopped = true;
-      wake();
+      clearTimeout(gathering);
+      while (sleepers.length > 0) wakeOne();
       await Promise.all(loops);
     },
   };
