@@ -53,7 +53,7 @@ export function transitionEventSql(sql: Sql, to: string, rows: string): Fragment
     return sql`
       insert into hook_events (id, type, interview_id, data)
       select hook_event_id(), 'interview.completed', m.id, json_build_object(
-        'interview_id', m.id, 'ref', m.ref, 'started_at', hook_ts(m.used_at), 'ended_at', hook_ts(m.ended_at),
+        'interview_id', m.id, 'ref', m.ref, 'started_at', hook_ts(coalesce(m.candidate_joined_at, m.used_at)), 'ended_at', hook_ts(m.ended_at),
         'completed_at', hook_ts(m.completed_at),
         'duration_s', round(extract(epoch from (m.ended_at - coalesce(m.candidate_joined_at, m.used_at))))::int,
         'end_reason', m.end_reason, 'recording_key', m.recording_key, 'transcript_key', m.transcript_key, 'vtt_key', m.vtt_key)
