@@ -4,9 +4,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../../cli/adapters/db/interviews.js';
-import { enqueueEvent } from '../../cli/adapters/db/outbox.js';
+import { enqueueEvent, forgetInterviewEvents } from '../../cli/adapters/db/outbox.js';
 import { createWebhookRepo } from '../../cli/adapters/db/webhooks.js';
-import { evaluatedData, reviewedData } from '../../cli/core/hook-events.js';
+import { candidateDeletedData, evaluatedData, reviewedData } from '../../cli/core/hook-events.js';
 import { receiveDeliveries, type WebhookFacts } from '../../cli/use-cases/apply-webhook.js';
 import { stackFrames } from './helpers/cli.js';
 import { startHookReceiver, startServe, verifyBySpec, waitFor } from './helpers/hook-receiver.js';
@@ -156,6 +156,19 @@ describe('events, signed and delivered', () => {
     expect(rx.received.length).toBe(before);
     const [n] = await ws.db.sql<{ n: number }[]>`select count(*)::int as n from hook_events where interview_id = ${id} and type <> 'interview.created'`;
     expect(n!.n).toBe(0);
+  });
+
+  it('a deletion drops what was stored about the interview and sends only candidate.deleted', async () => {
+    const { rx } = await endpointWithReceiver();
+    const id = await createInterview('ATS-DEL');
+    await ws.db.sql.begin(async (tx) => {
+      const t = tx as unknown as Sql;
+      expect(await forgetInterviewEvents(t, id)).toBe(1);
+      await enqueueEvent(t, { type: 'candidate.deleted', interviewId: id, data: candidateDeletedData({ interviewId: id, ref: 'ATS-DEL', deletedAt: new Date(), receiptId: 'del_1', objectsDeleted: 3 }) });
+    });
+    await ws.run(['hooks', 'send']);
+    expect(delivered(rx).map((r) => r.type)).toEqual(['candidate.deleted']);
+    expect(delivered(rx)[0]!.body.data).toMatchObject({ interview_id: id, receipt_id: 'del_1', objects_deleted: 3 });
   });
 
   it('subscribes an endpoint to the events it names only', async () => {

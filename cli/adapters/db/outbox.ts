@@ -87,3 +87,13 @@ export function createdEventSql(sql: Sql, rows: string): Fragment {
       'created_at', hook_ts(m.created_at), 'expires_at', hook_ts(m.expires_at))
     from ${sql(rows)} m where ${subscribed(sql, 'interview.created')}`;
 }
+
+/**
+ * Drops every stored event about an interview, and its deliveries (sent or not), inside the
+ * caller's transaction: for a candidate's deletion (before enqueueing candidate.deleted) and
+ * retention purges, since bodies carry the interview's ref and storage keys. Returns how many.
+ */
+export async function forgetInterviewEvents(tx: Sql, interviewId: string): Promise<number> {
+  const res = await tx`delete from hook_events where interview_id = ${interviewId}`;
+  return res.count;
+}
