@@ -219,13 +219,13 @@ export async function send(global: GlobalOptions): Promise<number> {
     const { sendAllDue } = await import('../use-cases/send-hooks.js');
     const { createHookHttp } = await import('../adapters/hooks/http-send.js');
     const { openStorage } = await import('../adapters/storage/storage.js');
-    const storage = await openStorage(ctx.settings);
+    let storage: ReturnType<typeof openStorage> | undefined;
     const http = createHookHttp();
     try {
       const summary = await sendAllDue({
         repo: await repoOf(ctx),
         http,
-        presign: (key, s) => storage.presign(key, s),
+        presign: async (key, s) => (await (storage ??= openStorage(ctx.settings))).presign(key, s),
         retryBaseMs: ctx.settings.hooks.retryBaseMs,
         onAttempt: (d, o, r) => {
           if (r.state !== 'delivered') ctx.out.warn(`${d.event.type} ${d.event.id} → ${d.endpoint.url}: ${o.error}${r.state === 'failed' ? ' (gave up)' : r.disableEndpoint ? ' (endpoint disabled)' : ''}`);

@@ -1,6 +1,7 @@
 import type { Sql } from '../adapters/db/connect.js';
 import { createHookRepo } from '../adapters/db/hooks.js';
 import { createHookHttp } from '../adapters/hooks/http-send.js';
+import type { ObjectStorage } from '../adapters/storage/storage.js';
 import type { Settings } from '../settings.js';
 import { startSender } from '../use-cases/send-hooks.js';
 import type { Logger } from './log.js';
@@ -11,13 +12,14 @@ import type { Logger } from './log.js';
  * Logs carry ids and statuses only, never a payload.
  */
 export async function startOutboundHooks(sql: Sql, settings: Settings, log: Logger): Promise<() => Promise<void>> {
-  const { openStorage } = await import('../adapters/storage/storage.js');
-  const storage = await openStorage(settings);
+  // Storage (and the AWS SDK) only when an interview.completed is first sent, not at start-up.
+  let storage: Promise<ObjectStorage> | undefined;
+  const openOnce = () => (storage ??= import('../adapters/storage/storage.js').then((m) => m.openStorage(settings)));
   const http = createHookHttp();
   const sender = startSender({
     repo: createHookRepo(sql),
     http,
-    presign: (key, s) => storage.presign(key, s),
+    presign: async (key, s) => (await openOnce()).presign(key, s),
     retryBaseMs: settings.hooks.retryBaseMs,
     workers: 4,
     onAttempt: (d, outcome, r) => {
