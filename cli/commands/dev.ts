@@ -1,5 +1,10 @@
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { findLiveKitServer, startLocalLiveKit } from '../adapters/livekit/local-server.js';
+import { LIVEKIT_SERVER_VERSION, MIN_GO, LIVEKIT_SERVER_GO, buildLiveKitServer, cachedBinDir, findGo, goVersion } from '../adapters/livekit/server-build.js';
+import { formatDuration } from '../core/duration.js';
+import type { Settings } from '../settings.js';
+import { planDev, type DevFindings } from './dev-plan.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { ConfigError } from '../core/errors.js';
 import { createPrinter } from '../output.js';
@@ -9,8 +14,9 @@ import { createInterview } from '../use-cases/create-invites.js';
 import { startServer } from './serve.js';
 
 /**
- * Everything on one machine: the embedded database, a local livekit-server (when installed, or
- * LIVEKIT_URL), serve, and a fresh demo link.
+ * Everything on one machine: the embedded database, a local livekit-server (LIVEKIT_URL, or one
+ * installed, or built with Go on first use), serve, the interviewer (without recording when ffmpeg
+ * is missing), and a fresh demo link.
  */
 export async function dev(opts: { port?: string; demo?: boolean }, global: GlobalOptions): Promise<number> {
   const ctx = createContext(global, { port: opts.port });
@@ -20,30 +26,62 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
     for (const stop of stops.reverse()) await stop();
   });
 
-  let livekitNote: string;
-  if (settings.livekit.explicit) {
-    livekitNote = `LiveKit: ${settings.livekit.url} (LIVEKIT_URL)`;
-  } else {
-    const binary = findLiveKitServer();
-    if (binary) {
-      const port = Number(new URL(settings.livekit.url.replace(/^ws/, 'http')).port || 7880);
-      const lk = await startLocalLiveKit({
-        binary,
-        dir: join(settings.home, 'livekit'),
-        port,
-        apiKey: settings.livekit.apiKey,
-        apiSecret: settings.livekit.apiSecret,
-        webhookUrl: `http://127.0.0.1:${settings.port}/webhooks/livekit`,
-      });
-      stops.push(lk.stop);
-      livekitNote = `LiveKit: local livekit-server on ${settings.livekit.url} (${binary})`;
-    } else {
-      livekitNote =
-        'LiveKit: no livekit-server found, so joining an interview will fail until there is one.\n' +
-        '  Install one with `npm run setup:stack` (builds it with Go into ~/.cache/interviewctl/bin),\n' +
-        '  or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET for a LiveKit Cloud project.';
-    }
+  const plan = planDev(findings(settings));
+  if (plan.recorder.banner) {
+    // Serve and the interviewer (and its job processes) read RECORDER from the environment.
+    process.env.RECORDER = plan.recorder.mode;
+    out.warn(plan.recorder.banner);
   }
+
+  let livekitNote = '';
+  let binary: string | undefined;
+  switch (plan.livekit.kind) {
+    case 'remote':
+      livekitNote = `LiveKit: ${settings.livekit.url} (LIVEKIT_URL)`;
+      break;
+    case 'local':
+      binary = plan.livekit.binary;
+      break;
+    case 'build': {
+      out.info(plan.livekit.note);
+      const abort = new AbortController();
+      onShutdown(async () => abort.abort());
+      try {
+        const built = await buildLiveKitServer({
+          go: plan.livekit.go,
+          signal: abort.signal,
+          onProgress: (p) => out.info(`  still building livekit-server: ${formatDuration(roundToSeconds(p.elapsedMs))}, ${p.modules} modules downloaded, ${p.packages} packages compiled`),
+        });
+        out.info(`LiveKit: built livekit-server v${LIVEKIT_SERVER_VERSION} in ${formatDuration(roundToSeconds(built.ms))} (${built.path}); later starts use it at once`);
+        binary = built.path;
+      } catch (err) {
+        if (abort.signal.aborted) return 130;
+        out.warn(`LiveKit: building livekit-server failed: ${(err as Error).message}`);
+      }
+      livekitNote = binary
+        ? ''
+        : 'LiveKit: no livekit-server (the build failed, see above), so joining an interview fails until there is one; or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET for a LiveKit Cloud project.';
+      break;
+    }
+    case 'none':
+      livekitNote = plan.livekit.note;
+      out.warn(livekitNote);
+      break;
+  }
+  if (binary) {
+    const port = Number(new URL(settings.livekit.url.replace(/^ws/, 'http')).port || 7880);
+    const lk = await startLocalLiveKit({
+      binary,
+      dir: join(settings.home, 'livekit'),
+      port,
+      apiKey: settings.livekit.apiKey,
+      apiSecret: settings.livekit.apiSecret,
+      webhookUrl: `http://127.0.0.1:${settings.port}/webhooks/livekit`,
+    });
+    stops.push(lk.stop);
+    livekitNote = `LiveKit: local livekit-server on ${settings.livekit.url} (${binary})`;
+  }
+  const recorderNote = plan.recorder.banner ? '\n  Recorder: OFF (ffmpeg is not installed; see the warning above)' : '';
 
   const server = await startServer({ port: opts.port, host: '127.0.0.1' }, global);
   stops.push(server.close);
@@ -53,7 +91,7 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
   if (agent) stops.push(agent);
 
   const repos = await ctx.repos();
-  out.info(`\ninterviewctl dev is running\n  ${livekitNote}\n  Database: ${(await ctx.db()).where}\n  Server: ${settings.publicUrl}`);
+  out.info(`\ninterviewctl dev is running\n  ${livekitNote}${recorderNote}\n  Database: ${(await ctx.db()).where}\n  Server: ${settings.publicUrl}`);
   if (opts.demo !== false) {
     const { interview } = await createInterview(
       { ...repos, publicUrl: settings.publicUrl },
@@ -83,3 +121,22 @@ async function startAgentIfAvailable(global: GlobalOptions): Promise<(() => Prom
     return undefined;
   }
 }
+
+/** What this machine has, for planDev. */
+function findings(settings: Settings): DevFindings {
+  const livekitServer = settings.livekit.explicit ? undefined : findLiveKitServer();
+  const go = settings.livekit.explicit || livekitServer ? undefined : findGo();
+  return {
+    livekitUrlSet: settings.livekit.explicit,
+    livekitServer,
+    go: go ? { path: go, version: goVersion(go) } : undefined,
+    ffmpeg: settings.recorder === 'agent' && spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0,
+    recorder: settings.recorder,
+    cacheDir: cachedBinDir(),
+    livekitVersion: LIVEKIT_SERVER_VERSION,
+    minGo: MIN_GO,
+    wantedGo: LIVEKIT_SERVER_GO,
+  };
+}
+
+const roundToSeconds = (ms: number) => Math.max(1000, Math.round(ms / 1000) * 1000);

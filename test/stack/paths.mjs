@@ -1,14 +1,16 @@
-// Where the live-test stack lives and whether it is installed. Plain ESM, no dependencies, so
-// setup.mjs, the e2e runner, the tests and `interviewctl dev` can all read it.
+// Where the live-test stack lives and whether it is installed, for setup.mjs, the e2e runner and
+// the tests. The livekit-server pin, the cache folder and the Go build are the CLI's own
+// (cli/adapters/livekit/server-build.ts, which `interviewctl dev` builds with), read from the
+// compiled CLI: `npm ci` builds it.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-/** Pinned versions: v1.13.0/1 and the current livekit-server head carry `replace` directives that break `go install`. */
-export const LIVEKIT_SERVER_VERSION = '1.13.5';
+const serverBuild = await import('../../dist/cli/adapters/livekit/server-build.js').catch((err) => {
+  throw new Error(`test/stack needs the compiled CLI (dist/): run \`npm run build\` first (${err.message})`);
+});
+export const { LIVEKIT_SERVER_VERSION, LIVEKIT_SERVER_MODULE, LIVEKIT_SERVER_GO, buildLiveKitServer, goInstall, findGo } = serverBuild;
 export const VERSITYGW_VERSION = '1.7.0';
-export const LIVEKIT_SERVER_MODULE = `github.com/livekit/livekit-server/cmd/server@v${LIVEKIT_SERVER_VERSION}`;
 export const VERSITYGW_MODULE = `github.com/versity/versitygw/cmd/versitygw@v${VERSITYGW_VERSION}`;
 
 /** Debian packages the live tests use, with the command each one provides. */
@@ -22,8 +24,8 @@ export const DEBIAN_PACKAGES = [
 ];
 
 /** The cache outside the repo where the Go-built binaries go (`~/.cache/interviewctl/bin`). */
-export const cacheDir = join(homedir(), '.cache', 'interviewctl');
-export const binDir = join(cacheDir, 'bin');
+export const binDir = serverBuild.cachedBinDir();
+export const cacheDir = join(binDir, '..');
 export const livekitServerBin = join(binDir, 'livekit-server');
 export const versitygwBin = join(binDir, 'versitygw');
 export const chromiumBin = '/usr/bin/chromium';

@@ -2,14 +2,18 @@
 // `npm run setup:stack`: installs what the live tests need on a fresh Debian 12 machine, skipping
 // what is already there, and says what it does.
 //   - Debian packages: chromium ffmpeg espeak-ng sox iproute2 tmux (apt-get, only the missing ones)
-//   - livekit-server v1.13.5 and versitygw v1.7.0, built with `go install` into ~/.cache/interviewctl/bin
+//   - livekit-server (the CLI's pin and build: the same one `interviewctl dev` builds) and
+//     versitygw v1.7.0, built with `go install` into ~/.cache/interviewctl/bin
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEBIAN_PACKAGES,
-  LIVEKIT_SERVER_MODULE,
+  LIVEKIT_SERVER_GO,
   LIVEKIT_SERVER_VERSION,
+  buildLiveKitServer,
+  findGo,
+  goInstall,
   VERSITYGW_MODULE,
   VERSITYGW_VERSION,
   binDir,
@@ -62,32 +66,29 @@ function installDebianPackages() {
 }
 
 function goBinary() {
-  const go = which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo();
   if (!go) {
     throw new SetupError(
-      'Go is needed to build livekit-server and versitygw and is not installed. Install Go 1.24 or newer ' +
-        '(https://go.dev/doc/install; Debian 12\'s golang-go is too old), then run `npm run setup:stack` again.',
+      `Go is needed to build livekit-server and versitygw and is not installed. Install Go ${LIVEKIT_SERVER_GO} or newer ` +
+        "(https://go.dev/doc/install; Debian 12's golang-go is too old), then run `npm run setup:stack` again.",
     );
   }
   return go;
 }
 
-/** `go install <module>` into a scratch GOBIN, then move the binary into the cache under `finalName`. */
-function goInstall(module, builtName, finalPath) {
-  const go = goBinary();
-  mkdirSync(binDir, { recursive: true });
-  const gobin = mkdtempSync(join(binDir, '.build-'));
+const onProgress = (p) => say(`  still building: ${Math.round(p.elapsedMs / 1000)}s, ${p.modules} modules downloaded, ${p.packages} packages compiled`);
+
+async function timed(label, build) {
+  say(`$ ${label}`);
   try {
-    run(go, ['install', module], { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' } });
-    const built = join(gobin, builtName);
-    if (!existsSync(built)) throw new SetupError(`go install ${module} did not produce ${builtName}`);
-    renameSync(built, finalPath);
-  } finally {
-    rmSync(gobin, { recursive: true, force: true });
+    const { ms } = await build();
+    say(`  done in ${(ms / 1000).toFixed(1)}s`);
+  } catch (err) {
+    throw new SetupError(err.message);
   }
 }
 
-function installLivekitServer() {
+async function installLivekitServer() {
   const have = binaryVersion(livekitServerBin);
   if (have === LIVEKIT_SERVER_VERSION) {
     say(`livekit-server v${have}: present at ${livekitServerBin}`);
@@ -106,20 +107,20 @@ function installLivekitServer() {
     }
   }
   say(`livekit-server v${LIVEKIT_SERVER_VERSION}: building with go install (a few minutes on 2 cores)`);
-  goInstall(LIVEKIT_SERVER_MODULE, 'server', livekitServerBin);
+  await timed('go install (livekit-server)', () => buildLiveKitServer({ go: goBinary(), binDir, onProgress }));
   const built = binaryVersion(livekitServerBin);
   if (built !== LIVEKIT_SERVER_VERSION) throw new SetupError(`the built livekit-server reports version ${built ?? '(none)'}`);
 }
 
 /** The module version Go stamped into a binary (`go version -m`), or undefined. */
 function goModuleVersion(file) {
-  const go = which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo();
   if (!go || !existsSync(file)) return undefined;
   const res = spawnSync(go, ['version', '-m', file], { encoding: 'utf8', timeout: 10_000 });
   return /^\s*mod\s+\S+\s+v(\S+)/m.exec(res.stdout ?? '')?.[1];
 }
 
-function installVersitygw() {
+async function installVersitygw() {
   // versitygw --version says "git" when built by `go install`; Go's build info has the module version.
   if (existsSync(versitygwBin)) {
     const have = goModuleVersion(versitygwBin);
@@ -130,21 +131,23 @@ function installVersitygw() {
     say(`versitygw at ${versitygwBin} is v${have}; replacing it with v${VERSITYGW_VERSION}`);
   }
   say(`versitygw v${VERSITYGW_VERSION}: building with go install`);
-  goInstall(VERSITYGW_MODULE, 'versitygw', versitygwBin);
+  await timed(`go install ${VERSITYGW_MODULE}`, () =>
+    goInstall({ go: goBinary(), module: VERSITYGW_MODULE, builtName: 'versitygw', dest: versitygwBin, logFile: join(binDir, '..', 'versitygw-build.log'), onProgress }),
+  );
 }
 
-function main() {
+async function main() {
   const started = Date.now();
   installDebianPackages();
-  installLivekitServer();
-  installVersitygw();
+  await installLivekitServer();
+  await installVersitygw();
   const status = stackStatus();
   if (!status.installed) throw new SetupError(`still missing after setup: ${status.missing.join('; ')}`);
   say(`the live-test stack is installed (${((Date.now() - started) / 1000).toFixed(1)}s); run \`npm run test:e2e\``);
 }
 
 try {
-  main();
+  await main();
 } catch (err) {
   say(`FAILED: ${err instanceof SetupError ? err.message : err?.stack ?? err}`);
   process.exitCode = 1;

@@ -1,15 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { UnavailableError } from '../../core/errors.js';
+import { cachedBinDir } from './server-build.js';
 
-/** Where `npm run setup:stack` puts the livekit-server it builds. */
-export function cachedBinDir(): string {
-  return join(homedir(), '.cache', 'interviewctl', 'bin');
-}
-
-/** The livekit-server binary: LIVEKIT_SERVER_BIN, the setup cache, or PATH. */
+/** The livekit-server binary: LIVEKIT_SERVER_BIN, the cache that `dev` and setup:stack build into, or PATH. */
 export function findLiveKitServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = [env.LIVEKIT_SERVER_BIN, join(cachedBinDir(), 'livekit-server'), ...(env.PATH ?? '').split(delimiter).map((d) => join(d, 'livekit-server'))];
   return candidates.find((c): c is string => !!c && existsSync(c));
