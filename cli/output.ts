@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { Writable } from 'node:stream';
 
 /**
@@ -119,13 +120,9 @@ export function createPrinter(options: PrinterOptions = {}): Printer {
   };
 }
 
-/** A plain-text table with aligned columns; widths count wide (CJK) characters as two. */
+/** A plain-text table with aligned columns, measured in terminal columns (string-width: CJK two, combining marks none). */
 export function table(headers: string[], rows: string[][]): string {
-  const width = (s: string) => {
-    let w = 0;
-    for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u.test(ch) ? 2 : 1;
-    return w;
-  };
+  const width = stringWidth;
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const fmt = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();

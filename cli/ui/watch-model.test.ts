@@ -79,6 +79,15 @@ describe('layout', () => {
     expect(fit('Ada', 5)).toBe('Ada  ');
   });
 
+  it('counts a combining accent as no column, so a decomposed "é" fits like a precomposed one', () => {
+    const decomposed = 'Rene\u0301e';
+    expect(displayWidth(decomposed)).toBe(5);
+    expect(fit(decomposed, 8)).toBe(`${decomposed}   `);
+    expect(displayWidth(fit(decomposed, 8))).toBe(displayWidth(fit('Ren\u00e9e', 8)));
+    // Cut between graphemes: the accent stays on its letter.
+    expect(fit('Rene\u0301e Noe\u0308l', 5)).toBe('Rene\u0301…');
+  });
+
   it('gives the last-event column what the terminal has left', () => {
     const cols = layoutColumns(120);
     expect(cols.reduce((n, c) => n + c.width + 1, 0)).toBe(120);

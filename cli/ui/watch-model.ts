@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { formatClock, formatDuration } from '../core/duration.js';
 import { shortId } from '../core/interview.js';
 import { isLive, type Status } from '../core/states.js';
@@ -114,15 +115,16 @@ export function lastEventText(r: WatchRow, now: number): string {
   return `${agoText(r.lastEvent.at, now)} ${eventText(r.lastEvent)}`;
 }
 
-/** Terminal columns a string takes: wide (CJK, emoji) characters count as two. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += isWide(ch) ? 2 : 1;
-  return w;
-}
+const segmenter = new Intl.Segmenter();
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x20-\x7e]*$/;
 
-function isWide(ch: string): boolean {
-  return /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u.test(ch);
+/**
+ * Terminal columns a string takes (string-width: wide CJK and emoji count two, combining marks
+ * such as the accent of a decomposed "é" none). Printable ASCII, most of a frame, is its length.
+ */
+export function displayWidth(s: string): number {
+  return ASCII.test(s) ? s.length : stringWidth(s);
 }
 
 /** Cuts a string to at most `width` columns (with … when cut) and pads it to exactly `width`. */
@@ -132,10 +134,11 @@ export function fit(s: string, width: number): string {
   if (w <= width) return s + ' '.repeat(width - w);
   let out = '';
   w = 0;
-  for (const ch of s) {
-    const cw = isWide(ch) ? 2 : 1;
+  // Whole graphemes: an accent stays with its letter, a flag is not cut in half.
+  for (const { segment } of segmenter.segment(s)) {
+    const cw = displayWidth(segment);
     if (w + cw > width - 1) break;
-    out += ch;
+    out += segment;
     w += cw;
   }
   return out + '…' + ' '.repeat(Math.max(0, width - 1 - w));
