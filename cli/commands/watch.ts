@@ -94,7 +94,7 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
     onShutdown(stop);
     try {
       const { runWatchTui } = await import('../ui/run-watch.js');
-      const how = await runWatchTui(running, { readonly: Boolean(opts.readonly), color, statusFilter: status, stdout: process.stdout, stdin: process.stdin });
+      const how = await runWatchTui(running, { readonly: Boolean(opts.readonly), color, statusFilter: status, stdout: process.stdout, stdin: process.stdin, warn: (m) => out.warn(m) });
       return how === 'interrupted' ? 130 : 0;
     } finally {
       await stop();

@@ -78,7 +78,7 @@ const pairs: Pair[] = [];
 let proto: { get: Get } & Record<symbol, unknown>;
 
 beforeAll(async () => {
-  expect(await installLineOutput()).toBe(true);
+  expect(await installLineOutput()).toEqual({ installed: true });
   const inkEntry = createRequire(import.meta.url).resolve('ink');
   proto = (await import(pathToFileURL(join(dirname(inkEntry), 'output.js')).href)).default.prototype;
   const inkGet = proto[Symbol.for('interviewctl.ink-line-output')] as Get;

@@ -2,7 +2,7 @@ import { render } from 'ink';
 import type { WatchFeed } from './feed.js';
 import { WatchScreen } from './components/WatchScreen.js';
 import { createFrameBudget } from './frame-budget.js';
-import { installLineOutput } from './ink-line-output.js';
+import { installLineOutput, lineOutputWarning } from './ink-line-output.js';
 
 export interface RunWatchOptions {
   readonly: boolean;
@@ -10,6 +10,8 @@ export interface RunWatchOptions {
   statusFilter?: string;
   stdout: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
+  /** Said before the view takes the screen, so it is still there when the view closes. */
+  warn?: (message: string) => void;
 }
 
 /** Wider than this, a frame only gets more expensive: the last column has all it can show. */
@@ -36,7 +38,8 @@ function narrowed(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
 export async function runWatchTui(feed: WatchFeed, opts: RunWatchOptions): Promise<'quit' | 'interrupted'> {
   let interrupted = false;
   // Most of a frame's CPU is Ink's cell grid, which this screen (a column of lines) does not need.
-  await installLineOutput();
+  const warning = lineOutputWarning(await installLineOutput());
+  if (warning) opts.warn?.(warning);
   const budget = createFrameBudget();
   opts.stdout.write('\x1b[?1049h\x1b[H');
   // A signal ends the process without unwinding this function: leave the alternate screen anyway.
