@@ -8,6 +8,8 @@ import { SYNTHETIC_EVENTS, syntheticWebhook, type SyntheticEvent } from '../core
 import { table } from '../output.js';
 import { onShutdown } from '../shutdown.js';
 import { replayStored } from '../use-cases/replay-webhooks.js';
+import { webhookFacts } from '../use-cases/apply-webhook.js';
+import { createWebhookVerifier } from '../adapters/livekit/webhook-verify.js';
 
 /** Deliveries read and applied per transaction by `webhooks replay`. */
 const REPLAY_CHUNK = 2000;
@@ -154,23 +156,34 @@ export async function listen(opts: { port?: string }, global: GlobalOptions): Pr
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port: ${JSON.stringify(opts.port)} is not a port number`);
   const ctx = createContext(global);
   const { out, settings } = ctx;
-  const { WebhookReceiver } = await import('livekit-server-sdk');
-  const receiver = new WebhookReceiver(settings.livekit.apiKey, settings.livekit.apiSecret);
+  // The same verifier and event reading as serve's receiver, so what listen accepts serve accepts.
+  const verify = createWebhookVerifier(settings.livekit.apiKey, settings.livekit.apiSecret);
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const at = new Date().toISOString();
+    const reject = (status: number, error: string) => {
+      out.line({ at, ok: false, error }, () => `${at}  ✗ rejected: ${error}`);
+      res.writeHead(status).end(status === 401 ? 'invalid signature' : 'invalid event');
+    };
     try {
-      const ev = await receiver.receive(body, req.headers.authorization);
-      out.line({ at, ok: true, event: ev.event, id: ev.id, room: ev.room?.name ?? null, participant: ev.participant?.identity ?? null, body: JSON.parse(body) }, () =>
-        `${at}  ✓ ${ev.event.padEnd(30)} ${ev.id}  room=${ev.room?.name ?? '-'}${ev.participant ? `  participant=${ev.participant.identity}` : ''}`,
-      );
-      res.writeHead(200).end('ok');
+      verify(body, req.headers.authorization);
     } catch (err) {
-      out.line({ at, ok: false, error: (err as Error).message }, () => `${at}  ✗ rejected: ${(err as Error).message}`);
-      res.writeHead(401).end('invalid signature');
+      return reject(401, (err as Error).message);
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return reject(400, 'the body is not JSON');
+    }
+    const ev = webhookFacts(body, parsed);
+    if (!ev) return reject(400, 'the body is not a LiveKit event (no id or type, or fields of the wrong kind)');
+    out.line({ at, ok: true, event: ev.event, id: ev.id, room: ev.roomName ?? null, participant: ev.participantIdentity ?? null, body: parsed }, () =>
+      `${at}  ✓ ${ev.event.padEnd(30)} ${ev.id}  room=${ev.roomName ?? '-'}${ev.participantIdentity ? `  participant=${ev.participantIdentity}` : ''}`,
+    );
+    res.writeHead(200).end('ok');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

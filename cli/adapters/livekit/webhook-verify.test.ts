@@ -19,7 +19,7 @@ async function signed(opts: { key?: string; secret?: string; ttl?: number | stri
 }
 
 /** A token assembled by hand, for shapes the SDK will not mint (other algorithms, no exp). */
-function handMade(header: object, claims: object, secret = SECRET, alg: 'sha256' | 'sha512' = 'sha256'): string {
+function handMade(header: object, claims: object, secret = SECRET, alg: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
   const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const input = `${enc(header)}.${enc(claims)}`;
   return `${input}.${createHmac(alg, secret).update(input).digest('base64url')}`;
@@ -75,9 +75,41 @@ describe('createWebhookVerifier', () => {
     expect(await bothSay(body, almostValid)).toEqual({ ours: true, sdk: true });
   });
 
-  it('takes HS256 only (the SDK would also take HS512 with the same secret; LiveKit never sends it)', () => {
-    const hs512 = handMade({ alg: 'HS512' }, { iss: KEY, exp: now() + 60, sha256: bodyHash(body) }, SECRET, 'sha512');
-    expect(() => verify(body, hs512)).toThrow(/HS256/);
+  // `webhooks listen` used the SDK's WebhookReceiver and serve this verifier, so they disagreed on
+  // these; both use this verifier now, which never accepts what the SDK refuses.
+  describe('where serve and `webhooks listen` used to differ', () => {
+    it('takes HS256 only: the SDK (so listen) also took HS384 and HS512 with the same secret; LiveKit never sends them', async () => {
+      const hs384 = handMade({ alg: 'HS384' }, { iss: KEY, exp: now() + 60, sha256: bodyHash(body) }, SECRET, 'sha384');
+      const hs512 = handMade({ alg: 'HS512' }, { iss: KEY, exp: now() + 60, sha256: bodyHash(body) }, SECRET, 'sha512');
+      expect(await bothSay(body, hs384)).toEqual({ ours: false, sdk: true });
+      expect(await bothSay(body, hs512)).toEqual({ ours: false, sdk: true });
+      expect(() => verify(body, hs512)).toThrow(/HS256/);
+    });
+
+    it('rejects an iat that is not a number, as the SDK does (serve used to take it)', async () => {
+      const oddIat = handMade({ alg: 'HS256' }, { iss: KEY, exp: now() + 60, iat: 'yesterday', sha256: bodyHash(body) });
+      expect(await bothSay(body, oddIat)).toEqual({ ours: false, sdk: false });
+      expect(() => verify(body, oddIat)).toThrow('"iat" claim must be a number');
+      const goodIat = handMade({ alg: 'HS256' }, { iss: KEY, exp: now() + 60, iat: now(), sha256: bodyHash(body) });
+      expect(await bothSay(body, goodIat)).toEqual({ ours: true, sdk: true });
+    });
+
+    it('agrees with the SDK on every HS256 token over claims of every kind (exp, nbf, iat: missing, odd, past, now, future)', async () => {
+      const values = [undefined, 'x', null, -1, now() - 60, now(), now() + 60, now() + 3600];
+      let cases = 0;
+      for (const exp of values) {
+        for (const nbf of values) {
+          for (const iat of values) {
+            const claims = Object.fromEntries(Object.entries({ iss: KEY, exp, nbf, iat, sha256: bodyHash(body) }).filter(([, v]) => v !== undefined));
+            const said = await bothSay(body, handMade({ alg: 'HS256' }, claims));
+            if (said.ours) expect(said.sdk, JSON.stringify(claims)).toBe(true);
+            else if (said.sdk) throw new Error(`only the SDK accepts ${JSON.stringify(claims)}`);
+            cases++;
+          }
+        }
+      }
+      expect(cases).toBe(values.length ** 3);
+    });
   });
 
   it('says which rule failed', async () => {

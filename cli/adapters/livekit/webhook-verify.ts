@@ -10,11 +10,13 @@ function decodeJson(part: string): Record<string, unknown> {
 }
 
 /**
- * Checks a LiveKit webhook's `Authorization` header the way LiveKit signs it, with node:crypto
- * alone: a compact JWT, alg HS256 (nothing else), HMAC with the API secret, issuer = the API key,
+ * The one check of a LiveKit webhook's signature, for `serve` and `webhooks listen` alike.
+ * Checks the `Authorization` header the way LiveKit signs it, with node:crypto alone: a compact JWT, alg HS256 (nothing else), HMAC with the API secret, issuer = the API key,
  * an expiry that has not passed and a not-before that has (10 s skew allowed, as the SDK does),
  * and claim `sha256` = base64(sha256(body)). The same rules as the SDK's WebhookReceiver, without
  * its async JOSE machinery and protobuf decoding, which cost more than the rest of a delivery.
+ * It accepts a subset of what the SDK accepts: HS256 only (jose would take HS384 and HS512 with
+ * the same secret; LiveKit signs HS256). webhook-verify.test.ts gives every case to both.
  * Throws an Error saying which rule failed.
  */
 export function createWebhookVerifier(apiKey: string, apiSecret: string, clock: () => number = Date.now) {
@@ -36,6 +38,8 @@ export function createWebhookVerifier(apiKey: string, apiSecret: string, clock: 
     if (typeof claims.exp !== 'number') throw new Error('missing "exp" claim');
     if (claims.exp <= now - CLOCK_TOLERANCE_S) throw new Error('"exp" claim timestamp check failed');
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + CLOCK_TOLERANCE_S)) throw new Error('"nbf" claim timestamp check failed');
+    // The SDK (jose) rejects an iat that is not a number; so do we, so that no token passes here that it refuses.
+    if (claims.iat !== undefined && typeof claims.iat !== 'number') throw new Error('"iat" claim must be a number');
     if (claims.sha256 !== createHash('sha256').update(body).digest('base64')) throw new Error('sha256 checksum of body does not match');
   };
 }
