@@ -88,10 +88,10 @@ export function createCandidateApi(deps: CandidateApiDeps) {
     return interview;
   }
 
-  function tokenFor(interview: Interview, resumeKey: string) {
+  async function tokenFor(interview: Interview, resumeKey: string) {
     const end = endsAt(interview)!;
     const ttlSeconds = Math.max(60, Math.ceil((end.getTime() - Date.now()) / 1000) + grace);
-    const token = deps.livekit.candidateToken({
+    const token = await deps.livekit.candidateToken({
       roomName: roomNameFor(interview.id),
       identity: candidateIdentityFor(interview.id),
       name: firstName(interview.candidateName),
@@ -124,7 +124,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       if (claim.outcome === 'claimed') {
         const ms = (n: number | undefined) => Math.round((n ?? 0) * 10) / 10;
         deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: ms(claim.dispatchMs), own_dispatch_ms: ms(claim.ownDispatchMs), batch: claim.batch });
-        sendJson(res, 200, tokenFor(claim.interview, resumeKey));
+        sendJson(res, 200, await tokenFor(claim.interview, resumeKey));
         return;
       }
       // Past its expiry: reading it again writes it as expired. Held by another join: it may have
@@ -134,7 +134,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       if (isGone) throw isGone;
       if ((interview.status === 'used' || interview.status === 'recording') && keyMatches(body.resumeKey, interview.resumeKeyHash)) {
         deps.log.info('candidate resumed', { interview: id });
-        sendJson(res, 200, tokenFor(interview, body.resumeKey as string));
+        sendJson(res, 200, await tokenFor(interview, body.resumeKey as string));
         return;
       }
       throw new HttpError(409, 'already_used', 'this link has already been used on another device');
