@@ -47,7 +47,7 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
      * A token for the candidate: this room only, camera and microphone publishing, subscribing,
      * nothing else; it expires at the interview's end plus a grace. Signed by the SDK's
      * AccessToken, whose grant types check what we give the browser: 18-23 µs of CPU per token
-     * against 9-11 µs for the node:crypto signer the Twirp calls keep (test/bench/candidate-token.mjs,
+     * against 9-11 µs for the node:crypto signer the Twirp calls keep (test/bench/tokens.mjs,
      * three runs on a shared 2-core machine), nothing next to the ~0.35 ms a join costs.
      */
     async candidateToken(g: CandidateGrant): Promise<string> {

@@ -14,7 +14,8 @@ function decodeJson(part: string): Record<string, unknown> {
  * Checks the `Authorization` header the way LiveKit signs it, with node:crypto alone: a compact JWT, alg HS256 (nothing else), HMAC with the API secret, issuer = the API key,
  * an expiry that has not passed and a not-before that has (10 s skew allowed, as the SDK does),
  * and claim `sha256` = base64(sha256(body)). The same rules as the SDK's WebhookReceiver, without
- * its async JOSE machinery and protobuf decoding, which cost more than the rest of a delivery.
+ * its async JOSE machinery and protobuf decoding: 6.6 µs of CPU per check against 42 µs for the
+ * SDK's (test/bench/tokens.mjs, a shared 2-core machine), where serve spends ~250 µs per delivery.
  * It accepts a subset of what the SDK accepts: HS256 only (jose would take HS384 and HS512 with
  * the same secret; LiveKit signs HS256). webhook-verify.test.ts gives every case to both.
  * Throws an Error saying which rule failed.
