@@ -315,7 +315,12 @@ export function buildProgram(run: Runner): Command {
     .description('run everything on this machine: embedded database, local LiveKit, server, and print a demo link')
     .option('--port <port>', 'port for the server (default: PORT, 8080)')
     .option('--no-demo', 'do not create a demo interview')
-    .addHelpText('after', examples(['interviewctl dev', 'npm start']))
+    .addHelpText(
+      'after',
+      examples(['interviewctl dev', 'npm start', 'LIVEKIT_URL=wss://my-project.livekit.cloud LIVEKIT_API_KEY=… LIVEKIT_API_SECRET=… interviewctl dev']) +
+        '\nWithout LIVEKIT_URL it starts a local livekit-server (LIVEKIT_SERVER_BIN, ~/.cache/interviewctl/bin or PATH),\n' +
+        'building the pinned one with Go on first use. Without ffmpeg the interviewer runs with RECORDER=off (said at start).\n',
+    )
     .action((opts) => run(async () => (await import('./commands/dev.js')).dev(opts, g())));
 
   return program;
