@@ -64,8 +64,8 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
       break;
     }
     case 'none':
-      livekitNote = plan.livekit.note;
-      out.warn(livekitNote);
+      out.warn(plan.livekit.note);
+      livekitNote = 'LiveKit: none, so joining an interview fails (see the warning above)';
       break;
   }
   if (binary) {
@@ -86,12 +86,14 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
   const server = await startServer({ port: opts.port, host: '127.0.0.1' }, global);
   stops.push(server.close);
 
-  // Hook for the AI interviewer worker: started here once it is available.
-  const agent = await startAgentIfAvailable(global);
+  // The AI interviewer registers with LiveKit; without one there is nothing to register with.
+  const haveLiveKit = plan.livekit.kind === 'remote' || binary !== undefined;
+  const agent = haveLiveKit ? await startAgentIfAvailable(global, settings.livekit.url) : undefined;
   if (agent) stops.push(agent);
+  const agentNote = haveLiveKit ? '' : '\n  Interviewer: not started (no LiveKit; see above)';
 
   const repos = await ctx.repos();
-  out.info(`\ninterviewctl dev is running\n  ${livekitNote}${recorderNote}\n  Database: ${(await ctx.db()).where}\n  Server: ${settings.publicUrl}`);
+  out.info(`\ninterviewctl dev is running\n  ${livekitNote}${recorderNote}${agentNote}\n  Database: ${(await ctx.db()).where}\n  Server: ${settings.publicUrl}`);
   if (opts.demo !== false) {
     const { interview } = await createInterview(
       { ...repos, publicUrl: settings.publicUrl },
@@ -105,15 +107,25 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
   return 0;
 }
 
+/** How long dev waits for the interviewer to register before it prints the link anyway. */
+const REGISTER_WAIT_MS = 30_000;
+
 /**
  * The AI interviewer worker (see cli/commands/agent.ts), in this process; its interviews run in
- * job processes it forks. Without ffmpeg it cannot record, so dev runs without it and says why.
+ * job processes it forks. A LiveKit that does not answer does not hold up the rest: the worker
+ * keeps trying, and dev says so.
  */
-async function startAgentIfAvailable(global: GlobalOptions): Promise<(() => Promise<void>) | undefined> {
+async function startAgentIfAvailable(global: GlobalOptions, livekitUrl: string): Promise<(() => Promise<void>) | undefined> {
   const { startAgentWorker } = await import('./agent.js');
   try {
     const agent = await startAgentWorker(global);
-    await agent.registered;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), REGISTER_WAIT_MS)));
+    const outcome = await Promise.race([agent.registered, waited]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      createPrinter({ json: global.json, quiet: global.quiet }).warn(`the interviewer has not registered with LiveKit at ${livekitUrl} after ${REGISTER_WAIT_MS / 1000}s; it keeps trying (is LiveKit up, and are the API key and secret right?)`);
+    }
     return agent.stop;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
