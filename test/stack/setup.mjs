@@ -76,6 +76,17 @@ function goBinary() {
   return go;
 }
 
+// The Go builds run in their own process group: Ctrl-C stops them through this.
+const stopBuilds = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    say(`${sig}: stopping`);
+    stopBuilds.abort();
+    process.exitCode = 130;
+  });
+}
+const signal = stopBuilds.signal;
+
 const onProgress = (p) => say(`  still building: ${Math.round(p.elapsedMs / 1000)}s, ${p.modules} modules downloaded, ${p.packages} packages compiled`);
 
 async function timed(label, build) {
@@ -107,7 +118,7 @@ async function installLivekitServer() {
     }
   }
   say(`livekit-server v${LIVEKIT_SERVER_VERSION}: building with go install (a few minutes on 2 cores)`);
-  await timed('go install (livekit-server)', () => buildLiveKitServer({ go: goBinary(), binDir, onProgress }));
+  await timed('go install (livekit-server)', () => buildLiveKitServer({ go: goBinary(), binDir, onProgress, signal }));
   const built = binaryVersion(livekitServerBin);
   if (built !== LIVEKIT_SERVER_VERSION) throw new SetupError(`the built livekit-server reports version ${built ?? '(none)'}`);
 }
@@ -132,7 +143,7 @@ async function installVersitygw() {
   }
   say(`versitygw v${VERSITYGW_VERSION}: building with go install`);
   await timed(`go install ${VERSITYGW_MODULE}`, () =>
-    goInstall({ go: goBinary(), module: VERSITYGW_MODULE, builtName: 'versitygw', dest: versitygwBin, logFile: join(binDir, '..', 'versitygw-build.log'), onProgress }),
+    goInstall({ go: goBinary(), module: VERSITYGW_MODULE, builtName: 'versitygw', dest: versitygwBin, logFile: join(binDir, '..', 'versitygw-build.log'), onProgress, signal }),
   );
 }
 

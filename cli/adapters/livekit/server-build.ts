@@ -92,8 +92,15 @@ export async function goInstall(o: GoInstallOptions): Promise<{ ms: number }> {
   // A Go older than the module's go.mod fetches the toolchain it asks for (a go.env may say
   // `local`); a Go new enough just builds. Unless the caller chose.
   if (process.env.GOTOOLCHAIN === undefined && o.env?.GOTOOLCHAIN === undefined) env.GOTOOLCHAIN = 'auto';
-  const child = spawn(o.go, ['install', '-v', o.module], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const onAbort = () => child.kill('SIGTERM');
+  // Its own process group, so stopping it stops the compilers it runs too.
+  const child = spawn(o.go, ['install', '-v', o.module], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const onAbort = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // gone already
+    }
+  };
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const count = (chunk: Buffer) => {
     log.write(chunk);
