@@ -1,16 +1,16 @@
-import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { findLiveKitServer, startLocalLiveKit } from '../adapters/livekit/local-server.js';
-import { LIVEKIT_SERVER_VERSION, MIN_GO, LIVEKIT_SERVER_GO, buildLiveKitServer, cachedBinDir, findGo, goVersion } from '../adapters/livekit/server-build.js';
-import { formatDuration } from '../core/duration.js';
-import type { Settings } from '../settings.js';
-import { planDev, type DevFindings } from './dev-plan.js';
+import { LIVEKIT_SERVER_GO, LIVEKIT_SERVER_VERSION, MIN_GO, buildLiveKitServer, cachedBinDir, findGo, goVersion } from '../adapters/livekit/server-build.js';
 import { createContext, type GlobalOptions } from '../context.js';
+import { formatDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
-import { createPrinter } from '../output.js';
 import { interviewUrl } from '../core/ids.js';
+import { createPrinter } from '../output.js';
+import type { Settings } from '../settings.js';
 import { onShutdown } from '../shutdown.js';
 import { createInterview } from '../use-cases/create-invites.js';
+import { planDev, type DevFindings } from './dev-plan.js';
 import { startServer } from './serve.js';
 
 /**
