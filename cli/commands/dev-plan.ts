@@ -57,7 +57,7 @@ function planLiveKit(f: DevFindings): LiveKitPlan {
   }
   const install = f.go
     ? `Go ${f.go.version} at ${f.go.path} is too old to build livekit-server v${f.livekitVersion}: install Go ${f.wantedGo} or newer (any Go ${f.minGo}+ fetches it itself) from https://go.dev/doc/install`
-    : `livekit-server is not installed and there is no Go to build it: install Go ${f.wantedGo} or newer from https://go.dev/doc/install (Debian's and Ubuntu's golang-go packages are too old)`;
+    : `livekit-server is not installed and there is no Go to build it: install Go ${f.wantedGo} or newer from https://go.dev/doc/install (Debian 12's golang-go, 1.19, is too old)`;
   return {
     kind: 'none',
     note: `LiveKit: ${install} and run \`npm start\` again (it builds livekit-server once into ${f.cacheDir}), ${cloud}. Until then everything else runs, but joining an interview fails.`,
