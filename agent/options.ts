@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { defaultMaxInterviews } from '../cli/core/capacity.js';
 import { parseDuration } from '../cli/core/duration.js';
 import { ConfigError } from '../cli/core/errors.js';
 
@@ -12,7 +14,10 @@ export interface AgentOptions {
   graceMs: number;
   /** Silence that ends a candidate's turn. */
   endOfTurnSilenceMs: number;
-  /** Interviews one worker takes at once (its load is counted in interviews, not CPU). */
+  /**
+   * Interviews one worker takes at once (its load is counted in interviews, not CPU). Default:
+   * the measured figure per core (cli/core/capacity.ts) times this machine's cores.
+   */
   maxInterviews: number;
   /**
    * Job processes kept started and warm. A job process takes seconds to start (Silero VAD, the
@@ -33,7 +38,7 @@ export const AGENT_ENV = {
   spoolRetry: 'AGENT_SPOOL_RETRY',
 } as const;
 
-export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: 4, idleProcesses: 2, spoolRetry: '1m' } as const;
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m' } as const;
 
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
   const problems: string[] = [];

@@ -297,6 +297,33 @@ export function buildProgram(run: Runner): Command {
     .action((opts) => run(async () => (await import('./commands/serve.js')).serve(opts, g())));
 
   program
+    .command('loadtest')
+    .description('size a deployment: synthetic candidates (camera + spoken answers) hold short interviews through serve and LiveKit')
+    .option('-n, --candidates <n>', 'how many candidates, 1 to 50', '2')
+    .option('--stagger <duration>', 'time between two joins, e.g. 2s', '2s')
+    .option('--duration <duration>', 'length of each interview (at least 1m)', '1m')
+    .option('--questions <set>', 'question set the interviews use', 'default')
+    .addOption(new Option('--lang <lang>', 'interview language').choices(['en', 'ja']).default('en'))
+    .option('--serve-url <url>', "serve's URL the candidates join through (default: PUBLIC_URL)")
+    .option('--timeout <duration>', 'the whole run ends by then, cleaned up (default: duration + 3m)')
+    .option('--keep', 'keep the interviews and recordings it made (ref loadtest-…) instead of removing them')
+    .option('--yes', 'run against a LiveKit that is not on this machine (LiveKit Cloud, a remote cluster)')
+    .addHelpText(
+      'after',
+      examples([
+        'interviewctl loadtest',
+        'interviewctl loadtest -n 6 --stagger 1s --questions default --json | jq .summary',
+        'LIVEKIT_URL=wss://x.livekit.cloud interviewctl loadtest -n 10 --serve-url https://interviews.example.com --yes',
+      ]) +
+        '\nNeeds a running serve (its join API) and agent workers for LIVEKIT_URL. Each interview is created with ref\n' +
+        'loadtest-<run>-<n> and removed with its recording afterwards (also on Ctrl-C), unless --keep.\n' +
+        'Reports join time, first audio (tracks published → the interviewer heard) and gaps (end of an answer →\n' +
+        'the interviewer heard) as p50/p90/p99, recordings found in storage, and failures. Exit 0 when every\n' +
+        'interview completed with its recording, 5 otherwise; 2 for a remote LiveKit without --yes.\n',
+    )
+    .action((opts) => run(async () => (await import('./commands/loadtest.js')).loadtest(opts, g())));
+
+  program
     .command('doctor')
     .description('check every configured service (database, migrations, LiveKit, storage, webhooks, speech) and say what to fix')
     .addHelpText('after', examples(['interviewctl doctor', 'interviewctl doctor --json | jq -c \'.[] | select(.status != "ok")\'']) + '\nExit 6 when a check fails.\n')

@@ -11,8 +11,12 @@ import type { Settings } from '../settings.js';
 import { ConfigError, UnavailableError } from '../core/errors.js';
 import { createLogger, type Logger } from '../server/log.js';
 import { onShutdown } from '../shutdown.js';
+import { FULL_LOAD, hasRoomFor, interviewLoad } from '../core/capacity.js';
 import { AGENT_ENV, agentOptionsFromEnv } from '../../agent/options.js';
 import { speechModeOf } from '../../agent/speech/speech-mode.js';
+
+/** An accepted job that has not shown up as running within this long is not counted any more. */
+const ACCEPT_WINDOW_MS = 30_000;
 
 export interface AgentCommandOptions {
   candidateWait?: string;
@@ -80,6 +84,13 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
     if (stdout) Object.defineProperty(process, 'stdout', stdout);
   }
   const entry = fileURLToPath(new URL('../../agent/entry.js', import.meta.url));
+  // Jobs accepted but not yet running in a process (job id → when), counted against capacity.
+  const accepted = new Map<string, number>();
+  const inFlight = (running: { job: { id: string } }[]) => {
+    const ids = new Set(running.map((j) => j.job.id));
+    for (const [id, at] of accepted) if (ids.has(id) || Date.now() - at > ACCEPT_WINDOW_MS) accepted.delete(id);
+    return ids.size + accepted.size;
+  };
   const server = new agents.AgentServer(
     new agents.ServerOptions({
       agent: entry,
@@ -90,10 +101,21 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       // Production mode refuses jobs above 70 % CPU, which two cores reach with recording on.
       production: false,
       numIdleProcesses: options.idleProcesses,
-      // LiveKit skips workers reporting a load of 0.7 or more. The default load is the machine's
-      // CPU, which a busy 2-core box (or a browser test beside it) pushes past that, and no
-      // interview would ever be dispatched. Capacity is counted in interviews instead.
-      loadFunc: async (worker: { activeJobs: unknown[] }) => (0.7 * worker.activeJobs.length) / options.maxInterviews,
+      // Capacity is counted in interviews, not CPU (a busy 2-core box passes any CPU threshold
+      // and nothing would be dispatched): the load is the share of AGENT_MAX_INTERVIEWS in use,
+      // full at 1, when LiveKit stops offering jobs. Offers arriving between two load reports
+      // (every 2.5 s) are refused once running plus accepted jobs fill the worker, and LiveKit
+      // offers them to another worker.
+      loadFunc: async (worker: { activeJobs: { job: { id: string } }[] }) => interviewLoad(inFlight(worker.activeJobs), options.maxInterviews),
+      loadThreshold: FULL_LOAD,
+      requestFunc: async (req: { id: string; accept(): Promise<void>; reject(): Promise<void> }) => {
+        if (!hasRoomFor(inFlight(server.activeJobs), options.maxInterviews)) {
+          log.info('job refused: the worker is full', { job: req.id, max_interviews: options.maxInterviews });
+          return req.reject();
+        }
+        accepted.set(req.id, Date.now());
+        return req.accept();
+      },
       // Loading Silero under load can take a while; a job must not fail for that.
       initializeProcessTimeout: 60_000,
       host: '127.0.0.1',
@@ -127,6 +149,10 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       if (stopped) return;
       stopped = true;
       clearInterval(spoolTimer);
+      // Drain: report full so LiveKit sends no new job, let running interviews finish, then close.
+      const running = server.activeJobs.length;
+      if (running > 0) log.info('agent worker draining', { running_interviews: running });
+      await server.drain().catch((err: unknown) => log.warn('draining the agent worker failed', { error: (err as Error)?.message ?? String(err) }));
       await server.close().catch(() => {});
       log.info('agent worker stopped');
     },

@@ -11,7 +11,7 @@ export const DEFAULT_API_SECRET = 'interviewctl-e2e-secret-0123456789abcdef';
  * The YAML config STACK.md verified (unknown keys are fatal to livekit-server, so nothing extra).
  * JSON strings are valid YAML scalars, which keeps quoting simple.
  */
-export function livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrls, emptyTimeout, departureTimeout }) {
+export function livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrls, emptyTimeout, departureTimeout, redisAddress, nodeSelector }) {
   const q = JSON.stringify;
   const lines = [
     `port: ${port}`,
@@ -22,6 +22,9 @@ export function livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, w
     `room: {auto_create: true, empty_timeout: ${emptyTimeout}, departure_timeout: ${departureTimeout}}`,
     'logging: {level: info}',
   ];
+  // Multi-node: nodes sharing one Redis form a cluster (a room lives on one node, the others relay).
+  if (redisAddress) lines.push(`redis: {address: ${q(redisAddress)}}`);
+  if (nodeSelector) lines.push(`node_selector: {kind: ${q(nodeSelector.kind ?? 'any')}, sort_by: ${q(nodeSelector.sortBy ?? 'random')}}`);
   if (webhookUrls.length > 0) lines.push(`webhook: {api_key: ${q(apiKey)}, urls: [${webhookUrls.map(q).join(', ')}]}`);
   return `${lines.join('\n')}\n`;
 }
@@ -31,6 +34,8 @@ export function livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, w
  * @param {object} opts
  * @param {string} opts.dir folder for the config and the log
  * @param {string[]} [opts.webhookUrls] where LiveKit posts its webhooks (e.g. serve's /webhooks/livekit)
+ * @param {string} [opts.redisAddress] host:port of a Redis: the node joins that cluster
+ * @param {{kind?: string, sortBy?: string}} [opts.nodeSelector] how the cluster places new rooms
  * @returns {Promise<{url: string, httpUrl: string, apiKey: string, apiSecret: string, pid: number, configPath: string, logPath: string, logText(): string, stop(): Promise<void>}>}
  */
 export async function startLivekitServer({
@@ -43,15 +48,18 @@ export async function startLivekitServer({
   webhookUrls = [],
   emptyTimeout = 30,
   departureTimeout = 20,
+  redisAddress,
+  nodeSelector,
+  logName = 'livekit-server',
   bin = livekitServerBin,
   readyTimeoutMs = 20_000,
 } = {}) {
   if (!dir) throw new Error('startLivekitServer: dir is required');
   if (apiSecret.length < 32) throw new Error('startLivekitServer: the API secret must be at least 32 characters');
   mkdirSync(dir, { recursive: true });
-  const configPath = join(dir, 'livekit.yaml');
-  const logPath = join(dir, 'livekit-server.log');
-  writeFileSync(configPath, livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrls, emptyTimeout, departureTimeout }));
+  const configPath = join(dir, `${logName}.yaml`);
+  const logPath = join(dir, `${logName}.log`);
+  writeFileSync(configPath, livekitConfigYaml({ port, tcpPort, udpPort, apiKey, apiSecret, webhookUrls, emptyTimeout, departureTimeout, redisAddress, nodeSelector }));
 
   // A clean environment: livekit-server reads LIVEKIT_*, NODE_IP, REDIS_* and more from it.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
@@ -66,6 +74,7 @@ export async function startLivekitServer({
     configPath,
     logPath,
     logText,
+    exited,
     stop: () => stopProcess(child, { graceMs: 5000 }),
   };
   try {

@@ -21,6 +21,8 @@ export const DEBIAN_PACKAGES = [
   { pkg: 'sox', command: 'sox' },
   { pkg: 'iproute2', command: 'ip' },
   { pkg: 'tmux', command: 'tmux' },
+  // The cluster test's shared state for two livekit-server nodes (started inside the namespace).
+  { pkg: 'redis-server', command: 'redis-server' },
 ];
 
 /** The cache outside the repo where the Go-built binaries go (`~/.cache/interviewctl/bin`). */

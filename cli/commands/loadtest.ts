@@ -1,0 +1,123 @@
+import { createLoadtestRepo } from '../adapters/db/loadtest.js';
+import { openStorage } from '../adapters/storage/storage.js';
+import { withContext, type GlobalOptions } from '../context.js';
+import { parseDuration } from '../core/duration.js';
+import { ConflictError, UnavailableError, UsageError } from '../core/errors.js';
+import type { Lang } from '../core/invite-rows.js';
+import { isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS, type LoadtestInterview, type Percentiles } from '../core/loadtest.js';
+import { onShutdown } from '../shutdown.js';
+import { runLoadtest } from '../use-cases/loadtest.js';
+
+export interface LoadtestCommandOptions {
+  candidates?: string;
+  stagger?: string;
+  duration?: string;
+  questions?: string;
+  lang?: string;
+  serveUrl?: string;
+  timeout?: string;
+  keep?: boolean;
+  yes?: boolean;
+}
+
+const ANSWER = 'I lead a small team that builds media servers and recording tools for real time video, and I enjoy it.';
+
+function parseOptions(opts: LoadtestCommandOptions) {
+  const n = Number(opts.candidates ?? '2');
+  if (!/^\d+$/.test(opts.candidates ?? '2') || n < 1 || n > LOADTEST_MAX_CANDIDATES) throw new UsageError(`--candidates: ${JSON.stringify(opts.candidates)} must be a whole number from 1 to ${LOADTEST_MAX_CANDIDATES}`);
+  const duration = (flag: string, text: string, min: number, max: number) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < min || ms > max) throw new UsageError(`--${flag}: ${JSON.stringify(text)} must be a duration from ${min / 1000}s to ${max / 60_000}m`);
+    return ms;
+  };
+  const durationMs = duration('duration', opts.duration ?? '1m', 60_000, 30 * 60_000);
+  const staggerMs = opts.stagger === '0' ? 0 : duration('stagger', opts.stagger ?? '2s', 0, 60_000);
+  const timeoutMs = opts.timeout ? duration('timeout', opts.timeout, 60_000, 60 * 60_000) : durationMs + staggerMs * n + 180_000;
+  return { candidates: n, durationMs, staggerMs, timeoutMs, questionSet: opts.questions ?? 'default', lang: (opts.lang ?? 'en') as Lang };
+}
+
+function table(rows: LoadtestInterview[]): string {
+  const head = ['interview', 'join', 'first audio', 'gap p50', 'status', 'recording', 'problem'];
+  const body = rows.map((r) => {
+    const gaps = [...r.gapsMs].sort((a, b) => a - b);
+    return [r.ref, secs(r.joinMs), secs(r.firstAudioMs), secs(gaps[Math.ceil(gaps.length / 2) - 1]), r.status, r.recordingBytes ? `${(r.recordingBytes / 1e6).toFixed(1)} MB` : '-', r.error ?? ''];
+  });
+  // Errors can carry text from the network (a join's error code): keep only printable characters.
+  const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => clean(b[i]!).length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => clean(c).padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+const line = (label: string, p: Percentiles, target?: number) =>
+  `${label.padEnd(12)} p50 ${secs(p.p50)}  p90 ${secs(p.p90)}  p99 ${secs(p.p99)}  max ${secs(p.max)}  (n=${p.n})${target ? `  target p50 ≤ ${secs(target)}` : ''}`;
+
+export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptions): Promise<number> {
+  const o = parseOptions(opts);
+  return withContext(global, async (ctx) => {
+    const { out, settings } = ctx;
+    if (!isLocalUrl(settings.livekit.url) && !opts.yes) {
+      throw new UsageError(`LIVEKIT_URL ${settings.livekit.url} is not on this machine; a load test there costs real minutes and load. Add --yes to run it anyway`);
+    }
+    const serveUrl = (opts.serveUrl ?? settings.publicUrl).replace(/\/+$/, '');
+    const health = await fetch(`${serveUrl}/healthz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+    if (!health) throw new UnavailableError('http', `serve does not answer at ${serveUrl}/healthz; start \`interviewctl serve\` (and \`interviewctl agent\`) or pass --serve-url`);
+
+    // rtc-node logs at debug level to stdout unless NODE_ENV is production when it loads, and
+    // stdout carries the result.
+    if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
+    const candidate = await import('../adapters/livekit/synthetic-candidate.js');
+    const { createEspeakSynthesizer } = await import('../../agent/speech/synthesizers.js');
+    const tts = await createEspeakSynthesizer();
+    const answer = candidate.voicedPart(await tts.synthesize(ANSWER, o.lang));
+    await tts.close();
+    const video = candidate.makeVideoLoop();
+
+    const { sql } = await ctx.db();
+    const repos = await ctx.repos();
+    const storage = await openStorage(settings);
+    const loadtests = createLoadtestRepo(sql);
+    const abort = new AbortController();
+    let finished!: () => void;
+    const done = new Promise<void>((r) => (finished = r));
+    onShutdown(async () => {
+      abort.abort();
+      await done;
+    });
+    out.info(`loadtest: ${o.candidates} candidates through ${serveUrl} against ${settings.livekit.url}, ${secs(o.durationMs)} interviews, done within ${secs(o.timeoutMs)}`);
+    try {
+      const result = await runLoadtest(
+        {
+          ...repos,
+          publicUrl: settings.publicUrl,
+          runCandidate: (id, deadlineMs, signal) => candidate.runCandidate({ serveUrl, id, answer, video, deadlineMs, signal }),
+          objectSize: (key) => storage.size(key),
+          async remove(ids) {
+            const { removed, keys } = await loadtests.remove(ids);
+            let objects = 0;
+            for (const key of keys) if (await storage.remove(key).then(() => true, () => false)) objects++;
+            return { removed, objects };
+          },
+          progress: (m) => out.info(m),
+        },
+        { ...o, keep: opts.keep === true, signal: abort.signal },
+      );
+      const s = result.summary;
+      out.result({ run: result.run, livekit: settings.livekit.url, serve: serveUrl, summary: s, interviews: result.interviews, cleanedUp: result.cleanedUp, aborted: result.aborted }, () =>
+        [
+          table(result.interviews),
+          '',
+          line('join', s.joinMs),
+          line('first audio', s.firstAudioMs, TARGET_FIRST_AUDIO_MS),
+          line('gap', s.gapMs, TARGET_GAP_MS),
+          `recorded     ${s.recorded}/${s.candidates} in storage (${storage.where}); ${s.failed} failed`,
+          s.held ? 'held: every interview recorded, both p50 targets met' : 'not held: see the failures and targets above',
+          result.cleanedUp ? `cleaned up: ${result.cleanedUp.removed} interviews, ${result.cleanedUp.objects} objects` : `kept: refs loadtest-${result.run}-*`,
+        ].join('\n'),
+      );
+      return s.failed > 0 ? new ConflictError('', 'loadtest_failures').exitCode : 0;
+    } finally {
+      finished();
+      await candidate.disposeRtc().catch(() => {});
+    }
+  });
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { defaultMaxInterviews, FULL_LOAD, hasRoomFor, interviewLoad } from './capacity.js';
+
+describe('an agent worker’s capacity', () => {
+  it('defaults to the measured interviews per core, at least one', () => {
+    expect(defaultMaxInterviews(2)).toBe(2);
+    expect(defaultMaxInterviews(8)).toBe(8);
+    expect(defaultMaxInterviews(1)).toBe(1);
+    expect(defaultMaxInterviews(0)).toBe(1);
+  });
+
+  it('reports full exactly when its interviews reach the maximum', () => {
+    expect(interviewLoad(0, 3)).toBe(0);
+    expect(interviewLoad(2, 3)).toBeLessThan(FULL_LOAD);
+    expect(interviewLoad(3, 3)).toBeGreaterThanOrEqual(FULL_LOAD);
+    expect(interviewLoad(5, 3)).toBe(1);
+  });
+
+  it('refuses an offer once running and accepted interviews fill it', () => {
+    expect(hasRoomFor(1, 2)).toBe(true);
+    expect(hasRoomFor(2, 2)).toBe(false);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { isLocalUrl, percentiles, secs, summarize, type LoadtestInterview } from './loadtest.js';
+
+const row = (over: Partial<LoadtestInterview> = {}): LoadtestInterview => ({
+  id: 'x',
+  ref: 'loadtest-1',
+  joinMs: 40,
+  firstAudioMs: 900,
+  gapsMs: [600, 700],
+  status: 'completed',
+  endReason: 'timer',
+  recordingBytes: 1000,
+  error: null,
+  ...over,
+});
+
+describe('loadtest figures', () => {
+  it('takes nearest-rank percentiles of what was measured, skipping what was not', () => {
+    expect(percentiles([5, 1, 3, NaN, 2, 4])).toEqual({ n: 5, p50: 3, p90: 5, p99: 5, max: 5 });
+    expect(percentiles([])).toEqual({ n: 0, p50: null, p90: null, p99: null, max: null });
+  });
+
+  it('holds only when every interview was recorded and both p50 targets were met', () => {
+    expect(summarize([row(), row()]).held).toBe(true);
+    expect(summarize([row(), row({ firstAudioMs: 4000 }), row({ firstAudioMs: 4000 })]).held).toBe(false);
+    const lost = summarize([row(), row({ status: 'failed', recordingBytes: null })]);
+    expect(lost).toMatchObject({ candidates: 2, completed: 1, recorded: 1, failed: 1, held: false });
+    expect(summarize([row({ error: 'join answered 503' })]).failed).toBe(1);
+  });
+
+  it('tells a local LiveKit from a remote one', () => {
+    expect(isLocalUrl('ws://127.0.0.1:7880')).toBe(true);
+    expect(isLocalUrl('ws://localhost:7880')).toBe(true);
+    expect(isLocalUrl('ws://[::1]:7880')).toBe(true);
+    expect(isLocalUrl('wss://my-project.livekit.cloud')).toBe(false);
+    expect(isLocalUrl('ws://10.0.0.5:7880')).toBe(false);
+    expect(isLocalUrl('not a url')).toBe(false);
+  });
+
+  it('prints seconds, or a dash when unknown', () => {
+    expect(secs(1234)).toBe('1.23 s');
+    expect(secs(null)).toBe('-');
+    expect(secs(NaN)).toBe('-');
+  });
+});

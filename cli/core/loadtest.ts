@@ -1,0 +1,92 @@
+// What `interviewctl loadtest` reports, from what its synthetic candidates measured and what the
+// database and storage hold afterwards. Pure: numbers in, a summary out.
+
+/** Every interview a load test creates has a ref with this prefix, so it can be found and removed. */
+export const LOADTEST_REF_PREFIX = 'loadtest-';
+/** Bounds: a load test is a measurement, not a flood. */
+export const LOADTEST_MAX_CANDIDATES = 50;
+
+/** Targets a deployment should hold (SPEC: first audio p50 ≤ 1.5 s, end of answer → speech p50 ≤ 1.0 s). */
+export const TARGET_FIRST_AUDIO_MS = 1500;
+export const TARGET_GAP_MS = 1000;
+
+export interface Percentiles {
+  n: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** Nearest-rank percentiles of the finite values (null when there are none). */
+export function percentiles(values: readonly number[]): Percentiles {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const at = (p: number) => (v.length === 0 ? null : v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))]!);
+  return { n: v.length, p50: at(50), p90: at(90), p99: at(99), max: v.length === 0 ? null : v[v.length - 1]! };
+}
+
+export interface LoadtestInterview {
+  id: string;
+  ref: string;
+  /** Join API round trip (ms), NaN when the join failed. */
+  joinMs: number;
+  firstAudioMs: number;
+  gapsMs: number[];
+  /** The interview's status when the test stopped waiting. */
+  status: string;
+  endReason: string | null;
+  /** Size of the recording in storage, or null when there is none. */
+  recordingBytes: number | null;
+  /** What went wrong from the candidate's side, or with the interview, if anything. */
+  error: string | null;
+}
+
+export interface LoadtestSummary {
+  candidates: number;
+  completed: number;
+  recorded: number;
+  failed: number;
+  joinMs: Percentiles;
+  firstAudioMs: Percentiles;
+  gapMs: Percentiles;
+  /** Both p50 targets held and every interview completed with its recording. */
+  held: boolean;
+}
+
+/** A failure is anything short of: completed, with a recording in storage, candidate without error. */
+export function isFailure(i: LoadtestInterview): boolean {
+  return i.status !== 'completed' || i.recordingBytes === null || i.recordingBytes === 0 || i.error !== null;
+}
+
+export function summarize(rows: readonly LoadtestInterview[]): LoadtestSummary {
+  const firstAudioMs = percentiles(rows.map((r) => r.firstAudioMs));
+  const gapMs = percentiles(rows.flatMap((r) => r.gapsMs));
+  const recorded = rows.filter((r) => r.status === 'completed' && (r.recordingBytes ?? 0) > 0).length;
+  const failed = rows.filter(isFailure).length;
+  return {
+    candidates: rows.length,
+    completed: rows.filter((r) => r.status === 'completed').length,
+    recorded,
+    failed,
+    joinMs: percentiles(rows.map((r) => r.joinMs)),
+    firstAudioMs,
+    gapMs,
+    held: failed === 0 && firstAudioMs.p50 !== null && firstAudioMs.p50 <= TARGET_FIRST_AUDIO_MS && (gapMs.p50 === null || gapMs.p50 <= TARGET_GAP_MS),
+  };
+}
+
+/** "1.23 s", or "-" when unknown. */
+export function secs(ms: number | null | undefined): string {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Whether a LiveKit URL points at this machine (a load test elsewhere needs --yes). */
+export function isLocalUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
