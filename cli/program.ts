@@ -306,7 +306,7 @@ export function buildProgram(run: Runner): Command {
     .addOption(new Option('--lang <lang>', 'interview language').choices(['en', 'ja']).default('en'))
     .option('--serve-url <url>', "serve's URL the candidates join through (default: PUBLIC_URL)")
     .option('--timeout <duration>', 'the whole run ends by then, cleaned up (default: duration + 3m)')
-    .option('--keep', 'keep the interviews and recordings it made (ref loadtest-…) instead of removing them')
+    .option('--keep', 'keep the interviews and recordings it made (ref loadtest-…) instead of purging them')
     .option('--yes', 'run against a LiveKit that is not on this machine (LiveKit Cloud, a remote cluster)')
     .addHelpText(
       'after',
@@ -316,7 +316,8 @@ export function buildProgram(run: Runner): Command {
         'LIVEKIT_URL=wss://x.livekit.cloud interviewctl loadtest -n 10 --serve-url https://interviews.example.com --yes',
       ]) +
         '\nNeeds a running serve (its join API) and agent workers for LIVEKIT_URL. Each interview is created with ref\n' +
-        'loadtest-<run>-<n> and removed with its recording afterwards (also on Ctrl-C), unless --keep.\n' +
+        'loadtest-<run>-<n> and purged afterwards (also on Ctrl-C), unless --keep: recording, transcript, utterances and\n' +
+        'webhook deliveries deleted, the row and its event history kept (as after `purge`); one still live is left alone.\n' +
         'Reports join time, first audio (tracks published → the interviewer heard) and gaps (end of an answer →\n' +
         'the interviewer heard) as p50/p90/p99, recordings found in storage, and failures. Exit 0 when every\n' +
         'interview completed with its recording, 5 otherwise; 2 for a remote LiveKit without --yes.\n',

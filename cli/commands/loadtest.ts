@@ -20,6 +20,7 @@ export interface LoadtestCommandOptions {
   yes?: boolean;
 }
 
+const FINAL = new Set(['completed', 'failed', 'expired', 'revoked']);
 const ANSWER = 'I lead a small team that builds media servers and recording tools for real time video, and I enjoy it.';
 
 function parseOptions(opts: LoadtestCommandOptions) {
@@ -62,10 +63,20 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
     const health = await fetch(`${serveUrl}/healthz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
     if (!health) throw new UnavailableError('http', `serve does not answer at ${serveUrl}/healthz; start \`interviewctl serve\` (and \`interviewctl agent\`) or pass --serve-url`);
 
-    // rtc-node logs at debug level to stdout unless NODE_ENV is production when it loads, and
-    // stdout carries the result.
-    if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
-    const candidate = await import('../adapters/livekit/synthetic-candidate.js');
+    // rtc-node's logger is made when it loads: at debug level unless NODE_ENV is production, on
+    // whatever process.stdout's fd is then. stdout carries the result, so it gets stderr.
+    const nodeEnv = process.env.NODE_ENV;
+    const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
+    process.env.NODE_ENV = 'production';
+    Object.defineProperty(process, 'stdout', { configurable: true, get: () => process.stderr });
+    let candidate: typeof import('../adapters/livekit/synthetic-candidate.js');
+    try {
+      candidate = await import('../adapters/livekit/synthetic-candidate.js');
+    } finally {
+      if (stdout) Object.defineProperty(process, 'stdout', stdout);
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     const { createEspeakSynthesizer } = await import('../../agent/speech/synthesizers.js');
     const tts = await createEspeakSynthesizer();
     const answer = candidate.voicedPart(await tts.synthesize(ANSWER, o.lang));
@@ -92,10 +103,19 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
           runCandidate: (id, deadlineMs, signal) => candidate.runCandidate({ serveUrl, id, answer, video, deadlineMs, signal }),
           objectSize: (key) => storage.size(key),
           async remove(ids) {
-            const { removed, keys } = await loadtests.remove(ids);
-            let objects = 0;
-            for (const key of keys) if (await storage.remove(key).then(() => true, () => false)) objects++;
-            return { removed, objects };
+            // Objects first (a failure leaves the interview for a later purge), then the rows. An
+            // interview still live (an aborted run) keeps everything: it is reported as left.
+            const found = await loadtests.find(ids);
+            const finished = found.filter((f) => FINAL.has(f.status));
+            const deleted = new Map<string, number>();
+            for (const f of finished) {
+              let n = 0;
+              for (const key of f.keys) if (await storage.remove(key).then(() => true, () => false)) n++;
+              deleted.set(f.id, n);
+            }
+            const removed = await loadtests.purge(finished.map((f) => f.id), deleted);
+            const objects = [...deleted.values()].reduce((a, b) => a + b, 0);
+            return { removed, objects, left: found.filter((f) => !FINAL.has(f.status)).map((f) => f.id) };
           },
           progress: (m) => out.info(m),
         },
@@ -111,7 +131,9 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
           line('gap', s.gapMs, TARGET_GAP_MS),
           `recorded     ${s.recorded}/${s.candidates} in storage (${storage.where}); ${s.failed} failed`,
           s.held ? 'held: every interview recorded, both p50 targets met' : 'not held: see the failures and targets above',
-          result.cleanedUp ? `cleaned up: ${result.cleanedUp.removed} interviews, ${result.cleanedUp.objects} objects` : `kept: refs loadtest-${result.run}-*`,
+          result.cleanedUp
+            ? `cleaned up: ${result.cleanedUp.removed} interviews purged, ${result.cleanedUp.objects} objects deleted${result.cleanedUp.left.length ? `; still live, left as they are: ${result.cleanedUp.left.join(', ')}` : ''}`
+            : `kept: refs loadtest-${result.run}-*`,
         ].join('\n'),
       );
       return s.failed > 0 ? new ConflictError('', 'loadtest_failures').exitCode : 0;

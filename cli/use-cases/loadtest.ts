@@ -22,9 +22,16 @@ export interface LoadtestDeps {
   runCandidate(id: string, deadlineMs: number, signal: AbortSignal): Promise<CandidateFigures>;
   /** Size of a stored object, undefined when absent. */
   objectSize(key: string): Promise<number | undefined>;
-  /** Removes the interviews (ref-prefixed ones only) and their stored objects. */
-  remove(ids: string[]): Promise<{ removed: number; objects: number }>;
+  /** Purges the finished interviews (ref-prefixed ones only) and deletes their stored objects. */
+  remove(ids: string[]): Promise<Cleanup>;
   progress(message: string): void;
+}
+
+/** What cleaning up did: interviews purged, objects deleted, and ids still live (left alone). */
+export interface Cleanup {
+  removed: number;
+  objects: number;
+  left: string[];
 }
 
 export interface LoadtestOptions {
@@ -45,7 +52,7 @@ export interface LoadtestResult {
   run: string;
   interviews: LoadtestInterview[];
   summary: LoadtestSummary;
-  cleanedUp: { removed: number; objects: number } | null;
+  cleanedUp: Cleanup | null;
   aborted: boolean;
 }
 
@@ -131,7 +138,7 @@ export async function runLoadtest(deps: LoadtestDeps, opts: LoadtestOptions): Pr
   } finally {
     if (!opts.keep && created.length > 0) {
       cleanedUp = await deps.remove(created.map((c) => c.id));
-      deps.progress(`removed ${cleanedUp.removed} interviews and ${cleanedUp.objects} stored objects`);
+      deps.progress(`purged ${cleanedUp.removed} interviews, deleted ${cleanedUp.objects} stored objects${cleanedUp.left.length ? `, ${cleanedUp.left.length} still live left alone` : ''}`);
     }
   }
   return { ...result, cleanedUp };

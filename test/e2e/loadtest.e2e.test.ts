@@ -1,7 +1,7 @@
 // `interviewctl loadtest` against the real stack (livekit-server, serve, `interviewctl agent` with
 // offline speech, versitygw as S3): two synthetic candidates hold short interviews through serve's
-// join API; the command reports their figures, finds their recordings in the bucket, and removes
-// everything it made. A remote LiveKit is refused without --yes.
+// join API; the command reports their figures, finds their recordings in the bucket, and purges
+// what it made. A remote LiveKit is refused without --yes.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -75,13 +75,16 @@ describe('interviewctl loadtest on the real stack', () => {
       expect(i.recordingBytes).toBeGreaterThan(10_000);
       expect(i.error).toBeNull();
     }
-    // Cleaned up: no interview left, nothing left in the bucket.
-    expect(out.cleanedUp.removed).toBe(2);
+    // Cleaned up as `purge` would: objects, utterances and deliveries gone, an audit row each; the
+    // interview rows and their (append-only) events stay, marked loadtest- and purged.
+    expect(out.cleanedUp).toMatchObject({ removed: 2, left: [] });
     expect(out.cleanedUp.objects).toBeGreaterThanOrEqual(2);
-    const left = await stack.sql`select id from interviews where ref like 'loadtest-%'`;
-    expect(left).toEqual([]);
-    const events = await stack.sql`select 1 from interview_events where interview_id = any(${out.interviews.map((i: { id: string }) => i.id)})`;
-    expect(events).toEqual([]);
+    const ids = out.interviews.map((i: { id: string }) => i.id);
+    expect(await stack.sql`select id from interviews where ref like 'loadtest-%' and purged_at is null`).toEqual([]);
+    expect(await stack.sql`select 1 from utterances where interview_id = any(${ids})`).toEqual([]);
+    expect(await stack.sql`select 1 from webhook_events where interview_id = any(${ids})`).toEqual([]);
+    const audit = await stack.sql<{ retention: string; objects_deleted: number }[]>`select retention, objects_deleted from purge_audit where interview_id = any(${ids})`;
+    expect(audit.map((a) => a.retention)).toEqual(['loadtest', 'loadtest']);
     const objects = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect((objects.Contents ?? []).map((o) => o.Key)).toEqual([]);
   }, 360_000);

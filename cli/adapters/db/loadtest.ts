@@ -1,31 +1,51 @@
 import type { Sql } from './connect.js';
 import { LOADTEST_REF_PREFIX } from '../../core/loadtest.js';
 
+const FINAL = ['completed', 'failed', 'expired', 'revoked'];
+
+export interface LoadtestLeftover {
+  id: string;
+  status: string;
+  keys: string[];
+}
+
 /**
- * Removes what a load test created: its interviews (only those whose ref carries the loadtest-
- * prefix, whatever ids are passed) with their events, webhook deliveries and utterances, in one
- * transaction. Returns the storage keys those interviews named, for the caller to delete.
+ * What a load test leaves behind, found and purged the way `interviewctl purge` purges: only
+ * interviews whose ref carries the loadtest- prefix (whatever ids are passed). The interview row and
+ * its event history stay (the event log is append-only, an audit trail); utterances and webhook
+ * deliveries go, and a purge_audit row says so with retention "loadtest".
  */
 export function createLoadtestRepo(sql: Sql) {
+  const like = `${LOADTEST_REF_PREFIX.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return {
-    async remove(ids: string[]): Promise<{ removed: number; keys: string[] }> {
-      if (ids.length === 0) return { removed: 0, keys: [] };
-      const like = `${LOADTEST_REF_PREFIX.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    /** The load test's interviews among `ids` not purged yet, with the storage keys they name. */
+    async find(ids: string[]): Promise<LoadtestLeftover[]> {
+      if (ids.length === 0) return [];
+      const rows = await sql<{ id: string; status: string; recording_key: string | null; transcript_key: string | null; vtt_key: string | null }[]>`
+        select id, status, recording_key, transcript_key, vtt_key from interviews
+        where id = any(${ids}) and ref like ${like} and purged_at is null order by id`;
+      return rows.map((r) => ({ id: r.id, status: r.status, keys: [r.recording_key, r.transcript_key, r.vtt_key].filter((k): k is string => k !== null) }));
+    },
+
+    /** Purges finished ones among `ids` (their objects already deleted by the caller); returns how many. */
+    async purge(ids: string[], objectsDeleted: Map<string, number>): Promise<number> {
+      if (ids.length === 0) return 0;
       return sql.begin(async (tx) => {
         const t = tx as unknown as Sql;
-        // Only the load test's own interviews, locked; then their rows in the tables that point at
-        // them (events, webhook deliveries, utterances), then the interviews.
-        const mine = await t<{ id: string }[]>`select id from interviews where id = any(${ids}) and ref like ${like} for update`;
-        const gone = mine.map((r) => r.id);
-        if (gone.length === 0) return { removed: 0, keys: [] };
-        await t`delete from interview_events where interview_id = any(${gone})`;
-        await t`delete from webhook_events where interview_id = any(${gone})`;
-        await t`delete from utterances where interview_id = any(${gone})`;
-        const rows = await t<{ id: string; recording_key: string | null; transcript_key: string | null; vtt_key: string | null }[]>`
-          delete from interviews where id = any(${gone}) returning id, recording_key, transcript_key, vtt_key`;
-        const keys = rows.flatMap((r) => [r.recording_key, r.transcript_key, r.vtt_key]).filter((k): k is string => k !== null);
-        return { removed: rows.length, keys };
-      }) as Promise<{ removed: number; keys: string[] }>;
+        const rows = await t<{ id: string; status: string; created_at: Date }[]>`
+          select id, status, created_at from interviews
+          where id = any(${ids}) and ref like ${like} and purged_at is null and status = any(${FINAL})
+          order by id for update`;
+        for (const r of rows) {
+          const u = await t`delete from utterances where interview_id = ${r.id}`;
+          const w = await t`delete from webhook_events where interview_id = ${r.id}`;
+          await t`update interviews set candidate_email = null, resume_key_hash = null, purged_at = now(), updated_at = now() where id = ${r.id}`;
+          await t`
+            insert into purge_audit (interview_id, interview_created, status, objects_deleted, utterances_deleted, webhooks_deleted, retention)
+            values (${r.id}, ${r.created_at}, ${r.status}, ${objectsDeleted.get(r.id) ?? 0}, ${u.count}, ${w.count}, 'loadtest')`;
+        }
+        return rows.length;
+      }) as Promise<number>;
     },
   };
 }
