@@ -4,7 +4,7 @@ import { withContext, type GlobalOptions } from '../context.js';
 import { parseDuration } from '../core/duration.js';
 import { ConflictError, UnavailableError, UsageError } from '../core/errors.js';
 import type { Lang } from '../core/invite-rows.js';
-import { isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS, type LoadtestInterview, type Percentiles } from '../core/loadtest.js';
+import { formatInterviewTable, formatPercentiles, isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS } from '../core/loadtest.js';
 import { onShutdown } from '../shutdown.js';
 import { runLoadtest } from '../use-cases/loadtest.js';
 
@@ -36,21 +36,6 @@ function parseOptions(opts: LoadtestCommandOptions) {
   const timeoutMs = opts.timeout ? duration('timeout', opts.timeout, 60_000, 60 * 60_000) : durationMs + staggerMs * n + 180_000;
   return { candidates: n, durationMs, staggerMs, timeoutMs, questionSet: opts.questions ?? 'default', lang: (opts.lang ?? 'en') as Lang };
 }
-
-function table(rows: LoadtestInterview[]): string {
-  const head = ['interview', 'join', 'first audio', 'gap p50', 'status', 'recording', 'problem'];
-  const body = rows.map((r) => {
-    const gaps = [...r.gapsMs].sort((a, b) => a - b);
-    return [r.ref, secs(r.joinMs), secs(r.firstAudioMs), secs(gaps[Math.ceil(gaps.length / 2) - 1]), r.status, r.recordingBytes ? `${(r.recordingBytes / 1e6).toFixed(1)} MB` : '-', r.error ?? ''];
-  });
-  // Errors can carry text from the network (a join's error code): keep only printable characters.
-  const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => clean(b[i]!).length)));
-  return [head, ...body].map((cells) => cells.map((c, i) => clean(c).padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
-
-const line = (label: string, p: Percentiles, target?: number) =>
-  `${label.padEnd(12)} p50 ${secs(p.p50)}  p90 ${secs(p.p90)}  p99 ${secs(p.p99)}  max ${secs(p.max)}  (n=${p.n})${target ? `  target p50 ≤ ${secs(target)}` : ''}`;
 
 export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptions): Promise<number> {
   const o = parseOptions(opts);
@@ -124,11 +109,11 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
       const s = result.summary;
       out.result({ run: result.run, livekit: settings.livekit.url, serve: serveUrl, summary: s, interviews: result.interviews, cleanedUp: result.cleanedUp, aborted: result.aborted }, () =>
         [
-          table(result.interviews),
+          formatInterviewTable(result.interviews),
           '',
-          line('join', s.joinMs),
-          line('first audio', s.firstAudioMs, TARGET_FIRST_AUDIO_MS),
-          line('gap', s.gapMs, TARGET_GAP_MS),
+          formatPercentiles('join', s.joinMs),
+          formatPercentiles('first audio', s.firstAudioMs, TARGET_FIRST_AUDIO_MS),
+          formatPercentiles('gap', s.gapMs, TARGET_GAP_MS),
           `recorded     ${s.recorded}/${s.candidates} in storage (${storage.where}); ${s.failed} failed`,
           s.held ? 'held: every interview recorded, both p50 targets met' : 'not held: see the failures and targets above',
           result.cleanedUp

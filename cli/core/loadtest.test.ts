@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLocalUrl, percentiles, secs, summarize, type LoadtestInterview } from './loadtest.js';
+import { formatInterviewTable, formatPercentiles, isLocalUrl, percentiles, secs, summarize, type LoadtestInterview } from './loadtest.js';
 
 const row = (over: Partial<LoadtestInterview> = {}): LoadtestInterview => ({
   id: 'x',
@@ -41,5 +41,15 @@ describe('loadtest figures', () => {
     expect(secs(1234)).toBe('1.23 s');
     expect(secs(null)).toBe('-');
     expect(secs(NaN)).toBe('-');
+  });
+
+  it('prints a table an operator can read, with hostile problem text defused', () => {
+    const text = formatInterviewTable([row(), row({ ref: 'loadtest-2', status: 'failed', recordingBytes: null, joinMs: NaN, firstAudioMs: NaN, gapsMs: [], error: 'join answered 503 \u001b[31mred\u001b[0m\nnext' })]);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^interview\s+join\s+first audio\s+gap p50\s+status\s+recording\s+problem$/);
+    expect(lines[1]).toMatch(/^loadtest-1\s+0\.04 s\s+0\.90 s\s+0\.60 s\s+completed\s+0\.0 MB$/);
+    expect(lines[2]).toMatch(/^loadtest-2\s+-\s+-\s+-\s+failed\s+-\s+join answered 503 \?\[31mred\?\[0m\?next$/);
+    expect(lines).toHaveLength(3);
+    expect(formatPercentiles('gap', percentiles([600, 700]), 1000)).toBe('gap          p50 0.60 s  p90 0.70 s  p99 0.70 s  max 0.70 s  (n=2)  target p50 ≤ 1.00 s');
   });
 });

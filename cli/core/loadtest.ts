@@ -90,3 +90,18 @@ export function isLocalUrl(url: string): boolean {
   }
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+/** One row per interview for people: ref, join, first audio, gap p50, status, recording, problem. */
+export function formatInterviewTable(rows: readonly LoadtestInterview[]): string {
+  const head = ['interview', 'join', 'first audio', 'gap p50', 'status', 'recording', 'problem'];
+  const body = rows.map((r) => [r.ref, secs(r.joinMs), secs(r.firstAudioMs), secs(percentiles(r.gapsMs).p50), r.status, r.recordingBytes ? `${(r.recordingBytes / 1e6).toFixed(1)} MB` : '-', r.error ?? '']);
+  // A problem can carry text from the network (a join's error code): printable ASCII only, short.
+  const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => clean(b[i]!).length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => clean(c).padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** "first audio  p50 0.81 s  p90 …  (n=2)  target p50 ≤ 1.50 s". */
+export function formatPercentiles(label: string, p: Percentiles, targetMs?: number): string {
+  return `${label.padEnd(12)} p50 ${secs(p.p50)}  p90 ${secs(p.p90)}  p99 ${secs(p.p99)}  max ${secs(p.max)}  (n=${p.n})${targetMs ? `  target p50 ≤ ${secs(targetMs)}` : ''}`;
+}
