@@ -80,6 +80,8 @@ export function loadSettings(
   const databaseUrl = flags.databaseUrl ?? get('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
+  } else if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) {
+    problems.push('DATABASE_URL: is not a URL the driver can read (no host? for a Unix socket use postgres://USER@localhost/DB?host=/socket/folder)');
   }
 
   const portText = flags.port ?? get('PORT') ?? '8080';
@@ -195,6 +197,19 @@ function readLlm(get: (key: string) => string | undefined, problems: string[]): 
   }
   if (!isUrl(baseUrl, ['http:', 'https:'])) problems.push(`LLM_BASE_URL: ${JSON.stringify(baseUrl)} is not an http(s) URL`);
   return { baseUrl: baseUrl.replace(/\/+$/, ''), model, apiKey: get('LLM_API_KEY') ?? get('OPENAI_API_KEY'), timeoutMs: timeoutMs ?? 2500 };
+}
+
+/** The driver's own reading: it parses the URL with its first host (several may be listed, comma-separated). */
+function isDatabaseUrl(text: string): boolean {
+  const afterScheme = text.slice(text.indexOf('://') + 3).split(/[?/]/)[0] ?? '';
+  const hosts = afterScheme.slice(afterScheme.indexOf('@') + 1);
+  if (hosts === '') return false;
+  try {
+    new URL(text.replace(hosts, hosts.split(',')[0]!));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isUrl(text: string, protocols: string[]): boolean {
