@@ -34,11 +34,11 @@ describe('LLM settings', () => {
 
 describe('DATABASE_URL', () => {
   it('is read the way the driver reads it: one or several hosts, a socket folder as ?host=', () => {
-    for (const url of ['postgres://u:p@h1:5432,h2:5433/db', 'postgres://u@localhost/db?host=/run/postgresql', 'postgresql://u:p%40@db.example.com/x']) {
+    for (const url of ['postgres://u:p@h1:5432,h2:5433/db', 'postgres://u@localhost/db?host=/run/postgresql', 'postgresql://u:p%40@db.example.com/x', 'postgres:///db']) {
       expect(loadSettings({}, { DATABASE_URL: url }, cwd).databaseUrl).toBe(url);
     }
   });
   it('without a host is a configuration error that says how to name a socket', () => {
-    expect(() => loadSettings({}, { DATABASE_URL: 'postgres://postgres@/postgres' }, cwd)).toThrow(/DATABASE_URL: .*\?host=/);
+    expect(() => loadSettings({}, { DATABASE_URL: 'postgres://postgres@/postgres' }, cwd)).toThrow(/DATABASE_URL: .*PGHOST/);
   });
 });

@@ -81,7 +81,7 @@ export function loadSettings(
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
   } else if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) {
-    problems.push('DATABASE_URL: is not a URL the driver can read (no host? for a Unix socket use postgres://USER@localhost/DB?host=/socket/folder)');
+    problems.push('DATABASE_URL: is not a URL the driver can read (for a Unix socket use postgres:///DB with PGHOST, or postgres://USER@localhost/DB?host=/socket/folder)');
   }
 
   const portText = flags.port ?? get('PORT') ?? '8080';
@@ -203,7 +203,6 @@ function readLlm(get: (key: string) => string | undefined, problems: string[]): 
 function isDatabaseUrl(text: string): boolean {
   const afterScheme = text.slice(text.indexOf('://') + 3).split(/[?/]/)[0] ?? '';
   const hosts = afterScheme.slice(afterScheme.indexOf('@') + 1);
-  if (hosts === '') return false;
   try {
     new URL(text.replace(hosts, hosts.split(',')[0]!));
     return true;
