@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './context.js';
 import { HOOK_EVENT_TYPES } from './core/hook-events.js';
+import { registerEvaluationCommands } from './program-evaluation.js';
 
 /** Every command; each action loads its module only when it runs, so `--help` stays fast. */
 export type Runner = (load: () => Promise<number>) => Promise<void>;
@@ -53,7 +54,8 @@ export function buildProgram(run: Runner): Command {
     .option('--status <status>', 'only this status (created, used, recording, ending, completed, expired, revoked, failed)')
     .option('--since <duration>', 'only those created within this long, e.g. 24h')
     .option('--limit <n>', 'at most this many (default 50)')
-    .addHelpText('after', examples(['interviewctl list', 'interviewctl list --status created --since 7d', 'interviewctl list --json | jq length']))
+    .option('--needs-review', 'completed interviews no person has decided on yet (with the advisory evaluation)')
+    .addHelpText('after', examples(['interviewctl list', 'interviewctl list --status created --since 7d', 'interviewctl list --needs-review', 'interviewctl list --json | jq length']))
     .action((opts) => run(async () => (await import('./commands/interviews.js')).list(opts, g())));
 
   program
@@ -233,6 +235,7 @@ export function buildProgram(run: Runner): Command {
     .description('deliver everything due now and exit (serve does this continuously; for cron setups without serve)')
     .addHelpText('after', examples(['interviewctl hooks send', '*/5 * * * * interviewctl hooks send --quiet']) + '\nExit 5 when some deliveries failed and wait for a retry.\n')
     .action(() => run(async () => (await import('./commands/hooks.js')).send(g())));
+  registerEvaluationCommands(program, run, g);
 
   const questions = program.command('questions').description('question sets: add, list, show');
   questions

@@ -21,6 +21,8 @@ export interface Settings {
   deepgram: { apiKey?: string; baseUrl?: string };
   /** An OpenAI-compatible Chat Completions endpoint; undefined when LLM_BASE_URL/LLM_MODEL are unset. */
   llm: LlmSettings | undefined;
+  /** The evaluation of completed interviews by the LLM (SPEC.md section 12). */
+  evaluation: { auto: boolean; timeoutMs: number };
   defaultDurationMs: number;
   inviteTtlMs: number;
   /** Joins allowed per client address per window; limit 0 turns it off. */
@@ -143,6 +145,10 @@ export function loadSettings(
   const inviteTtlMs = duration('INVITE_TTL', '7d');
 
   const llm = readLlm(get, problems);
+  const evaluationMode = get('EVALUATION') ?? 'auto';
+  if (!['auto', 'off'].includes(evaluationMode)) problems.push(`EVALUATION: ${JSON.stringify(evaluationMode)} is not one of auto, off`);
+  // Much longer than LLM_TIMEOUT (a first-token deadline for speech): a whole scorecard is written.
+  const evaluationTimeoutMs = duration('EVALUATION_TIMEOUT', '60s');
 
   const rateText = get('JOIN_RATE_LIMIT') ?? '20/1m';
   let joinRateLimit = { limit: 20, windowMs: 60_000 };
@@ -176,6 +182,7 @@ export function loadSettings(
     recordingsDir,
     deepgram: { apiKey: get('DEEPGRAM_API_KEY'), baseUrl: get('DEEPGRAM_BASE_URL') },
     llm,
+    evaluation: { auto: evaluationMode === 'auto', timeoutMs: evaluationTimeoutMs },
     defaultDurationMs,
     inviteTtlMs,
     joinRateLimit,

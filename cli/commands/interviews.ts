@@ -2,9 +2,10 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isStatus, STATUSES } from '../core/states.js';
 import { withContext, type GlobalOptions } from '../context.js';
-import { interviewDetails, interviewJson, interviewTable } from './present.js';
+import { interviewDetails, interviewJson, interviewTable, reviewQueueTable } from './present.js';
 
-export async function list(opts: { status?: string; since?: string; limit?: string }, global: GlobalOptions): Promise<number> {
+export async function list(opts: { status?: string; since?: string; limit?: string; needsReview?: boolean }, global: GlobalOptions): Promise<number> {
+  if (opts.needsReview) return listNeedsReview(opts, global);
   if (opts.status !== undefined && !isStatus(opts.status)) throw new UsageError(`--status: ${JSON.stringify(opts.status)} is not one of ${STATUSES.join(', ')}`);
   let since: Date | undefined;
   if (opts.since !== undefined) {
@@ -52,6 +53,22 @@ export async function end(id: string, opts: { reason?: string }, global: GlobalO
     const reason = opts.reason ?? 'ended by operator';
     const moved = await interviews.applyEvent(current.id, 'end', { actor: 'operator', reason, patch: { end_reason: 'operator_ended' } });
     ctx.out.result(interviewJson(moved, ctx.settings.publicUrl), () => `ending ${moved.id}; the interviewer closes the session now`);
+    return 0;
+  });
+}
+
+/** `list --needs-review`: completed interviews waiting for a person's decision, oldest first. */
+async function listNeedsReview(opts: { status?: string; since?: string; limit?: string }, global: GlobalOptions): Promise<number> {
+  if (opts.status !== undefined || opts.since !== undefined) throw new UsageError('--needs-review lists completed interviews without a decision; it takes only --limit');
+  const limit = opts.limit === undefined ? 50 : Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError(`--limit: ${JSON.stringify(opts.limit)} is not a number from 1 to 100000`);
+  return withContext(global, async (ctx) => {
+    const { createScoreRepo } = await import('../adapters/db/scores.js');
+    const rows = await createScoreRepo((await ctx.db()).sql).needsReview(limit);
+    ctx.out.result(
+      rows.map((r) => ({ ...r, advisory: r.recommendation !== null })),
+      () => reviewQueueTable(rows),
+    );
     return 0;
   });
 }

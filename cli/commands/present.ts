@@ -1,6 +1,8 @@
 import { formatDuration } from '../core/duration.js';
 import { interviewUrl, roomNameFor } from '../core/ids.js';
 import { endsAt, shortId, type Interview, type InterviewEventRow } from '../core/interview.js';
+import type { ReviewQueueRow } from '../adapters/db/scores.js';
+import { plain } from '../core/report.js';
 import { table } from '../output.js';
 
 /** The interview as --json prints it: the stored record plus its link and room. */
@@ -87,4 +89,15 @@ export function interviewDetails(i: Interview, events: InterviewEventRow[], publ
     ...events.map((e) => `  ${when(e.at)}  ${e.from ?? '-'} → ${e.to}  by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`),
   ].join('\n');
   return `${head}\n\ntimeline\n${timeline}`;
+}
+
+/** What waits for a person: the advisory evaluation beside each interview, never a decision. */
+export function reviewQueueTable(rows: ReviewQueueRow[]): string {
+  if (rows.length === 0) return 'nothing waits for a review';
+  const evaluation = (r: ReviewQueueRow) =>
+    r.evaluationStatus === 'succeeded' ? `advisory: ${r.recommendation}` : r.evaluationStatus === 'failed' ? 'failed (interviewctl evaluate ID)' : r.evaluationStatus === 'running' ? 'running' : 'none';
+  return table(
+    ['ID', 'CANDIDATE', 'REF', 'SET', 'COMPLETED', 'EVALUATION'],
+    rows.map((r) => [shortId(r.id), plain(r.candidateName), r.ref ? plain(r.ref) : '-', plain(r.questionSet), r.completedAt ? relative(r.completedAt) : '-', evaluation(r)]),
+  );
 }

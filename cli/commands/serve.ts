@@ -49,8 +49,10 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
   const stopSweep = await startPeriodicReconcile(db.sql, settings, log);
   const { startOutboundHooks } = await import('../server/outbound-hooks.js');
   const stopHooks = await startOutboundHooks(db.sql, settings, log);
+  const stopEvaluations = await startEvaluationSweep(db.sql, settings, log);
   const close = async () => {
     stopSweep();
+    await stopEvaluations();
     await stopHooks();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections?.();
@@ -78,6 +80,46 @@ async function startPeriodicReconcile(sql: Sql, settings: Settings, log: Logger)
   }, 60_000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * serve evaluates completed interviews (EVALUATION=auto with an LLM configured): here rather than
+ * in the agent, because serve always runs while an agent's job process ends with its interview and
+ * its slot is meant for the next candidate; an evaluation (up to a minute per model call, retried
+ * with backoff, retried again minutes later) would hold it. The claim in Postgres (a row lock and a
+ * lease) keeps it to one run per interview across replicas, and interviews completed by reconcile
+ * are picked up too. The first pass runs a few seconds after start.
+ */
+async function startEvaluationSweep(sql: Sql, settings: Settings, log: Logger): Promise<() => Promise<void>> {
+  if (!settings.llm || !settings.evaluation.auto) return async () => {};
+  const { evaluateDeps } = await import('./evaluate.js');
+  const { evaluatePending } = await import('../use-cases/evaluate.js');
+  const deps = await evaluateDeps(sql, settings, (m) => log.info('evaluation note', { note: m.replace(/^evaluation of \S+: /, '') }));
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  const pass = () => {
+    if (running || stopped) return;
+    running = evaluatePending(deps, { force: false, trigger: 'serve', retries: 'due', limit: 20 }, (o) => {
+      if (o.outcome === 'error') log.warn('evaluation skipped', { interview: o.id, error: o.error.message });
+      else log.info('evaluation', { interview: o.id, outcome: o.outcome, attempts: o.evaluation.attempts, error: o.evaluation.error, next_attempt_at: o.evaluation.nextAttemptAt?.toISOString() ?? null });
+    }, () => stopped)
+      .catch((err) => log.warn('evaluation sweep failed', { error: (err as Error).message }))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const first = setTimeout(pass, 3000);
+  const timer = setInterval(pass, 30_000);
+  first.unref();
+  timer.unref();
+  log.info('evaluating completed interviews', { model: settings.llm.model, every_s: 30 });
+  return async () => {
+    stopped = true;
+    clearTimeout(first);
+    clearInterval(timer);
+    // A run in flight finishes its model call or is taken over after its lease.
+    await Promise.race([running, new Promise((r) => setTimeout(r, 2000))]);
+  };
 }
 
 export async function serve(opts: ServeOptions, global: GlobalOptions): Promise<number> {

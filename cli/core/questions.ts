@@ -5,6 +5,12 @@ export interface Question {
   text: string;
   /** How long the candidate may answer before the interviewer moves on. */
   timeLimitMs: number;
+  /** What a strong answer shows (for the interviewer's follow-ups and for scoring). */
+  rubric?: string;
+  /** A short label of what the question probes ("system design"). */
+  competency?: string;
+  /** The set's scoring scale, copied into each question of an interview (absent: 1–5). */
+  scale?: { min: number; max: number };
 }
 
 export interface QuestionSet {
@@ -94,9 +100,25 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
       if (typeof text === 'string') questions.push({ text: text.trim(), timeLimitMs });
     });
   }
+  applySetScale(d.scale, questions, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     set: { name: name as string, lang: lang as Lang, description: description as string, questions },
   };
+}
+
+/**
+ * The set's `scale` ({"min": 1, "max": 5} when absent), written into each question so an
+ * interview's copy of its questions says how it is scored.
+ */
+function applySetScale(v: unknown, questions: Question[], errors: string[]): void {
+  if (v === undefined || v === null) return;
+  const { min, max } = (typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 100;
+  if (!whole(min) || !whole(max) || max - min < 1 || max - min > 100) {
+    errors.push('scale: must be {"min": N, "max": M} with whole numbers 0-100 and min < max (default {"min": 1, "max": 5})');
+    return;
+  }
+  for (const q of questions) q.scale = { min, max };
 }

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InterviewRepo } from '../adapters/db/interviews.js';
 import type { JoinClaim, JoinRequest, SessionRepo } from '../adapters/db/sessions.js';
 import type { LiveKit } from '../adapters/livekit/client.js';
+import type { IntegrityRepo } from '../adapters/db/reviews.js';
 import { ConflictError } from '../core/errors.js';
+import { readIntegrityReport } from '../core/integrity.js';
 import { candidateIdentityFor, newResumeKey, roomNameFor } from '../core/ids.js';
 import { endsAt, type Interview } from '../core/interview.js';
 import { HttpError, readJsonObject, sendJson } from './http-utils.js';
@@ -21,6 +23,8 @@ export interface CandidateApiDeps {
   room?: { emptySeconds: number; departureSeconds: number };
   /** Join batches at once; each holds a database connection across its LiveKit calls. */
   joinSlots?: number;
+  /** Where the page's integrity notes go (tab hidden, window not focused). */
+  integrity?: IntegrityRepo;
 }
 
 /** A claim, and for a winner the LiveKit time it waited: its batch's dispatches, and its own. */
@@ -138,6 +142,26 @@ export function createCandidateApi(deps: CandidateApiDeps) {
         return;
       }
       throw new HttpError(409, 'already_used', 'this link has already been used on another device');
+    },
+
+    /**
+     * The page's integrity notes (spans when its tab was hidden or its window not focused), for
+     * a person reading the report; only the candidate who joined (the resumeKey), only during the
+     * interview and shortly after its end. Stored, never scored.
+     */
+    async integrity(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+      const body = await readJsonObject(req);
+      const interview = await load(id);
+      if (!keyMatches(body.resumeKey, interview.resumeKeyHash)) throw new HttpError(403, 'forbidden', 'only the candidate who joined can report for this interview');
+      const lateMs = interview.endedAt ? Date.now() - interview.endedAt.getTime() : 0;
+      if (!['used', 'recording', 'ending', 'completed', 'failed'].includes(interview.status) || lateMs > 10 * 60_000) throw new HttpError(410, 'ended', GONE.ended!);
+      const read = readIntegrityReport(body, Date.now(), interview.durationMs + 10 * 60_000);
+      if ('problem' in read) throw new HttpError(400, 'invalid_body', read.problem);
+      const since = interview.usedAt?.getTime() ?? Date.now();
+      const notes = read.notes.filter((n) => n.endedAt.getTime() >= since - 60_000);
+      const stored = deps.integrity ? await deps.integrity.add(id, notes) : 0;
+      deps.log.info('integrity notes', { interview: id, received: read.notes.length, stored });
+      sendJson(res, 202, { stored });
     },
 
     async end(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { isConnectionError, type Sql } from '../adapters/db/connect.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
+import { createIntegrityRepo } from '../adapters/db/reviews.js';
 import { createSessionRepo } from '../adapters/db/sessions.js';
 import { createWebhookRepo, type WebhookRepo } from '../adapters/db/webhooks.js';
 import type { LiveKit } from '../adapters/livekit/client.js';
@@ -33,7 +34,7 @@ export function createHttpServer(deps: ServerDeps): Server {
   const interviews = createInterviewRepo(sql);
   const sessions = createSessionRepo(sql);
   const webhooks = createWebhookRepo(sql);
-  const api = createCandidateApi({ interviews, sessions, livekit, log });
+  const api = createCandidateApi({ interviews, sessions, livekit, log, integrity: createIntegrityRepo(sql) });
   // sql.begin, not a reserved connection with BEGIN pipelined (one round-trip less): when a reserved
   // connection dies mid-transaction postgres.js 3.4 throws outside any promise and serve would crash.
   const inTransaction = <T>(fn: (tx: WebhookRepo) => Promise<T>): Promise<T> =>
@@ -77,7 +78,7 @@ export function createHttpServer(deps: ServerDeps): Server {
       const action = segments[3];
       if (!isInterviewId(id)) throw new HttpError(404, 'not_found', 'no interview at this link');
       if (action === undefined && (method === 'GET' || method === 'HEAD')) return api.status(res, id);
-      if (method !== 'POST' || (action !== 'join' && action !== 'end')) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here`);
+      if (method !== 'POST' || (action !== 'join' && action !== 'end' && action !== 'integrity')) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here`);
       checkOrigin(req);
       if (action === 'join') {
         const wait = limiter.hit(clientAddress(req, settings.trustProxy));
@@ -87,6 +88,7 @@ export function createHttpServer(deps: ServerDeps): Server {
         }
         return api.join(req, res, id);
       }
+      if (action === 'integrity') return api.integrity(req, res, id);
       return api.end(req, res, id);
     }
 

@@ -102,3 +102,25 @@ export function joinInterview(id: string, resumeKey: string | null): Promise<Joi
 export function endInterview(id: string, resumeKey: string): Promise<{ status: string }> {
   return request<{ status: string }>('POST', `${interviewPath(id)}/end`, { resumeKey });
 }
+
+export interface IntegritySpan {
+  kind: 'tab_hidden' | 'window_blur';
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * Reports spans when the interview tab was hidden or the window not focused, for the person who
+ * reads the report (never scored). `keepalive` lets the last report out while the page closes.
+ */
+export async function reportIntegrity(id: string, resumeKey: string, notes: IntegritySpan[]): Promise<void> {
+  const response = await fetch(`${interviewPath(id)}/integrity`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ resumeKey, notes, sentAt: Date.now() }),
+    credentials: 'same-origin',
+    cache: 'no-store',
+    keepalive: true,
+  });
+  if (!response.ok && response.status >= 500) throw new NetworkError(`integrity report: ${response.status}`);
+}

@@ -40,7 +40,7 @@ const en = {
   'preflight.aboutAi':
     'Your interviewer is an AI, not a person. It will ask you the interview questions one by one and listen to your answers.',
   'preflight.aboutRecording':
-    'The whole session is recorded: your video, your voice and a written transcript of what is said are stored and shared with the hiring team that invited you.',
+    'The whole session is recorded: your video, your voice and a written transcript of what is said are stored and shared with the hiring team that invited you. The page also notes when this tab is hidden or the window is not in focus, for the team to see beside the recording; it is never scored.',
   'preflight.aboutTips':
     'Find a quiet place, look at the camera, and take your time. You can end the interview at any point with the End button.',
   'preflight.consent':
@@ -159,7 +159,7 @@ const ja: Record<MessageKey, string> = {
   'preflight.aboutAi':
     '面接官は人ではなく AI です。面接の質問を順番にお聞きし、あなたの回答を聞き取ります。',
   'preflight.aboutRecording':
-    '面接は最初から最後まで記録されます。あなたの映像と音声、そして会話の文字起こしが保存され、あなたを招待した採用チームに共有されます。',
+    '面接は最初から最後まで記録されます。あなたの映像と音声、そして会話の文字起こしが保存され、あなたを招待した採用チームに共有されます。また、このタブが非表示になった時間やウィンドウが選択されていなかった時間も記録し、録画と併せて採用チームに示します（評価には使われません）。',
   'preflight.aboutTips':
     '静かな場所で、カメラを見ながら、落ち着いてお話しください。「面接を終了」ボタンでいつでも面接を終えられます。',
   'preflight.consent':

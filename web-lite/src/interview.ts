@@ -13,6 +13,7 @@ import {
 } from 'livekit-client';
 import { ApiError, endInterview, getInterview, joinInterview, type JoinGrant, NetworkError } from './api';
 import { Countdown } from './countdown';
+import { IntegrityWatcher } from './integrity';
 import { byId, sleep } from './dom';
 import type { InterviewView } from './interview-view';
 import { agentStateOf, attachTranscription } from './room-signals';
@@ -53,6 +54,7 @@ export class InterviewSession {
   private preview: MediaStream | null = null;
   private statusTimer = 0;
   private readonly countdown: Countdown;
+  private readonly integrity: IntegrityWatcher;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(
@@ -64,6 +66,7 @@ export class InterviewSession {
     private readonly callbacks: SessionCallbacks,
   ) {
     this.countdown = new Countdown(view);
+    this.integrity = new IntegrityWatcher(interviewId, getResumeKey);
     const { end, confirm, cancel, dialog, startAudio } = view.endElements;
     this.listen(end, 'click', () => view.openEndDialog());
     this.listen(cancel, 'click', () => view.closeEndDialog());
@@ -97,6 +100,7 @@ export class InterviewSession {
       void video.play().catch(() => {});
     }
     this.countdown.start(grant.endsAt);
+    this.integrity.start();
     this.startStatusPolling();
     try {
       await this.connect(grant);
@@ -111,6 +115,7 @@ export class InterviewSession {
   async resume(): Promise<void> {
     this.view.reset();
     this.view.adoptSelfView();
+    this.integrity.start();
     this.startStatusPolling();
     await this.recover(true);
   }
@@ -119,6 +124,7 @@ export class InterviewSession {
   dispose(): void {
     this.finished = true;
     this.countdown.stop();
+    this.integrity.stop();
     window.clearInterval(this.statusTimer);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.view.closeEndDialog();
