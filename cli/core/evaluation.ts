@@ -129,6 +129,19 @@ export function normaliseForMatch(text: string): string {
     .trim();
 }
 
+// Scripts written with spaces between words: there a quote must start and end on word boundaries
+// ("ledg" is not in "ledger"); Japanese and Chinese have no spaces, so any substring counts.
+const SPACED = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}]/u;
+
+/** Whether normalised `quote` is in normalised `text`, on word boundaries where words have spaces. */
+export function containsQuote(text: string, quote: string): boolean {
+  const edge = (outside: string | undefined, inside: string) => outside === undefined || outside === ' ' || !SPACED.test(outside) || !SPACED.test(inside);
+  for (let at = text.indexOf(quote); at !== -1; at = text.indexOf(quote, at + 1)) {
+    if (edge(text[at - 1], quote[0]!) && edge(text[at + quote.length], quote[quote.length - 1]!)) return true;
+  }
+  return false;
+}
+
 /** Shorter than this after normalising, a "quote" proves nothing (e.g. "yes"). */
 const MIN_QUOTE_CHARS = 4;
 
@@ -140,7 +153,7 @@ const MIN_QUOTE_CHARS = 4;
 export function verifyEvidence(reply: EvaluationReply, questions: readonly Question[], utterances: readonly Utterance[]): QuestionScore[] {
   const said = utterances
     .filter((u) => u.speaker === 'candidate' && u.text && u.text.trim() !== '')
-    .map((u) => ({ u, norm: ` ${normaliseForMatch(u.text!)} ` }));
+    .map((u) => ({ u, norm: normaliseForMatch(u.text!) }));
   const bySeq = new Map(said.map((s) => [s.u.seq, s]));
   return [...reply.questions]
     .sort((a, b) => a.question - b.question)
@@ -153,8 +166,8 @@ export function verifyEvidence(reply: EvaluationReply, questions: readonly Quest
           dropped.push({ ...e, reason: 'too short to prove anything' });
           continue;
         }
-        const needle = ` ${norm} `;
-        const hit = bySeq.get(e.utterance)?.norm.includes(needle) ? bySeq.get(e.utterance) : said.find((s) => s.norm.includes(needle));
+        const cited = bySeq.get(e.utterance);
+        const hit = cited && containsQuote(cited.norm, norm) ? cited : said.find((s) => containsQuote(s.norm, norm));
         if (!hit) {
           dropped.push({ ...e, reason: 'not in what the candidate said' });
           continue;
