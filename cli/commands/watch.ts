@@ -11,6 +11,7 @@ import { createPrinter } from '../output.js';
 import { onShutdown } from '../shutdown.js';
 import type { DbState, WatchChange } from '../ui/feed.js';
 import { startPostgresFeed } from '../ui/feed-postgres.js';
+import { waitsForReview } from '../ui/watch-model.js';
 
 export interface WatchOptions {
   status?: string;
@@ -32,6 +33,8 @@ export function changeJson(c: WatchChange) {
     endsAt: endsAt(c.row)?.toISOString() ?? null,
     endReason: c.row.endReason,
     error: c.row.error,
+    // A completed interview no person has decided on yet (`interviewctl review`).
+    needsReview: waitsForReview(c.row),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Status } from '../core/states.js';
 import type { WatchRow } from './feed.js';
-import { cellsOf, displayWidth, fit, isOvertime, type Column } from './watch-model.js';
+import { cellsOf, displayWidth, fit, isOvertime, waitsForReview, type Column } from './watch-model.js';
 
 /**
  * A table row as one finished terminal line: cells fitted to their columns and styled with SGR
@@ -64,7 +64,7 @@ export function rowLine(r: WatchRow, columns: readonly Column[], now: number, co
     // The last cell is not padded: trailing spaces would only be written and trimmed again.
     const text = i < columns.length - 1 ? `${fitted} ` : fitted.trimEnd();
     let style: Paint | undefined;
-    if (c.key === 'status') style = STATUS_PAINT[r.status];
+    if (c.key === 'status') style = waitsForReview(r) ? 'yellow' : STATUS_PAINT[r.status];
     else if (c.key === 'remaining' && isOvertime(r, now)) style = 'red';
     else if ((c.key === 'cand' || c.key === 'agent') && cells[c.key] === 'no') style = 'yellow';
     else if (c.key === 'last' && !selected) style = 'dim';

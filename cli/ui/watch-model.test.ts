@@ -33,6 +33,16 @@ describe('cells of a row', () => {
     expect(cellsOf(row, NOW)).toMatchObject({ elapsed: '4:00', remaining: '-', cand: '', agent: '' });
   });
 
+  it('shows a completed interview as "to review" until a person reviews it', () => {
+    const at = new Date(NOW - 1000);
+    const evaluated = makeRow({ status: 'completed', lastEvent: { seq: 9, at, from: 'completed', to: 'completed', actor: 'evaluator', reason: 'evaluated' } }, NOW);
+    expect(cellsOf(evaluated, NOW).status).toBe('to review');
+    expect(matchesFilter(evaluated, 'review')).toBe(true);
+    const reviewed = makeRow({ status: 'completed', lastEvent: { seq: 10, at, from: 'completed', to: 'completed', actor: 'reviewer:Grace', reason: 'reviewed: hold' } }, NOW);
+    expect(cellsOf(reviewed, NOW).status).toBe('completed');
+    expect(matchesFilter(reviewed, 'review')).toBe(false);
+  });
+
   it('describes changes and notes', () => {
     expect(eventText({ from: 'used', to: 'recording', reason: null, actor: 'agent' })).toBe('used -> recording');
     expect(eventText({ from: 'recording', to: 'recording', reason: 'agent joined the room', actor: 'livekit' })).toBe('agent joined the room');

@@ -30,11 +30,19 @@ export function endsAtMs(r: Pick<WatchRow, 'usedAt' | 'durationMs'>): number {
   return r.usedAt ? r.usedAt.getTime() + r.durationMs : Number.POSITIVE_INFINITY;
 }
 
-/** A case-insensitive match on short id, full id prefix, candidate or status. */
+/**
+ * A completed interview that waits for a person's decision: its newest event is not a review
+ * (`interviewctl review`). A rerun of the evaluation after a review asks for a look again.
+ */
+export function waitsForReview(r: Pick<WatchRow, 'status' | 'lastEvent'>): boolean {
+  return r.status === 'completed' && !(r.lastEvent?.actor.startsWith('reviewer:') ?? false);
+}
+
+/** A case-insensitive match on short id, full id prefix, candidate or status ("review": waiting for a person). */
 export function matchesFilter(r: WatchRow, filter: string): boolean {
   const f = filter.trim().toLowerCase();
   if (f === '') return true;
-  return r.id.toLowerCase().startsWith(f) || r.candidate.toLowerCase().includes(f) || r.status === f;
+  return r.id.toLowerCase().startsWith(f) || r.candidate.toLowerCase().includes(f) || r.status === f || (f === 'review' && waitsForReview(r));
 }
 
 export function sortRows(rows: readonly WatchRow[], key: SortKey): WatchRow[] {
@@ -170,7 +178,7 @@ export function cellsOf(r: WatchRow, now: number): Record<Column['key'], string>
   return {
     id: shortId(r.id),
     candidate: r.candidate,
-    status: r.status,
+    status: waitsForReview(r) ? 'to review' : r.status,
     elapsed: elapsedText(r, now),
     remaining: remainingText(r, now),
     cand: presenceText(r.presence.candidate, r.status),

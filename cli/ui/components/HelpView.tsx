@@ -9,7 +9,7 @@ const KEYS: [string, string][] = [
   ['↑ ↓  j k', 'move the selection'],
   ['PgUp PgDn  g G', 'page up / down, first / last'],
   ['enter', 'details: event timeline and live transcript'],
-  ['/', 'filter by id, candidate or status (esc clears)'],
+  ['/', 'filter by id, candidate or status; "review": what waits for a person (esc clears)'],
   ['s', 'change the sort order'],
   ['e', 'end the selected live interview (asks first)'],
   ['esc', 'back / clear the filter'],

@@ -52,7 +52,7 @@ describe('WatchScreen', () => {
     expect(frame).toContain('3 interviews · 2 live');
     expect(lineOf(frame, 'AAAAaaaa')).toMatch(/>AAAAaaaa Ada Lovelace\s+recording 5:00\s+15:00\s+yes\s+yes\s+5s ago used -> recording/);
     expect(lineOf(frame, 'BBBBbbbb')).toMatch(/Grace Hopper\s+used\s+1:00\s+19:00\s+yes\s+no\s+1m ago created -> used/);
-    expect(lineOf(frame, 'CCCCcccc')).toMatch(/completed 20:00\s+-\s+42 MiB\s+10m ago ending ->/);
+    expect(lineOf(frame, 'CCCCcccc')).toMatch(/to review 20:00\s+-\s+42 MiB\s+10m ago ending ->/); // completed, and no person has reviewed it yet
     // The clock runs without any change from the feed.
     await settle(2000);
     expect(lineOf(lastFrame(), 'AAAAaaaa')).toMatch(/recording 5:02\s+14:58/);
