@@ -21,7 +21,8 @@ const STYLE = `
 header{padding:16px 24px;background:#fff;border-bottom:1px solid var(--line)}h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}h3{font-size:15px;margin:0 0 6px}
 .meta{color:var(--muted);margin:0}.advisory{display:inline-block;padding:1px 8px;border-radius:10px;background:#fff4e0;color:var(--warn);font-weight:600;font-size:13px}
 main{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:20px;padding:20px 24px}@media (max-width:900px){main{grid-template-columns:1fr}}
-section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin-bottom:16px}
+section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin-bottom:16px}section>h2:first-child{margin-top:0}
+.side{position:sticky;top:12px;align-self:start}
 video{width:100%;background:#000;border-radius:6px}.expiry{color:var(--muted);font-size:13px;margin:6px 0 0}
 #transcript{max-height:70vh;overflow:auto;margin:0;padding:0;list-style:none}#transcript li{padding:4px 6px;border-radius:4px}
 #transcript li.current{background:#e6f0fb;outline:1px solid #b8d3f0}.who{font-weight:600}.t{color:var(--muted);font-variant-numeric:tabular-nums}
@@ -128,7 +129,7 @@ ${card.concerns.length ? `<h3>Concerns</h3><ul>${card.concerns.map((s) => `<li>$
 <section aria-labelledby="h-review"><h2 id="h-review">Review</h2>${review}</section>
 <section aria-labelledby="h-integrity"><h2 id="h-integrity">Integrity notes</h2>${integrity}</section>
 </div>
-<div><section aria-labelledby="h-transcript"><h2 id="h-transcript">Transcript</h2>${transcript}</section></div>
+<div class="side"><section aria-labelledby="h-transcript"><h2 id="h-transcript">Transcript</h2>${transcript}</section></div>
 </main>
 <script>${SCRIPT}</script>
 </body></html>

@@ -21,15 +21,18 @@ export async function purge(
   opts: { before: Date; retention: string; dryRun: boolean },
   emit: (o: PurgeOutcome) => void,
 ): Promise<{ purged: number; failed: number }> {
-  const rows = await sql<{ id: string; status: string; created_at: Date; recording_key: string | null; transcript_key: string | null; vtt_key: string | null }[]>`
-    select id, status, created_at, recording_key, transcript_key, vtt_key from interviews
+  const rows = await sql<{ id: string; status: string; created_at: Date; recording_key: string | null; transcript_key: string | null; vtt_key: string | null; evaluation_key: string | null }[]>`
+    select id, status, created_at, recording_key, transcript_key, vtt_key,
+      (select e.evaluation_key from interview_evaluations e where e.interview_id = interviews.id and e.evaluation_key is not null order by e.id desc limit 1) as evaluation_key
+    from interviews
     where created_at < ${opts.before} and purged_at is null
       and status in ('completed', 'expired', 'revoked', 'failed')
     order by created_at`;
   let purged = 0;
   let failed = 0;
   for (const r of rows) {
-    const objects = [r.recording_key, r.transcript_key, r.vtt_key].filter((k): k is string => k !== null);
+    // The evaluation file holds the candidate's words (quotes) too.
+    const objects = [r.recording_key, r.transcript_key, r.vtt_key, r.evaluation_key].filter((k): k is string => k !== null);
     const outcome: PurgeOutcome = { id: r.id, status: r.status, createdAt: r.created_at, objects, applied: false, error: null };
     if (!opts.dryRun) {
       try {
@@ -38,6 +41,10 @@ export async function purge(
           const t = tx as unknown as Sql;
           const u = await t`delete from utterances where interview_id = ${r.id}`;
           const w = await t`delete from webhook_events where interview_id = ${r.id}`;
+          // Scorecards quote the candidate; review notes and integrity notes are about them.
+          await t`delete from interview_reviews where interview_id = ${r.id}`;
+          await t`delete from interview_evaluations where interview_id = ${r.id}`;
+          await t`delete from interview_integrity_notes where interview_id = ${r.id}`;
           await t`
             update interviews set candidate_name = '(purged)', candidate_email = null, ref = null,
               resume_key_hash = null, purged_at = now(), updated_at = now()

@@ -155,6 +155,7 @@ describe('the html report in a browser', () => {
     await page.waitForFunction(() => document.getElementById('u2')?.classList.contains('current'));
     await video.evaluate((v: HTMLVideoElement) => v.pause());
     const shot = join(artifacts, 'report.png');
+    await page.setViewportSize({ width: 1360, height: 1240 });
     await page.screenshot({ path: shot, fullPage: false });
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(shot, join(repoRoot, 'web-lite', 'screenshots', 'report.png'));
   });
