@@ -2,7 +2,7 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isStatus, STATUSES } from '../core/states.js';
 import { withContext, type GlobalOptions } from '../context.js';
-import { interviewDetails, interviewJson, interviewTable, reviewQueueTable } from './present.js';
+import { assessmentLines, assessmentOf, interviewDetails, interviewJson, interviewTable, reviewQueueTable } from './present.js';
 
 export async function list(opts: { status?: string; since?: string; limit?: string; needsReview?: boolean }, global: GlobalOptions): Promise<number> {
   if (opts.needsReview) return listNeedsReview(opts, global);
@@ -28,9 +28,10 @@ export async function show(id: string, global: GlobalOptions): Promise<number> {
     const { interviews } = await ctx.repos();
     const interview = await interviews.get(id);
     const events = await interviews.events(interview.id);
+    const assessment = await assessmentOf((await ctx.db()).sql, interview.id);
     ctx.out.result(
-      { ...interviewJson(interview, ctx.settings.publicUrl), questions: interview.questions, events },
-      () => interviewDetails(interview, events, ctx.settings.publicUrl),
+      { ...interviewJson(interview, ctx.settings.publicUrl), questions: interview.questions, events, ...assessment },
+      () => interviewDetails(interview, events, ctx.settings.publicUrl, assessmentLines(assessment)),
     );
     return 0;
   });

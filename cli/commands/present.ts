@@ -1,6 +1,9 @@
 import { formatDuration } from '../core/duration.js';
 import { interviewUrl, roomNameFor } from '../core/ids.js';
 import { endsAt, shortId, type Interview, type InterviewEventRow } from '../core/interview.js';
+import type { Sql } from '../adapters/db/connect.js';
+import { createEvaluationRepo } from '../adapters/db/evaluations.js';
+import { createReviewRepo } from '../adapters/db/reviews.js';
 import type { ReviewQueueRow } from '../adapters/db/scores.js';
 import { plain } from '../core/report.js';
 import { table } from '../output.js';
@@ -61,7 +64,7 @@ export function interviewTable(list: Interview[]): string {
   );
 }
 
-export function interviewDetails(i: Interview, events: InterviewEventRow[], publicUrl: string): string {
+export function interviewDetails(i: Interview, events: InterviewEventRow[], publicUrl: string, extra: [string, string][] = []): string {
   const lines: [string, string][] = [
     ['id', i.id],
     ['link', interviewUrl(publicUrl, i.id)],
@@ -81,6 +84,7 @@ export function interviewDetails(i: Interview, events: InterviewEventRow[], publ
     // A transcript without a recording comes only from RECORDER=off.
     ['recording', i.recordingKey ?? (i.transcriptKey ? 'none: the recorder was off by configuration (RECORDER=off)' : '-')],
     ['transcript', i.transcriptKey ?? '-'],
+    ...extra,
   ];
   const w = Math.max(...lines.map(([k]) => k.length));
   const head = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
@@ -100,4 +104,20 @@ export function reviewQueueTable(rows: ReviewQueueRow[]): string {
     ['ID', 'CANDIDATE', 'REF', 'SET', 'COMPLETED', 'EVALUATION'],
     rows.map((r) => [shortId(r.id), plain(r.candidateName), r.ref ? plain(r.ref) : '-', plain(r.questionSet), r.completedAt ? relative(r.completedAt) : '-', evaluation(r)]),
   );
+}
+
+/** The AI's evaluation (advisory) and a person's decision, as `show` prints them. */
+export async function assessmentOf(sql: Sql, id: string) {
+  const [e, r] = await Promise.all([createEvaluationRepo(sql).current(id), createReviewRepo(sql).latest(id)]);
+  return {
+    evaluation: e ? { status: e.status, advisory: true, recommendation: e.result?.recommendation ?? null, error: e.error, key: e.evaluationKey, finishedAt: e.finishedAt } : null,
+    review: r ? { decision: r.decision, reviewer: r.reviewer, at: r.at, note: r.note } : null,
+  };
+}
+
+export function assessmentLines(a: Awaited<ReturnType<typeof assessmentOf>>): [string, string][] {
+  const e = a.evaluation;
+  const evaluation = !e ? '-' : e.status === 'succeeded' ? `advisory: ${e.recommendation} (interviewctl report ID)` : e.status === 'failed' ? `failed: ${plain(e.error ?? 'unknown')}` : 'running';
+  const review = a.review ? `${a.review.decision} by ${plain(a.review.reviewer)} at ${when(a.review.at)}` : '-';
+  return [['evaluation', evaluation], ['review', review]];
 }

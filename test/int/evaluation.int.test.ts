@@ -113,10 +113,21 @@ describe('evaluate', () => {
     expect(await statusOf(s.id)).toBe('completed');
     // The failure is visible where a person looks, and a later run succeeds.
     expect((await run(['report', s.id])).stdout).toMatch(/evaluation {2}failed: the model did not return valid JSON/);
+    expect((await run(['show', s.id])).stdout).toMatch(/status +completed\n[\s\S]*evaluation +failed: the model did not return valid JSON/);
     script = (req) => goodReply(req.body);
     const again = await run(['evaluate', s.id]);
     expect(again.code, again.stderr).toBe(0);
     expect(await current(s.id)).toMatchObject({ status: 'succeeded', runs: 2 });
+  });
+
+  it('recovers when a retry gets a good answer after a garbage body and an HTTP error', async () => {
+    const s = await seed();
+    script = (req, i) => (i === 0 ? { raw: '<html>proxy error</html>' } : i === 1 ? { status: 503 } : goodReply(req.body));
+    const r = await run(['evaluate', s.id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/attempt 1 failed \(unreadable answer from the model endpoint/);
+    expect(r.stderr).toMatch(/attempt 2 failed \(the model endpoint answered HTTP 503\)/);
+    expect(await current(s.id)).toMatchObject({ status: 'succeeded', attempts: 3, error: null });
   });
 
   it('rejects scores off the scale through the schema, naming the field', async () => {
