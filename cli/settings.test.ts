@@ -42,3 +42,12 @@ describe('DATABASE_URL', () => {
     expect(() => loadSettings({}, { DATABASE_URL: 'postgres://postgres@/postgres' }, cwd)).toThrow(/DATABASE_URL: .*PGHOST/);
   });
 });
+
+describe('evaluation settings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ictl-settings-eval-'));
+  it('evaluate automatically with a 60 s request timeout by default; EVALUATION=off and EVALUATION_TIMEOUT change that', () => {
+    expect(loadSettings({}, {}, dir).evaluation).toEqual({ auto: true, timeoutMs: 60_000 });
+    expect(loadSettings({}, { EVALUATION: 'off', EVALUATION_TIMEOUT: '2m' }, dir).evaluation).toEqual({ auto: false, timeoutMs: 120_000 });
+    expect(() => loadSettings({}, { EVALUATION: 'sometimes', EVALUATION_TIMEOUT: 'later' }, dir)).toThrow(/EVALUATION: "sometimes".*EVALUATION_TIMEOUT: "later"/);
+  });
+});

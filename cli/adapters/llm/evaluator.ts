@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { zodResponseFormat } from 'openai/helpers/zod';
-import { describeSchemaError, evaluationReplySchema, replyProblems, scaleOf, type EvaluationReply } from '../../core/evaluation.js';
+import { DEFAULT_SCALE, describeSchemaError, evaluationReplySchema, replyProblems, scaleOf, type EvaluationReply } from '../../core/evaluation.js';
 import { evaluationMessages, promptFingerprint, rubricFingerprint, type EvaluationInput } from '../../core/evaluation-prompt.js';
 import type { LlmSettings } from '../../settings.js';
 
@@ -37,7 +37,10 @@ export async function createEvaluator(llm: LlmSettings, timeoutMs: number): Prom
   return {
     model: llm.model,
     stamp(input) {
-      return { model: llm.model, promptHash: sha256(promptFingerprint(formatOf(input).json_schema)), rubricHash: sha256(rubricFingerprint(input.questions)) };
+      // The schema of a one-question set on the default scale: the same prompt hashes the same for
+      // every set (question count and scale are in the rubric hash), so audits can group by it.
+      const canonical = zodResponseFormat(evaluationReplySchema(1, DEFAULT_SCALE), 'interview_evaluation').json_schema;
+      return { model: llm.model, promptHash: sha256(promptFingerprint(canonical)), rubricHash: sha256(rubricFingerprint(input.questions)) };
     },
     async call(input) {
       const schema = evaluationReplySchema(input.questions.length, scaleOf(input.questions));
