@@ -115,7 +115,7 @@ export function parseOverrides(values: readonly string[], questionCount: number,
 
 export async function review(id: string, opts: { decision: string; note?: string; score?: string[]; by?: string }, global: GlobalOptions): Promise<number> {
   if (!(RECOMMENDATIONS as readonly string[]).includes(opts.decision)) throw new UsageError(`--decision: ${JSON.stringify(opts.decision)} is not one of ${RECOMMENDATIONS.join(', ')}`);
-  const by = (opts.by ?? process.env.INTERVIEWCTL_REVIEWER ?? process.env.USER ?? safeUser()).trim();
+  const by = (opts.by ?? safeUser()).trim();
   // eslint-disable-next-line no-control-regex
   if (by === '' || by.length > 100 || /[\x00-\x1f\x7f]/.test(by)) throw new UsageError('--by: a name of 1-100 printable characters (default: your user name)');
   if (opts.note !== undefined && opts.note.length > 4000) throw new UsageError(`--note: longer than 4000 characters (${opts.note.length})`);
@@ -151,6 +151,6 @@ function safeUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return 'unknown';
+    return process.env.USER ?? 'unknown';
   }
 }

@@ -30,7 +30,7 @@ function checkOutput(path: string): string {
 const cspHash = (body: string) => `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
 
 export async function report(id: string, opts: { format?: string; output?: string; expires?: string }, global: GlobalOptions): Promise<number> {
-  const format = opts.format ?? 'text';
+  const format = opts.format ?? (global.json ? 'json' : 'text');
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
   const linkMs = parseDuration(opts.expires ?? '7d');
   if (linkMs === undefined || linkMs < 60_000 || linkMs > MAX_LINK_MS) throw new UsageError(`--expires: ${JSON.stringify(opts.expires)} must be a duration from 1m to 7d`);
