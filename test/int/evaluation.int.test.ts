@@ -224,6 +224,23 @@ describe('review', () => {
   });
 });
 
+describe('outbound webhooks', () => {
+  it('queues interview.evaluated and interview.reviewed with the change they report, advisory and without notes', async () => {
+    const added = await run(['hooks', 'add', 'http://127.0.0.1:9/hooks', '--allow-private', '--events', 'interview.evaluated,interview.reviewed']);
+    expect(added.code, added.stderr).toBe(0);
+    const s = await seed({ ref: 'ATS-HOOK-1' });
+    expect((await run(['evaluate', s.id])).code).toBe(0);
+    expect((await run(['review', s.id, '--decision', 'decline', '--note', 'private note', '--score', '1=2', '--by', 'Ana'])).code).toBe(0);
+    const events = await ws.db.sql`select type, data from hook_events where interview_id = ${s.id} order by created_at, id`;
+    expect(events.map((e) => e.type)).toEqual(['interview.evaluated', 'interview.reviewed']);
+    expect(events[0]!.data).toMatchObject({ interview_id: s.id, ref: 'ATS-HOOK-1', model: 'stand-in-model', recommendation: 'advance', recommendation_advisory: true, overall: 4 });
+    expect(events[0]!.data.scores[0]).toMatchObject({ question: 1, competency: 'system design', score: 4, scale: [1, 5] });
+    expect(events[1]!.data).toMatchObject({ decision: 'decline', reviewer: 'Ana', overridden_questions: [1] });
+    expect(JSON.stringify(events)).not.toContain('private note');
+    expect(JSON.stringify(events)).not.toContain('payments ledger');
+  });
+});
+
 describe('report and scores', () => {
   it('writes a self-contained html report with everything escaped, also without an evaluation', async () => {
     const s = await seed({ name: '<script>alert(1)</script>', ref: '"><img src=x onerror=alert(2)>' });

@@ -1,5 +1,7 @@
 import type { Scorecard } from '../../core/evaluation.js';
+import { evaluatedData } from '../../core/hook-events.js';
 import type { Sql } from './connect.js';
+import { enqueueEvent } from './outbox.js';
 
 /** One evaluation run of an interview (table interview_evaluations). */
 export interface EvaluationRow {
@@ -119,10 +121,31 @@ export function createEvaluationRepo(sql: Sql) {
             rubric_hash = ${stamp.rubricHash}, result = ${t.json(result as never)}, evaluation_key = ${evaluationKey},
             error = null, lease_until = null, next_attempt_at = null, finished_at = now()
           where id = ${row.id} returning *`;
-        await t`
+        const [i] = await t<{ ref: string | null }[]>`
           insert into interview_events (interview_id, from_status, to_status, actor, reason)
-          select id, status, status, 'evaluator', ${note} from interviews where id = ${row.interviewId}`;
+          select id, status, status, 'evaluator', ${note} from interviews where id = ${row.interviewId}
+          returning (select ref from interviews where id = ${row.interviewId}) as ref`;
         // outbox: interview.evaluated
+        await enqueueEvent(t, {
+          type: 'interview.evaluated',
+          interviewId: row.interviewId,
+          data: evaluatedData({
+            interviewId: row.interviewId,
+            ref: i?.ref ?? null,
+            evaluatedAt: (saved!.finished_at as Date) ?? new Date(),
+            model: stamp.model,
+            // An unsupported score goes out as null (flagged): a receiver that ignores the flag must not
+            // take an uncited score for a cited one.
+            scores: result.questions.map((q) => ({
+              question: q.question,
+              competency: q.competency,
+              score: q.support === 'unsupported' ? null : q.score,
+              scale: [result.scale.min, result.scale.max] as [number, number],
+              ...(q.support === 'unsupported' ? { unsupported: true } : {}),
+            })),
+            recommendation: result.recommendation,
+          }),
+        });
         return toEvaluation(saved!);
       }) as Promise<EvaluationRow>;
     },

@@ -1,6 +1,8 @@
 import type { Recommendation } from '../../core/evaluation.js';
 import type { IntegrityKind, IntegrityNote } from '../../core/integrity.js';
+import { reviewedData } from '../../core/hook-events.js';
 import type { Sql } from './connect.js';
+import { enqueueEvent } from './outbox.js';
 
 /** A person's decision on an interview (table interview_reviews). */
 export interface ReviewRow {
@@ -46,7 +48,7 @@ export function createReviewRepo(sql: Sql) {
     async add(r: NewReview): Promise<ReviewRow | undefined> {
       return sql.begin(async (tx) => {
         const t = tx as unknown as Sql;
-        const [interview] = await t<{ status: string }[]>`select status from interviews where id = ${r.interviewId} for update`;
+        const [interview] = await t<{ status: string; ref: string | null }[]>`select status, ref from interviews where id = ${r.interviewId} for update`;
         if (interview?.status !== 'completed') return undefined;
         const [row] = await t`
           insert into interview_reviews (interview_id, decision, note, overrides, reviewer, evaluation_id)
@@ -58,7 +60,13 @@ export function createReviewRepo(sql: Sql) {
           values (${r.interviewId}, 'completed', 'completed', ${`reviewer:${r.reviewer}`},
                   ${`reviewed: ${r.decision}${changed ? ` (${changed} score${changed === 1 ? '' : 's'} overridden)` : ''}`})`;
         // outbox: interview.reviewed
-        return toReview(row!);
+        const saved = toReview(row!);
+        await enqueueEvent(t, {
+          type: 'interview.reviewed',
+          interviewId: r.interviewId,
+          data: reviewedData({ interviewId: r.interviewId, ref: interview.ref, reviewedAt: saved.at, decision: saved.decision, reviewer: saved.reviewer, overriddenQuestions: Object.keys(r.overrides).map(Number) }),
+        });
+        return saved;
       }) as Promise<ReviewRow | undefined>;
     },
 
