@@ -76,6 +76,7 @@ export async function evaluate(id: string | undefined, opts: { pending?: boolean
     const { sql } = await ctx.db();
     const deps = await evaluateDeps(sql, ctx.settings, (m) => ctx.out.info(m));
     if (id !== undefined) {
+      ctx.out.info(`evaluating ${plain(id)} with ${plain(ctx.settings.llm!.model)} (up to ${EVALUATION_ATTEMPTS} attempts of ${Math.round(ctx.settings.evaluation.timeoutMs / 1000)}s)…`);
       const o = await evaluateInterview(deps, id, { force: Boolean(opts.force), trigger: opts.force ? 'cli --force' : 'cli' });
       ctx.out.result({ outcome: o.outcome, ...evaluationJson(o.evaluation) }, () => outcomeText(o));
       if (o.outcome === 'failed') throw new UnavailableError('llm', `evaluation failed: ${o.evaluation.error}`);
