@@ -1,3 +1,4 @@
+import { describeProtection } from '../adapters/db/embedded-auth.js';
 import { embeddedPaths, isEmbeddedRunning, stopEmbedded } from '../adapters/db/embedded.js';
 import { migrate as runMigrations, migrationStatus } from '../adapters/db/migrate.js';
 import { UsageError } from '../core/errors.js';
@@ -22,21 +23,28 @@ export async function status(global: GlobalOptions): Promise<number> {
     const rows = await migrationStatus(db.sql);
     const pending = rows.filter((r) => r.state === 'pending').length;
     const paths = embeddedPaths(ctx.settings.home);
+    const protection = db.embedded ? describeProtection(paths) : null;
     ctx.out.result(
-      { database: db.where, embedded: db.embedded, socket: db.embedded ? paths.socketDir : null, migrations: rows, pending },
+      { database: db.where, embedded: db.embedded, socket: db.embedded ? paths.socketDir : null, protection, migrations: rows, pending },
       () =>
         [
           `database: ${db.where}`,
-          db.embedded ? `connect:  psql -h ${paths.socketDir} -U postgres postgres` : '',
+          protection ? `access:   ${protectionLine(protection)}` : '',
+          db.embedded ? `connect:  PGPASSWORD="$(cat ${paths.passwordFile})" psql -h ${paths.socketDir} -U postgres postgres` : '',
           '',
           table(['VERSION', 'NAME', 'STATE', 'APPLIED'], rows.map((r) => [String(r.version).padStart(5, '0'), r.name, r.state, r.appliedAt ?? '-'])),
           pending > 0 ? `\n${pending} pending: run \`interviewctl db migrate\`` : '',
         ]
-          .filter((l, i) => l !== '' || i === 2)
+          .filter((l, i) => l !== '' || i === 3)
           .join('\n'),
     );
     return pending > 0 ? 5 : 0;
   });
+}
+
+function protectionLine(p: ReturnType<typeof describeProtection>): string {
+  const how = `socket folder ${p.socketFolderMode ?? '?'}, ${p.auth?.join('/') ?? 'unknown'} authentication, password file ${p.passwordFileMode ?? 'missing'}`;
+  return p.ownerOnly ? `owner only (${how})` : `NOT owner only (${how}); run any command to protect it`;
 }
 
 export async function stop(global: GlobalOptions): Promise<number> {

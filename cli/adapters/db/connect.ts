@@ -4,7 +4,7 @@ import { isConnectionError } from './errors.js';
 
 export { isConnectionError };
 import type { Settings } from '../../settings.js';
-import { embeddedConnection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
+import { embeddedConnection, embeddedNeedsProtection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
 import { migrate } from './migrate.js';
 
 export type Sql = postgres.Sql<Record<string, never>>;
@@ -57,11 +57,20 @@ export async function openDatabase(settings: Settings, options: OpenOptions = {}
   const embedded = settings.databaseUrl === undefined;
   const where = embedded ? `embedded (${embeddedPaths(settings.home).data})` : redact(settings.databaseUrl!);
   let sql = client(settings, max);
+  let ready = false;
   try {
     await sql`select 1`;
+    // A cluster an older version started still lets every local user in: protect it first (and
+    // make the pool again, as its connections were opened without the password).
+    ready = !embedded || !embeddedNeedsProtection(embeddedPaths(settings.home));
   } catch (err) {
+    if (!embedded || !isConnectionError(err)) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      throw unavailable(err, where);
+    }
+  }
+  if (!ready) {
     await sql.end({ timeout: 1 }).catch(() => {});
-    if (!embedded || !isConnectionError(err)) throw unavailable(err, where);
     await ensureEmbeddedStarted(embeddedPaths(settings.home), options.onStatus);
     sql = client(settings, max);
     try {

@@ -1,9 +1,11 @@
 import { execFile as execFileCb, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { UnavailableError } from '../../core/errors.js';
+import { ensurePasswordFile, needsAuthUpgrade, readEmbeddedPassword, upgradeAuth } from './embedded-auth.js';
+import { chownTreeNoFollow, ensurePrivateDir, type RunAs } from './embedded-fs.js';
 
 const execFile = promisify(execFileCb);
 
@@ -14,6 +16,8 @@ export interface EmbeddedPaths {
   socketDir: string;
   log: string;
   lock: string;
+  /** The `postgres` role's password (0600); the server only accepts it over a 0700 socket folder. */
+  passwordFile: string;
 }
 
 export const EMBEDDED_PORT = 5432;
@@ -25,12 +29,24 @@ export function embeddedPaths(home: string): EmbeddedPaths {
   if (`${socketDir}/.s.PGSQL.${EMBEDDED_PORT}`.length > 100) {
     socketDir = `/tmp/interviewctl-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
   }
-  return { root, data: join(root, 'data'), socketDir, log: join(root, 'postgres.log'), lock: join(root, 'start.lock') };
+  return {
+    root,
+    data: join(root, 'data'),
+    socketDir,
+    log: join(root, 'postgres.log'),
+    lock: join(root, 'start.lock'),
+    passwordFile: join(root, 'password'),
+  };
 }
 
 /** Connection options postgres.js takes for the embedded cluster (a Unix socket, no TCP port). */
 export function embeddedConnection(paths: EmbeddedPaths) {
-  return { host: paths.socketDir, port: EMBEDDED_PORT, user: 'postgres', database: 'postgres' };
+  return { host: paths.socketDir, port: EMBEDDED_PORT, user: 'postgres', database: 'postgres', password: readEmbeddedPassword(paths.passwordFile) };
+}
+
+/** True when a cluster from an older version still accepts anyone on its socket (see embedded-auth.ts). */
+export function embeddedNeedsProtection(paths: EmbeddedPaths): boolean {
+  return needsAuthUpgrade(paths);
 }
 
 export function isEmbeddedSocketPresent(paths: EmbeddedPaths): boolean {
@@ -51,17 +67,14 @@ async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
   }
 }
 
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
-
 /** Postgres refuses to run as root: run it as the `postgres` user, creating it if needed. */
-function postgresUser(): RunAs {
+function postgresUser(onStatus?: (msg: string) => void): RunAs {
   if (process.getuid?.() !== 0) return {};
   const look = () => spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   let res = look();
   if (res.status !== 0) {
+    // Said once: the next run finds the user.
+    onStatus?.('running as root: creating the "postgres" system user and group (groupadd, useradd) to run the embedded database as');
     spawnSync('groupadd', ['--system', 'postgres']);
     spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
     res = look();
@@ -69,16 +82,6 @@ function postgresUser(): RunAs {
   }
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim();
   return { uid: Number(res.stdout.trim()), gid: Number(gid) };
-}
-
-function chownTree(dir: string, who: RunAs): void {
-  if (who.uid === undefined || who.gid === undefined) return;
-  chownSync(dir, who.uid, who.gid);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(p, who);
-    else chownSync(p, who.uid, who.gid);
-  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -162,46 +165,73 @@ export async function ensureEmbeddedStarted(
   onStatus?: (msg: string) => void,
   afterStart?: () => Promise<void>,
 ): Promise<boolean> {
-  mkdirSync(paths.root, { recursive: true });
+  // The home stays traversable (the server's account may not be ours); the root is owner-only.
+  mkdirSync(dirname(paths.root), { recursive: true });
+  mkdirSync(paths.root, { recursive: true, mode: 0o700 });
   return withLock(paths.lock, async () => {
-    if (await isEmbeddedRunning(paths)) return false;
-    await startLocked(paths, onStatus);
+    const who = postgresUser(onStatus);
+    if (await isEmbeddedRunning(paths)) {
+      // Started by an older version, open to every local user: close it now, not at its restart.
+      if (needsAuthUpgrade(paths)) await protect(paths, who, onStatus);
+      return false;
+    }
+    await startLocked(paths, who, onStatus);
+    if (needsAuthUpgrade(paths)) await protect(paths, who, onStatus);
     // Still under the lock: nobody else sees the database before its schema is in place.
     await afterStart?.();
     return true;
   });
 }
 
-async function startLocked(paths: EmbeddedPaths, onStatus?: (msg: string) => void): Promise<void> {
+async function protect(paths: EmbeddedPaths, who: RunAs, onStatus?: (msg: string) => void): Promise<void> {
+  onStatus?.(`protecting the embedded database: a password (in ${paths.passwordFile}) and an owner-only socket folder`);
+  chmodSync(paths.root, 0o700);
+  ensurePrivateDir(paths.socketDir, who);
+  await upgradeAuth(paths, EMBEDDED_PORT, who);
+}
+
+async function initCluster(paths: EmbeddedPaths, who: RunAs, onStatus?: (msg: string) => void): Promise<void> {
+  const { initdb } = await binaries();
+  onStatus?.(`initialising the embedded database in ${paths.data}`);
+  rmSync(paths.data, { recursive: true, force: true });
+  mkdirSync(paths.data, { recursive: true, mode: 0o700 });
+  chownTreeNoFollow(paths.root, who);
+  // Never trust: the role gets its password from the start. initdb reads it from a file the
+  // server's account can read, made in the (owner-only) root folder and removed right after.
+  const password = ensurePasswordFile(paths.passwordFile);
+  const pwfile = join(paths.root, `initdb-pw-${process.pid}`);
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600, flag: 'w' });
+  if (who.uid !== undefined) lchownSync(pwfile, who.uid, who.gid!);
+  try {
+    await execFile(
+      initdb,
+      ['-D', paths.data, '-U', 'postgres', '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      { ...who, env: { ...process.env, LC_ALL: 'C' } },
+    );
+  } catch (err) {
+    const e = err as { stderr?: string };
+    throw new UnavailableError('database', `initdb failed for the embedded database: ${(e.stderr ?? String(err)).trim().split('\n').slice(-3).join(' ')}`);
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+}
+
+async function startLocked(paths: EmbeddedPaths, who: RunAs, onStatus?: (msg: string) => void): Promise<void> {
   {
-    const who = postgresUser();
-    const { initdb } = await binaries();
-    mkdirSync(paths.socketDir, { recursive: true });
-    if (!existsSync(join(paths.data, 'PG_VERSION'))) {
-      onStatus?.(`initialising the embedded database in ${paths.data}`);
-      rmSync(paths.data, { recursive: true, force: true });
-      mkdirSync(paths.data, { recursive: true, mode: 0o700 });
-      chownTree(paths.root, who);
-      try {
-        await execFile(initdb, ['-D', paths.data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions'], {
-          ...who,
-          env: { ...process.env, LC_ALL: 'C' },
-        });
-      } catch (err) {
-        const e = err as { stderr?: string };
-        throw new UnavailableError('database', `initdb failed for the embedded database: ${(e.stderr ?? String(err)).trim().split('\n').slice(-3).join(' ')}`);
-      }
-    }
-    chownTree(paths.socketDir, who);
-    if (who.uid !== undefined && existsSync(paths.log)) chownSync(paths.log, who.uid, who.gid!);
-    if (who.uid !== undefined) chownSync(paths.root, who.uid, who.gid!);
+    if (!existsSync(join(paths.data, 'PG_VERSION'))) await initCluster(paths, who, onStatus);
+    // Owner only: the root holds the data, the log and the password file.
+    if (who.uid !== undefined) lchownSync(paths.root, who.uid, who.gid!);
+    chmodSync(paths.root, 0o700);
+    ensurePrivateDir(paths.socketDir, who);
+    if (who.uid !== undefined && existsSync(paths.log)) lchownSync(paths.log, who.uid, who.gid!);
     onStatus?.('starting the embedded database');
     const options = [
       `-k ${paths.socketDir}`,
       `-p ${EMBEDDED_PORT}`,
       "-c listen_addresses=''",
       '-c max_connections=200',
-      '-c unix_socket_permissions=0777',
+      '-c unix_socket_permissions=0700',
+      '-c password_encryption=scram-sha-256',
     ].join(' ');
     const res = await pgCtl(['start', '-w', '-t', '60', '-D', paths.data, '-l', paths.log, '-o', options], who);
     if (res.code !== 0) {

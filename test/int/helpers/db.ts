@@ -24,7 +24,7 @@ const CLIENT = { onnotice: () => {}, types: {}, connect_timeout: 10, idle_timeou
 function adminClient(): Sql {
   const pg = inject('pg');
   if (pg.kind === 'url') return postgres(pg.url, { ...CLIENT, max: 1 }) as unknown as Sql;
-  return postgres({ ...CLIENT, max: 1, host: pg.socketDir, port: 5432, user: 'postgres', database: 'postgres' }) as unknown as Sql;
+  return postgres({ ...CLIENT, max: 1, host: pg.socketDir, port: 5432, user: 'postgres', password: pg.password, database: 'postgres' }) as unknown as Sql;
 }
 
 /**
@@ -48,13 +48,13 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       u.pathname = `/${database}`;
       return { DATABASE_URL: u.toString() };
     }
-    return { DATABASE_URL: `postgres:///${database}`, PGHOST: pg.socketDir, PGUSER: 'postgres' };
+    return { DATABASE_URL: `postgres:///${database}`, PGHOST: pg.socketDir, PGUSER: 'postgres', PGPASSWORD: pg.password };
   };
   const env = envFor(name);
   const connect = (max = 4): Sql =>
     (pg.kind === 'url'
       ? postgres(env.DATABASE_URL!, { ...CLIENT, max })
-      : postgres({ ...CLIENT, max, host: pg.socketDir, port: 5432, user: 'postgres', database: name })) as unknown as Sql;
+      : postgres({ ...CLIENT, max, host: pg.socketDir, port: 5432, user: 'postgres', password: pg.password, database: name })) as unknown as Sql;
   const sql = connect();
   const db: TestDatabase = {
     name,

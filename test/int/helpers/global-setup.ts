@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -7,7 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { BIN, ROOT } from './paths.js';
 
 /** Where the integration tests' Postgres is: the run's own embedded cluster, or TEST_DATABASE_URL. */
-export type PgTarget = { kind: 'embedded'; socketDir: string; home: string } | { kind: 'url'; url: string };
+export type PgTarget = { kind: 'embedded'; socketDir: string; home: string; password: string } | { kind: 'url'; url: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -69,8 +69,9 @@ export default async function setup(project: TestProject) {
     rmSync(home, { recursive: true, force: true });
     throw new Error(`could not start the embedded database for the tests (exit ${started.status}):\n${started.stderr}`);
   }
-  const { socket } = JSON.parse(started.stdout) as { socket: string };
-  project.provide('pg', { kind: 'embedded', socketDir: socket, home });
+  const { socket, protection } = JSON.parse(started.stdout) as { socket: string; protection: { passwordFile: string } };
+  const password = readFileSync(protection.passwordFile, 'utf8').trim();
+  project.provide('pg', { kind: 'embedded', socketDir: socket, home, password });
 
   return () => {
     const stopped = cliSync(['db', 'stop'], home);
