@@ -10,6 +10,8 @@ import { createLogger } from '../cli/server/log.js';
 import { loadSettings } from '../cli/settings.js';
 import { CandidateRoom } from './candidate-room.js';
 import { failInterview } from './finalize.js';
+import { waitForJoinCommit } from './join-commit.js';
+import { AGENT_COMMIT_WAIT_MS } from '../cli/core/join-timing.js';
 import { runInterview } from './interviewer.js';
 import { linesFor } from './lines.js';
 import { agentOptionsFromEnv } from './options.js';
@@ -50,14 +52,16 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
   const external = new AbortController();
   let ownEnd = false;
   try {
-    // serve dispatches us inside the join's transaction, so the row may still read `created`.
-    let interview = await interviews.findExact(id);
-    for (let i = 0; i < 20 && interview?.status === 'created'; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      interview = await interviews.findExact(id);
-    }
+    const interview = await waitForJoinCommit(db.sql, (i) => interviews.findExact(i), id, AGENT_COMMIT_WAIT_MS);
     if (!interview || interview.status !== 'used') {
       ilog.warn('interview is not waiting for its interviewer; leaving', { status: interview?.status ?? 'unknown' });
+      return;
+    }
+    // A join given up after its dispatch (its client left) leaves that dispatch's agent without an
+    // interview; the retry dispatched another one, which is the one the row names.
+    const dispatchId = ctx.job.dispatchId;
+    if (dispatchId && interview.dispatchId && interview.dispatchId !== dispatchId) {
+      ilog.warn('another dispatch serves this interview; leaving', { dispatch: dispatchId });
       return;
     }
     // An End from the page (via serve) or an operator reaches us through NOTIFY within moments.

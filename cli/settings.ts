@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseDuration } from './core/duration.js';
 import { ConfigError } from './core/errors.js';
+import { parseTrustProxy, type TrustProxy } from './server/trust-proxy.js';
 
 /**
  * Every setting, resolved once in one documented order: flag, then environment, then `.env` in
@@ -27,7 +28,8 @@ export interface Settings {
   inviteTtlMs: number;
   /** Joins allowed per client address per window; limit 0 turns it off. */
   joinRateLimit: { limit: number; windowMs: number };
-  trustProxy: boolean;
+  /** Which proxies may add X-Forwarded-For entries (a hop count or addresses; `true` is 1 hop). */
+  trustProxy: TrustProxy;
   /** Outbound webhooks: the first retry's delay (HOOKS_RETRY_BASE; doubles per attempt, jittered, for 24 h). */
   hooks: { retryBaseMs: number };
 }
@@ -159,8 +161,8 @@ export function loadSettings(
     if (!m || windowMs === undefined || windowMs <= 0) problems.push(`JOIN_RATE_LIMIT: ${JSON.stringify(rateText)} is not COUNT/DURATION (e.g. 20/1m) or off`);
     else joinRateLimit = { limit: Number(m[1]), windowMs };
   }
-  const trustText = get('TRUST_PROXY') ?? 'false';
-  if (!['true', 'false', '1', '0'].includes(trustText)) problems.push('TRUST_PROXY: must be true or false');
+  const trustProxy = parseTrustProxy(get('TRUST_PROXY') ?? 'false');
+  if (typeof trustProxy === 'string') problems.push(trustProxy);
 
   const hooksRetryBaseMs = duration('HOOKS_RETRY_BASE', '5s');
 
@@ -186,7 +188,7 @@ export function loadSettings(
     defaultDurationMs,
     inviteTtlMs,
     joinRateLimit,
-    trustProxy: trustText === 'true' || trustText === '1',
+    trustProxy: trustProxy as TrustProxy,
     hooks: { retryBaseMs: hooksRetryBaseMs },
   };
 }

@@ -40,7 +40,8 @@ try {
     outdir: dist,
     bundle: true,
     minify: true,
-    sourcemap: 'linked',
+    // Maps stay in dist/ for debugging; serve does not publish them (they carry the sources).
+    sourcemap: 'external',
     format: 'iife',
     platform: 'browser',
     target: ['chrome100', 'edge100', 'firefox100', 'safari15.4'],

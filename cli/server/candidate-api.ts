@@ -8,6 +8,7 @@ import { ConflictError } from '../core/errors.js';
 import { readIntegrityReport } from '../core/integrity.js';
 import { candidateIdentityFor, newResumeKey, roomNameFor } from '../core/ids.js';
 import { endsAt, type Interview } from '../core/interview.js';
+import { BUSY_RETRY_MS, JOIN_DEADLINE_MS } from '../core/join-timing.js';
 import { HttpError, readJsonObject, sendJson } from './http-utils.js';
 import { createBatchQueue } from './batch-queue.js';
 import type { Logger } from './log.js';
@@ -25,6 +26,8 @@ export interface CandidateApiDeps {
   joinSlots?: number;
   /** Where the page's integrity notes go (tab hidden, window not focused). */
   integrity?: IntegrityRepo;
+  /** How long one join may take before it is answered 503 and given up (see join-timing.ts). */
+  joinDeadlineMs?: number;
 }
 
 /** A claim, and for a winner the LiveKit time it waited: its batch's dispatches, and its own. */
@@ -86,6 +89,53 @@ export function createCandidateApi(deps: CandidateApiDeps) {
     },
   });
 
+  const deadlineMs = deps.joinDeadlineMs ?? JOIN_DEADLINE_MS;
+  const tryAgain = () => new HttpError(503, 'join_timeout', 'the interview could not be started in time; try again');
+
+  /**
+   * The claim, bounded in time and by the client: once the client has gone or the deadline has
+   * passed, a claim not yet being written is given up (it never commits: the retry finds the link
+   * unused). A link another join is claiming at this moment is tried again until that one is over.
+   */
+  async function claimWithin(id: string, resumeKeyHash: string, res: ServerResponse): Promise<Exclude<JoinOutcome, { outcome: 'abandoned' }>> {
+    const until = performance.now() + deadlineMs;
+    const join = { state: 'waiting' as 'waiting' | 'writing' | 'given_up' };
+    const giveUp = () => {
+      if (join.state === 'waiting') join.state = 'given_up';
+    };
+    res.once('close', giveUp);
+    const commit = () => {
+      if (join.state === 'given_up') return false;
+      join.state = 'writing';
+      return true;
+    };
+    try {
+      for (;;) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), Math.max(0, until - performance.now()))));
+        const submitted = joins.submit({ id, resumeKeyHash, commit });
+        let claim = await Promise.race([submitted, late]).finally(() => clearTimeout(timer));
+        if (claim === 'late') {
+          giveUp();
+          // Being written already: its outcome is the answer, whichever way it goes.
+          if (join.state !== 'writing') {
+            submitted.catch(() => {});
+            throw tryAgain();
+          }
+          claim = await submitted;
+        }
+        if (claim.outcome === 'abandoned') throw tryAgain();
+        const heldElsewhere = claim.outcome === 'seen' && claim.busy;
+        if (!heldElsewhere || join.state !== 'waiting') return claim;
+        if (performance.now() + BUSY_RETRY_MS >= until) throw tryAgain();
+        await new Promise((r) => setTimeout(r, BUSY_RETRY_MS));
+        if (join.state !== 'waiting') throw tryAgain();
+      }
+    } finally {
+      res.off('close', giveUp);
+    }
+  }
+
   async function load(id: string): Promise<Interview> {
     const interview = await deps.interviews.findExact(id);
     if (!interview) throw new HttpError(404, 'not_found', 'no interview at this link');
@@ -122,7 +172,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       const body = await readJsonObject(req);
       if (body.consent !== true) throw new HttpError(400, 'consent_required', 'the candidate must agree to the AI interviewer and the recording first');
       const resumeKey = newResumeKey();
-      const claim = await joins.submit({ id, resumeKeyHash: hashResumeKey(resumeKey) });
+      const claim = await claimWithin(id, hashResumeKey(resumeKey), res);
       if (claim.outcome === 'not_found') throw new HttpError(404, 'not_found', 'no interview at this link');
       if (claim.outcome === 'dispatch_failed') throw claim.error;
       if (claim.outcome === 'claimed') {

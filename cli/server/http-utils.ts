@@ -1,3 +1,4 @@
+import { clientAddressFrom, type TrustProxy } from './trust-proxy.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** An HTTP error with the JSON body SPEC.md section 4 fixes: {"error": code, "message": …}. */
@@ -34,6 +35,12 @@ function readDeclared(req: IncomingMessage): Promise<string> {
     req.once('error', reject);
     req.once('aborted', () => reject(new Error('request aborted')));
   });
+}
+
+/** True when the client hung up before its answer (an aborted body, a reset socket). */
+export function isClientGone(req: IncomingMessage, res: ServerResponse, err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return (!res.headersSent && (res.destroyed || req.socket.destroyed)) || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error)?.message === 'request aborted';
 }
 
 /** A JSON object body: 415 for another content type, 400 for bad JSON or a non-object. */
@@ -101,11 +108,7 @@ export function staticHeaders(): Record<string, string> {
   return { ...BASE_HEADERS };
 }
 
-/** The client address, honouring X-Forwarded-For only behind a trusted proxy. */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim();
-    if (forwarded) return forwarded;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+/** The client address: X-Forwarded-For is read only as far as TRUST_PROXY's proxies wrote it. */
+export function clientAddress(req: IncomingMessage, trust: TrustProxy): string {
+  return clientAddressFrom(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust);
 }

@@ -1,18 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { isConnectionError, type Sql } from '../adapters/db/connect.js';
+import { explainDatabaseError } from '../adapters/db/errors.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import { createIntegrityRepo } from '../adapters/db/reviews.js';
 import { createSessionRepo } from '../adapters/db/sessions.js';
 import { createWebhookRepo, type WebhookRepo } from '../adapters/db/webhooks.js';
 import type { LiveKit } from '../adapters/livekit/client.js';
 import { createWebhookVerifier } from '../adapters/livekit/webhook-verify.js';
+import { UnavailableError } from '../core/errors.js';
 import { isInterviewId } from '../core/ids.js';
 import { packageRoot } from '../paths.js';
 import type { Settings } from '../settings.js';
 import { receiveAlone, receiveDeliveries, webhookFacts } from '../use-cases/apply-webhook.js';
 import { createCandidateApi } from './candidate-api.js';
-import { clientAddress, HttpError, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
+import { clientAddress, HttpError, isClientGone, JSON_LIMIT, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { loadStaticFiles } from './static-files.js';
@@ -24,9 +26,27 @@ export interface ServerDeps {
   settings: Settings;
   log: Logger;
   webDir?: string;
+  /** Overrides of HTTP_LIMITS (tests use short timeouts). */
+  limits?: Partial<typeof HTTP_LIMITS>;
+  /** Overrides of the join's deadline (see cli/core/join-timing.ts). */
+  joinDeadlineMs?: number;
 }
 
-const WEBHOOK_LIMIT = 1024 * 1024;
+/** SPEC section 4 holds every JSON body to 64 KiB, webhooks included (LiveKit's events are ~1-3 KiB). */
+const WEBHOOK_LIMIT = JSON_LIMIT;
+
+/**
+ * What one client may hold of serve: the headers within 10 s, the whole request within 15 s (a
+ * body trickled a byte at a time is cut off, 408), idle keep-alive sockets closed after 5 s, and
+ * at most this many sockets open at once (new ones are refused beyond it).
+ */
+export const HTTP_LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 5_000, maxConnections: 2_000, checkEveryMs: 1_000 };
+
+/** A LiveKit webhook's Authorization is a compact JWT of a few hundred bytes. */
+const AUTHORIZATION_SHAPE = /^[A-Za-z0-9_-]{2,1024}\.[A-Za-z0-9_-]{2,4096}\.[A-Za-z0-9_-]{2,1024}$/;
+
+/** A JSON string holding \u0000 (an escape not itself escaped): Postgres text cannot store it. */
+const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
 /** The HTTP surface of SPEC.md section 4: candidate page, candidate API, LiveKit webhooks, health. */
 export function createHttpServer(deps: ServerDeps): Server {
@@ -34,7 +54,8 @@ export function createHttpServer(deps: ServerDeps): Server {
   const interviews = createInterviewRepo(sql);
   const sessions = createSessionRepo(sql);
   const webhooks = createWebhookRepo(sql);
-  const api = createCandidateApi({ interviews, sessions, livekit, log, integrity: createIntegrityRepo(sql) });
+  const api = createCandidateApi({ interviews, sessions, livekit, log, integrity: createIntegrityRepo(sql), joinDeadlineMs: deps.joinDeadlineMs });
+  const limits = { ...HTTP_LIMITS, ...deps.limits };
   // sql.begin, not a reserved connection with BEGIN pipelined (one round-trip less): when a reserved
   // connection dies mid-transaction postgres.js 3.4 throws outside any promise and serve would crash.
   const inTransaction = <T>(fn: (tx: WebhookRepo) => Promise<T>): Promise<T> =>
@@ -94,13 +115,23 @@ export function createHttpServer(deps: ServerDeps): Server {
 
     if (path === '/webhooks/livekit') {
       if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'POST webhooks here');
-      const body = await readBody(req, WEBHOOK_LIMIT);
+      // Before a byte of the body is read: a request that cannot be LiveKit's is refused at once,
+      // and the connection closed rather than drained.
+      if (!AUTHORIZATION_SHAPE.test(req.headers.authorization ?? '')) {
+        res.setHeader('connection', 'close');
+        throw new HttpError(401, 'invalid_signature', 'webhook signature missing or malformed');
+      }
+      const body = await readBody(req, WEBHOOK_LIMIT).catch((err: unknown) => {
+        if (err instanceof HttpError) res.setHeader('connection', 'close');
+        throw err;
+      });
       try {
         verifyWebhook(body, req.headers.authorization);
       } catch (err) {
         log.warn('webhook rejected', { reason: (err as Error).message?.slice(0, 120) });
         throw new HttpError(401, 'invalid_signature', 'webhook signature missing, forged, stale or not matching the body');
       }
+      if (body.includes('\0') || JSON_NUL.test(body)) throw new HttpError(400, 'invalid_event', 'the event holds a NUL character, which cannot be stored');
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
@@ -130,7 +161,9 @@ export function createHttpServer(deps: ServerDeps): Server {
     }
 
     if (segments[0] === 'assets' && (method === 'GET' || method === 'HEAD')) {
-      const file = web.assets.get(segments.slice(1).join('/'));
+      const name = segments.slice(1).join('/');
+      // The page itself only at /interview/<id>, with its headers; source maps are not published.
+      const file = name === 'index.html' || name.endsWith('.map') ? undefined : web.assets.get(name);
       if (!file || segments.length < 2) throw new HttpError(404, 'not_found', 'no such file');
       res.writeHead(200, { ...staticHeaders(), 'content-type': file.type, 'cache-control': 'public, max-age=300' });
       res.end(method === 'HEAD' ? undefined : file.body);
@@ -140,17 +173,28 @@ export function createHttpServer(deps: ServerDeps): Server {
     throw new HttpError(404, 'not_found', 'nothing here');
   }
 
-  return createServer((req, res) => {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkEveryMs,
+    },
+    (req, res) => {
     const started = performance.now();
     route(req, res)
       .catch((err) => {
+        if (isClientGone(req, res, err)) {
+          log.warn('client went away', { method: req.method, path: req.url?.split('?')[0]?.slice(0, 80) });
+          return;
+        }
         if (err instanceof HttpError) {
           if (err.status >= 400 && err.status !== 404 && err.status !== 409 && err.status !== 410) {
             log.warn('request refused', { method: req.method, status: err.status, code: err.code });
           }
           return sendError(res, err);
         }
-        const service = (err as { service?: string }).service ?? (isConnectionError(err) ? 'database' : undefined);
+        const service = (err as { service?: string }).service ?? (isConnectionError(err) || explainDatabaseError(err) instanceof UnavailableError ? 'database' : undefined);
         if (service) {
           log.error('service unavailable', { service, error: (err as Error).message });
           return sendError(res, new HttpError(503, `${service}_unavailable`, `the ${service} service is unavailable; try again shortly`));
@@ -161,5 +205,8 @@ export function createHttpServer(deps: ServerDeps): Server {
       .finally(() => {
         if (res.headersSent && performance.now() - started > 1000) log.warn('slow request', { ms: Math.round(performance.now() - started) });
       });
-  });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
 }

@@ -7,6 +7,12 @@ import { rowToInterview } from './interviews.js';
 export interface JoinRequest {
   id: string;
   resumeKeyHash: string;
+  /**
+   * Asked once, just before a won claim is written: false when the request has been given up
+   * (its client left, or its time ran out), and then it is left out, its row still `created` for
+   * the candidate's retry. From true on, the request must wait for its outcome.
+   */
+  commit?: () => boolean;
 }
 
 export type JoinClaim =
@@ -14,6 +20,8 @@ export type JoinClaim =
   | { outcome: 'claimed'; interview: Interview }
   /** This join won the row but the dispatch failed: nothing changed, the link is still usable. */
   | { outcome: 'dispatch_failed'; error: unknown }
+  /** This join won the row but had been given up by the time of the write: nothing changed. */
+  | { outcome: 'abandoned' }
   /**
    * Not for this join to claim: the row as read. `busy`: another join holds it right now (or
    * one earlier in the same batch took it); `expired`: still `created` but past its expiry.
@@ -35,7 +43,8 @@ export function createSessionRepo(sql: Sql) {
      *    same id are busy. Joins that claim nothing are settled here and do not wait.
      * 2. `start(id)` (room + agent dispatch) for every claimant at once, while the locks are held.
      * 3. One UPDATE `created → used` (resume key hash, dispatch id) with its event rows, then COMMIT.
-     *    A claimant whose dispatch failed is left out: its row stays `created`.
+     *    A claimant whose dispatch failed, or whose request was given up meanwhile (`commit()`
+     *    false), is left out: its row stays `created`.
      *
      * (sql.begin, not a reserved connection with BEGIN pipelined: when a reserved connection dies
      * mid-transaction, postgres.js 3.4 writes the next statement to a closed socket, throws outside
@@ -85,6 +94,7 @@ export function createSessionRepo(sql: Sql) {
           started.forEach((s, k) => {
             const i = claimants[k]!;
             if (s.status === 'rejected') return failed.push([i, s.reason]);
+            if (requests[i]!.commit?.() === false) return settle(i, { outcome: 'abandoned' });
             won.push(i);
             dispatchIds.push(s.value);
           });

@@ -1,7 +1,11 @@
-import { AccessToken, AgentDispatchClient, RoomServiceClient, TrackSource } from 'livekit-server-sdk';
+import { randomBytes } from 'node:crypto';
+import { AccessToken, RoomServiceClient, TrackSource } from 'livekit-server-sdk';
 import { UnavailableError } from '../../core/errors.js';
 import type { Settings } from '../../settings.js';
-import { createTokenSigner, createTwirpClient, TwirpCallError } from './twirp.js';
+import { createTokenSigner, createTwirpClient } from './twirp.js';
+
+/** ListDispatch's answer (Twirp JSON may name fields either way). */
+type DispatchList = { agentDispatches?: { id?: string; metadata?: string }[]; agent_dispatches?: { id?: string; metadata?: string }[] };
 
 /** The HTTP(S) form of a LiveKit URL, which the server APIs take. */
 export function httpUrl(url: string): string {
@@ -25,11 +29,8 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
   const host = httpUrl(lk.url);
   const clientOptions = { requestTimeout: options.requestTimeoutSeconds ?? 5 };
   const rooms = new RoomServiceClient(host, lk.apiKey, lk.apiSecret, clientOptions);
-  const dispatch = new AgentDispatchClient(host, lk.apiKey, lk.apiSecret, clientOptions);
   const sign = createTokenSigner(lk.apiKey, lk.apiSecret);
   const twirp = createTwirpClient(host, { timeoutMs: clientOptions.requestTimeout * 1000 });
-  // LiveKit Cloud has several regions; on a failed call the SDK's clients find another one.
-  const cloud = new URL(host).hostname.endsWith('.livekit.cloud');
   // The room-creating token names no room, so one serves every join for a while.
   let createToken = { jwt: '', until: 0 };
   const roomCreateToken = () => {
@@ -65,25 +66,26 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
     },
 
     /**
-     * Creates the room with timeouts sized for reconnects, then dispatches the named agent into it
-     * (AgentDispatchService.CreateDispatch); resolves with the dispatch id. Both steps are needed:
-     * a dispatch into a missing room creates it with the server's default timeouts, and a room
-     * that exists keeps its timeouts when created again.
+     * Creates the room with timeouts sized for reconnects and the named agent as its only agent,
+     * and resolves with that agent's dispatch id. A room created without `agents` also gets
+     * LiveKit's default dispatch (an empty agent name), which any unnamed worker on the project
+     * would take. A room that exists already (a retry after a join that was given up) keeps its
+     * timeouts and its old dispatch, so the agent is dispatched into it again.
      */
     async startSession(roomName: string, metadata: Record<string, unknown>, timeouts: { emptySeconds: number; departureSeconds: number }): Promise<string> {
-      const room = { name: roomName, emptyTimeout: timeouts.emptySeconds, departureTimeout: timeouts.departureSeconds, maxParticipants: 4 };
-      const meta = JSON.stringify(metadata);
+      // The nonce tells this call's dispatch from an earlier one in the same room.
+      const meta = JSON.stringify({ ...metadata, claim: randomBytes(9).toString('base64url') });
+      const agents = [{ agentName: lk.agentName, metadata: meta }];
+      const room = { name: roomName, emptyTimeout: timeouts.emptySeconds, departureTimeout: timeouts.departureSeconds, maxParticipants: 4, agents };
+      const admin = sign({ video: { roomAdmin: true, room: roomName } }, 600);
       try {
         await twirp.call('RoomService', 'CreateRoom', room, roomCreateToken());
-        const d = await twirp.call<{ id?: string }>('AgentDispatchService', 'CreateDispatch', { room: roomName, agentName: lk.agentName, metadata: meta }, sign({ video: { roomAdmin: true, room: roomName } }, 600));
+        const listed = await twirp.call<DispatchList>('AgentDispatchService', 'ListDispatch', { room: roomName }, admin);
+        const ours = (listed.agentDispatches ?? listed.agent_dispatches ?? []).find((d) => d.metadata === meta)?.id;
+        if (ours) return ours;
+        const d = await twirp.call<{ id?: string }>('AgentDispatchService', 'CreateDispatch', { room: roomName, agentName: lk.agentName, metadata: meta }, admin);
         if (!d.id) throw new Error('the dispatch has no id');
         return d.id;
-      } catch (err) {
-        if (!(cloud && err instanceof TwirpCallError && err.retryable)) throw unavailable('agent dispatch', err);
-      }
-      try {
-        await rooms.createRoom(room);
-        return (await dispatch.createDispatch(roomName, lk.agentName, { metadata: meta })).id;
       } catch (err) {
         throw unavailable('agent dispatch', err);
       }
