@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { terminalSafe, terminalSafeBlock } from './core/text-safety.js';
 import type { Writable } from 'node:stream';
 
 /**
@@ -62,31 +63,31 @@ export function createPrinter(options: PrinterOptions = {}): Printer {
     result(data, human) {
       if (json) write(stdout, JSON.stringify(data, null, 2));
       else {
-        const text = human();
+        const text = terminalSafeBlock(human());
         if (text !== '') write(stdout, text);
       }
     },
     line(data, human) {
       if (json) write(stdout, JSON.stringify(data));
-      else write(stdout, human());
+      else write(stdout, terminalSafeBlock(human()));
     },
     lines(items, human) {
       if (items.length === 0) return;
       let text = '';
       for (const item of items) {
-        const one = json ? JSON.stringify(item) : human(item);
+        const one = json ? JSON.stringify(item) : terminalSafeBlock(human(item));
         text += one.endsWith('\n') ? one : `${one}\n`;
       }
       stdout.write(text);
     },
     info(message) {
-      if (!quiet) write(stderr, message);
+      if (!quiet) write(stderr, terminalSafeBlock(message));
     },
     warn(message) {
-      write(stderr, `${paint('33', 'warning:')} ${message}`);
+      write(stderr, `${paint('33', 'warning:')} ${terminalSafeBlock(message)}`);
     },
     error(message) {
-      write(stderr, `${paint('31', 'error:')} ${message}`);
+      write(stderr, `${paint('31', 'error:')} ${terminalSafeBlock(message)}`);
     },
     progress(label, total) {
       if (json || quiet || !stderr.isTTY) return NO_PROGRESS;
@@ -120,8 +121,22 @@ export function createPrinter(options: PrinterOptions = {}): Printer {
   };
 }
 
-/** A plain-text table with aligned columns, measured in terminal columns (string-width: CJK two, combining marks none). */
-export function table(headers: string[], rows: string[][]): string {
+/** One value from data inside a line of human output: escapes, controls and line breaks as spaces. */
+export const safe = terminalSafe;
+
+/** `key  value` lines, keys aligned; values come from data and are made safe like table cells. */
+export function keyValues(pairs: [string, string][]): string {
+  const w = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${k.padEnd(w)}  ${terminalSafe(v)}`).join('\n');
+}
+
+/**
+ * A plain-text table with aligned columns, measured in terminal columns (string-width: CJK two,
+ * combining marks none). Cells come from data (a ref, an email, a question), so each is made safe
+ * here, line breaks included: no cell can send an escape sequence or start a row of its own.
+ */
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map((c) => terminalSafe(c ?? '')));
   const width = stringWidth;
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const fmt = (cells: string[]) =>

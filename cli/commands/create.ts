@@ -111,7 +111,8 @@ export async function create(opts: CreateOptions, global: GlobalOptions): Promis
       out.result(record, () => record.url);
       out.info(
         status === 'created'
-          ? `created for ${interview.candidateName}: ${formatDuration(interview.durationMs)}, ${interview.lang}, expires ${interview.expiresAt.toISOString()}`
+          ? // No name: stderr ends up in CI logs and terminal scrollback (SPEC section 10).
+            `created interview ${interview.id}: ${formatDuration(interview.durationMs)}, ${interview.lang}, expires ${interview.expiresAt.toISOString()}`
           : `ref ${interview.ref} exists already (${interview.status}); nothing created`,
       );
     }

@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { isStatus, STATUSES } from '../core/states.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { assessmentLines, assessmentOf, interviewDetails, interviewJson, interviewTable, reviewQueueTable } from './present.js';
+import { unsafeTextProblem } from '../core/text-safety.js';
 
 export async function list(opts: { status?: string; since?: string; limit?: string; needsReview?: boolean }, global: GlobalOptions): Promise<number> {
   if (opts.needsReview) return listNeedsReview(opts, global);
@@ -37,7 +38,16 @@ export async function show(id: string, global: GlobalOptions): Promise<number> {
   });
 }
 
+/** A reason is stored and shown to operators (show, watch): the same rule as every stored text. */
+function checkReason(reason: string | undefined): void {
+  if (reason === undefined) return;
+  if (reason.length > 500) throw new UsageError('--reason: longer than 500 characters');
+  const problem = unsafeTextProblem('--reason', reason);
+  if (problem) throw new UsageError(problem);
+}
+
 export async function revoke(id: string, opts: { reason?: string }, global: GlobalOptions): Promise<number> {
+  checkReason(opts.reason);
   return withContext(global, async (ctx) => {
     const { interviews } = await ctx.repos();
     const current = await interviews.get(id);
@@ -48,6 +58,7 @@ export async function revoke(id: string, opts: { reason?: string }, global: Glob
 }
 
 export async function end(id: string, opts: { reason?: string }, global: GlobalOptions): Promise<number> {
+  checkReason(opts.reason);
   return withContext(global, async (ctx) => {
     const { interviews } = await ctx.repos();
     const current = await interviews.get(id);

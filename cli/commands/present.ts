@@ -6,7 +6,7 @@ import { createEvaluationRepo } from '../adapters/db/evaluations.js';
 import { createReviewRepo } from '../adapters/db/reviews.js';
 import type { ReviewQueueRow } from '../adapters/db/scores.js';
 import { plain } from '../core/report.js';
-import { table } from '../output.js';
+import { keyValues, safe, table } from '../output.js';
 
 /** The interview as --json prints it: the stored record plus its link and room. */
 export function interviewJson(i: Interview, publicUrl: string) {
@@ -86,11 +86,10 @@ export function interviewDetails(i: Interview, events: InterviewEventRow[], publ
     ['transcript', i.transcriptKey ?? '-'],
     ...extra,
   ];
-  const w = Math.max(...lines.map(([k]) => k.length));
-  const head = lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+  const head = keyValues(lines);
   const timeline = [
     `  ${when(i.createdAt)}  created`,
-    ...events.map((e) => `  ${when(e.at)}  ${e.from ?? '-'} → ${e.to}  by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`),
+    ...events.map((e) => `  ${when(e.at)}  ${e.from ?? '-'} → ${e.to}  by ${safe(e.actor)}${e.reason ? `: ${safe(e.reason)}` : ''}`),
   ].join('\n');
   return `${head}\n\ntimeline\n${timeline}`;
 }

@@ -1,19 +1,25 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { LANGS, type Lang } from '../core/invite-rows.js';
 import { validateQuestionSet } from '../core/questions.js';
 import { formatDuration } from '../core/duration.js';
-import { table } from '../output.js';
+import { safe, table } from '../output.js';
 import { withContext, type GlobalOptions } from '../context.js';
+
+/** A question set file is a few KiB; anything past this is not one (`questions add /dev/urandom`). */
+const QUESTION_FILE_MAX = 1024 * 1024;
 
 export async function add(file: string, global: GlobalOptions): Promise<number> {
   let text: string;
   try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    text = await readBounded(file === '-' ? process.stdin : createReadStream(file), QUESTION_FILE_MAX);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`${file}: no such file`);
+    if (err === TOO_BIG) throw new UsageError(`${file}: larger than ${QUESTION_FILE_MAX / 1024} KiB, which no question set is`);
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR' || (err as NodeJS.ErrnoException).code === 'EACCES') throw new UsageError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code})`);
     throw err;
   }
+  if (text.includes('\uFFFD')) throw new UsageError(`${file}: not UTF-8 text`);
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -49,14 +55,26 @@ export async function showSet(name: string, opts: { lang?: string }, global: Glo
     const set = await questionSets.find(name, lang);
     if (!set) throw new NotFoundError(`no question set ${JSON.stringify(name)} in ${lang}`);
     ctx.out.result(set, () =>
-      [`${set.name} (${set.lang}, ${set.builtin ? 'built-in' : 'added'})${set.description ? ` — ${set.description}` : ''}`, ...set.questions.map((q, i) => `${String(i + 1).padStart(2)}. ${q.text}  [${formatDuration(q.timeLimitMs)}]`)].join('\n'),
+      [`${set.name} (${set.lang}, ${set.builtin ? 'built-in' : 'added'})${set.description ? ` — ${safe(set.description)}` : ''}`, ...set.questions.map((q, i) => `${String(i + 1).padStart(2)}. ${safe(q.text)}  [${formatDuration(q.timeLimitMs)}]`)].join('\n'),
     );
     return 0;
   });
 }
 
-async function readStdin(): Promise<string> {
+const TOO_BIG = new Error('too big');
+
+/** Reads a stream as UTF-8 text, stopping (and throwing TOO_BIG) past `max` bytes. */
+async function readBounded(stream: NodeJS.ReadableStream & { destroy?: () => void }, max: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of stream) {
+    const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += chunk.length;
+    if (size > max) {
+      stream.destroy?.();
+      throw TOO_BIG;
+    }
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

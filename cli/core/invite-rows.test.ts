@@ -74,6 +74,28 @@ describe('validateInvite', () => {
     expect(validateInvite({ name: '🦊'.repeat(200) }, DEFAULTS).ok).toBe(true);
   });
 
+  it('rejects escape sequences, C1 controls and bidi overrides in name, email and ref, naming the field, not the value', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ name: 'Ada\u009b2J' }, /^name: contains a control character \(U\+009B/],
+      [{ name: 'Ada \u202eecalevoL' }, /^name: contains a bidirectional formatting character \(U\+202E/],
+      [{ name: 'Ada', ref: 'R-1\u001b]0;owned\u0007' }, /^ref: contains a control character \(U\+001B/],
+      [{ name: 'Ada', ref: 'R-1\nfake row' }, /^ref: contains a line break/],
+      [{ name: 'Ada', email: 'ada\u001b[2J@example.com' }, /^email: contains a control character/],
+    ];
+    for (const [fields, error] of cases) {
+      const r = validateInvite(fields, DEFAULTS);
+      expect(r).toMatchObject({ ok: false, error: expect.stringMatching(error) });
+      expect((r as { error: string }).error).not.toContain('example.com');
+    }
+  });
+
+  it('checks an email of 150 KB by its length at once, without echoing it', () => {
+    const long = `${'a'.repeat(150_000)}@${'b.'.repeat(10)}`;
+    expect(validateInvite({ name: 'Ada', email: long }, DEFAULTS)).toEqual({ ok: false, error: 'email: longer than 320 characters' });
+    // Under the limit, the pattern is linear: a worst case for the old one is answered at once too.
+    expect(validateInvite({ name: 'Ada', email: `a@${'b'.repeat(300)}` }, DEFAULTS).ok).toBe(false);
+  });
+
   it('keeps Japanese, emoji, SQL-looking and HTML-looking names verbatim', () => {
     for (const name of ['山田 太郎', 'José Ñúñez', '🦊 Fox 🎉', "Robert'); DROP TABLE interviews;--", '<script>alert(1)</script>', '"; select 1; --', 'O\'Brien & <b>Sons</b>']) {
       expect(validateInvite({ name }, DEFAULTS)).toMatchObject({ ok: true, input: { name } });
@@ -88,7 +110,10 @@ describe('validateInvite', () => {
   });
 
   it('checks email, lang, question set name and ref length', () => {
-    expect(validateInvite({ name: 'Ada', email: 'not-an-email' }, DEFAULTS)).toEqual({ ok: false, error: 'email: "not-an-email" is not an email address' });
+    expect(validateInvite({ name: 'Ada', email: 'not-an-email' }, DEFAULTS)).toEqual({ ok: false, error: 'email: not an email address (expected name@example.com)' });
+    expect(validateInvite({ name: 'Ada', email: 'a@b.' }, DEFAULTS).ok).toBe(false);
+    expect(validateInvite({ name: 'Ada', email: 'a@b..c' }, DEFAULTS).ok).toBe(false);
+    expect(validateInvite({ name: 'Ada', email: 'ada.l@mail.example.co.uk' }, DEFAULTS).ok).toBe(true);
     expect(validateInvite({ name: 'Ada', lang: 'JA' }, DEFAULTS)).toMatchObject({ ok: true, input: { lang: 'ja' } });
     expect(validateInvite({ name: 'Ada', lang: 'fr' }, DEFAULTS)).toEqual({ ok: false, error: 'lang: "fr" is not one of en, ja' });
     expect(validateInvite({ name: 'Ada', questions: 'backend-v2' }, DEFAULTS)).toMatchObject({ ok: true, input: { questionSet: 'backend-v2' } });

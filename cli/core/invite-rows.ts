@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import type { CsvRecord } from './csv.js';
+import { unsafeTextProblem } from './text-safety.js';
 
 export const INVITE_COLUMNS = ['name', 'email', 'ref', 'duration', 'questions', 'lang', 'expires'] as const;
 export type InviteColumn = (typeof INVITE_COLUMNS)[number];
@@ -38,7 +39,9 @@ export const LIMITS = {
   maxExpiresMs: 365 * 86_400_000,
 };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Linear: one run of non-@ characters, one @, then labels split on dots with no backtracking
+// between them (the old /[^\s@]+\.[^\s@]+$/ tail was quadratic: 26.7 s of CPU for a 150 KB value).
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 const SET_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
 /** The header row, mapped to known columns; unknown ones are reported so the caller can warn once. */
@@ -86,14 +89,19 @@ export function validateInvite(
   if (name === '') return { ok: false, error: 'name: required' };
   // Counted in code points, but only when the cheap UTF-16 length says it might be too long.
   if (name.length > LIMITS.nameMax && [...name].length > LIMITS.nameMax) return { ok: false, error: `name: longer than ${LIMITS.nameMax} characters` };
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, error: 'name: contains control characters or a line break' };
+  const nameProblem = unsafeTextProblem('name', name);
+  if (nameProblem) return { ok: false, error: nameProblem };
 
+  // The length first, then a linear pattern; the value is never echoed (SPEC section 10).
   const email = get('email');
-  if (email !== '' && (!EMAIL.test(email) || email.length > LIMITS.emailMax)) {
-    return { ok: false, error: `email: ${JSON.stringify(email)} is not an email address` };
-  }
+  if (email.length > LIMITS.emailMax) return { ok: false, error: `email: longer than ${LIMITS.emailMax} characters` };
+  const emailProblem = unsafeTextProblem('email', email);
+  if (emailProblem) return { ok: false, error: emailProblem };
+  if (email !== '' && !EMAIL.test(email)) return { ok: false, error: 'email: not an email address (expected name@example.com)' };
   const ref = get('ref');
   if (ref.length > LIMITS.refMax) return { ok: false, error: `ref: longer than ${LIMITS.refMax} characters` };
+  const refProblem = unsafeTextProblem('ref', ref);
+  if (refProblem) return { ok: false, error: refProblem };
 
   let durationMs = defaults.durationMs;
   const durationText = get('duration');

@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import { LANGS, type Lang } from './invite-rows.js';
+import { unsafeTextProblem } from './text-safety.js';
 
 export interface Question {
   text: string;
@@ -58,6 +59,10 @@ export function builtinQuestionSet(name: string, lang: Lang): QuestionSet | unde
  *
  * Shape: `{ name, lang?: "en"|"ja", description?, questions: [string | {text, timeLimit?}] }`.
  */
+function pushProblem(errors: string[], problem: string | undefined): void {
+  if (problem) errors.push(problem);
+}
+
 export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet } | { ok: false; errors: string[] } {
   const errors: string[] = [];
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
@@ -74,6 +79,8 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
   }
   const description = d.description ?? '';
   if (typeof description !== 'string') errors.push('description: must be a string');
+  else if (description.length > 1000) errors.push('description: longer than 1000 characters');
+  else pushProblem(errors, unsafeTextProblem('description', description));
   const questions: Question[] = [];
   if (!Array.isArray(d.questions) || d.questions.length === 0) {
     errors.push('questions: required, a non-empty array');
@@ -90,6 +97,7 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
       const { text, timeLimit } = item as Record<string, unknown>;
       if (typeof text !== 'string' || text.trim() === '') errors.push(`${at}.text: required`);
       else if (text.length > 1000) errors.push(`${at}.text: longer than 1000 characters`);
+      else pushProblem(errors, unsafeTextProblem(`${at}.text`, text));
       let timeLimitMs = DEFAULT_QUESTION_TIME_LIMIT_MS;
       if (timeLimit !== undefined) {
         const parsed = typeof timeLimit === 'string' ? parseDuration(timeLimit) : typeof timeLimit === 'number' ? timeLimit * 1000 : undefined;

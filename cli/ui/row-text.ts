@@ -1,4 +1,5 @@
 import type { Status } from '../core/states.js';
+import { terminalSafe } from '../core/text-safety.js';
 import type { WatchRow } from './feed.js';
 import { cellsOf, displayWidth, fit, isOvertime, waitsForReview, type Column } from './watch-model.js';
 
@@ -42,13 +43,11 @@ export function paint(text: string, style: Paint | undefined, color: boolean): s
 }
 
 /**
- * Control characters from the data (a name or reason from a CSV) as spaces: the line is written
- * to the terminal as it is, so an escape sequence in a name must not reach it.
+ * Unsafe characters from the data (a name or reason from a CSV) as spaces: the line is written to
+ * the terminal as it is, so an escape sequence in a name must not reach it. The same function as
+ * the CLI's output module uses (cli/core/text-safety.ts).
  */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x1f\x7f-\x9f]/.test(s) ? s.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ') : s;
-}
+export const printable = terminalSafe;
 
 /** The column titles, fitted like the cells below them. */
 export function titleLine(columns: readonly Column[]): string {

@@ -62,7 +62,7 @@ const CREATED: Record<string, { line: number; name: string; durationMs: number; 
 };
 
 const REJECTED: [line: number, ref: string, error: RegExp][] = [
-  [8, 'M-6', /^name: contains control characters or a line break$/],
+  [8, 'M-6', /^name: contains a line break \(U\+000D at character 4\)$/],
   [10, 'M-7', /^duration: "twenty minutes" is not a duration \(use 20m, 1h, 90s or seconds\)$/],
   [11, 'M-8', /^name: required$/],
   [12, 'M-1', /^ref: "M-1" already appears on line 2 of this file$/],
@@ -128,7 +128,7 @@ describe('create --from a messy CSV', () => {
     expect(human.stdout).toMatch(new RegExp(`^exists +line 2 {2}${PUBLIC_URL}/interview/[A-Za-z0-9_-]{22} {2}ref=M-1$`, 'm'));
     expect(human.stdout).not.toContain('error');
     expect(human.stderr).toContain('error: line 10: duration: "twenty minutes" is not a duration');
-    expect(human.stderr).toContain('error: line 8: name: contains control characters or a line break');
+    expect(human.stderr).toContain('error: line 8: name: contains a line break (U+000D at character 4)');
     expect(stackFrames(human.stderr)).toEqual([]);
   });
 });

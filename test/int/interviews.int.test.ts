@@ -45,7 +45,8 @@ describe('create', () => {
     const r = await run(['create', '--name', 'Ada Lovelace', '--email', 'ada@example.com']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^http:\/\/localhost:8080\/interview\/[A-Za-z0-9_-]{22}\n$/);
-    expect(r.stderr).toMatch(/^created for Ada Lovelace: 20m, en, expires \d{4}-/m);
+    expect(r.stderr).toMatch(/^created interview [A-Za-z0-9_-]{22}: 20m, en, expires \d{4}-/m);
+    expect(r.stderr).not.toContain("Ada");
     const id = r.stdout.trim().split('/').pop()!;
     expect(await showJson(id)).toMatchObject({ id, status: 'created', name: 'Ada Lovelace', email: 'ada@example.com', ref: null, durationSeconds: 1200 });
   });
