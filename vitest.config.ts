@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { isDriverWriteAfterClose } from './cli/adapters/db/errors.js';
 
 // Unit tests (pure, next to the code) and integration tests (real Postgres: the embedded cluster,
 // or TEST_DATABASE_URL). test/e2e has its own runner and is not part of this suite.
@@ -12,10 +11,6 @@ export default defineConfig({
     hookTimeout: 90_000,
     teardownTimeout: 30_000,
     exclude: ['**/node_modules/**', 'dist/**', 'test/e2e/**'],
-    // Tests that kill a database connection mid-query meet postgres.js's write after close
-    // (porsager/postgres#1208), thrown outside any promise; the CLI's processes carry on past it
-    // (cli/main.ts), and so does this one. Every other unhandled error still fails the run.
-    onUnhandledError: (err) => !isDriverWriteAfterClose(err),
     projects: [
       {
         extends: true,

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { AppError, ConfigError } from './core/errors.js';
-import { explainDatabaseError, isDriverWriteAfterClose } from './adapters/db/errors.js';
+import { explainDatabaseError } from './adapters/db/errors.js';
 import { buildProgram } from './program.js';
 import { hasShutdownHandlers, runShutdown } from './shutdown.js';
 
@@ -64,14 +64,9 @@ const onSignal = (code: number) => () => {
   process.stderr.write('\nstopping… (press Ctrl-C again to force)\n');
   void runShutdown().finally(() => process.exit(code));
 };
-// A known postgres.js defect (see isDriverWriteAfterClose) must not take down serve, the agent or
-// watch when a database connection dies mid-query; anything else uncaught is still a bug.
+// Anything thrown outside a promise is a bug: say so and stop. (postgres.js's write after a closed
+// connection, porsager/postgres#1208, is fixed in the driver by patches/postgres+3.4.9.patch.)
 process.on('uncaughtException', (err) => {
-  if (isDriverWriteAfterClose(err)) {
-    // A JSON line, like the logs of serve and the agent.
-    process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), level: 'warn', msg: 'a database connection closed while the driver was writing to it; carrying on without it' })}\n`);
-    return;
-  }
   process.stderr.write(`interviewctl: unexpected error (a bug): ${err.stack ?? err}\n`);
   process.exit(1);
 });

@@ -23,17 +23,3 @@ export function explainDatabaseError(err: unknown): Error | undefined {
   return undefined;
 }
 
-
-/**
- * The postgres.js 3.4 driver's write after a closed connection (porsager/postgres#1154, #1208):
- * a write it deferred with setImmediate runs after the socket is gone and throws outside any
- * promise. The query involved has already been rejected with CONNECTION_CLOSED and the pool drops
- * the dead connection, so nothing is lost by carrying on; without a guard the process would die.
- */
-export function isDriverWriteAfterClose(err: unknown): boolean {
-  // By name, not instanceof: a test runner hands it over serialised from its worker.
-  const e = err as { name?: unknown; message?: unknown; stack?: unknown } | null;
-  if (!e || e.name !== 'TypeError' || typeof e.message !== 'string') return false;
-  const stack = typeof e.stack === 'string' ? e.stack : '';
-  return /reading 'write'/.test(e.message) && /nextWrite/.test(stack) && /[\\/]postgres[\\/]src[\\/]connection\.js/.test(stack);
-}
