@@ -1,6 +1,6 @@
 import { defineAgent, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
 import { runInterviewJob } from './interview-job.js';
-import { agentOptionsFromEnv } from './options.js';
+import { loadSettings } from '../cli/settings.js';
 
 // agents-js writes its own log lines to stdout; interviewctl keeps stdout for results and puts
 // every log line on stderr (SPEC.md section 10). Job processes import this file first.
@@ -9,13 +9,15 @@ process.stdout.write = process.stderr.write.bind(process.stderr) as typeof proce
 /** Loaded once per job process, before a job is assigned: Silero VAD (offline, CPU). */
 async function prewarm(proc: JobProcess): Promise<void> {
   const silero = await import('@livekit/agents-plugin-silero');
-  const silence = agentOptionsFromEnv().endOfTurnSilenceMs;
-  if (!process.env.DEEPGRAM_API_KEY) {
+  // Settings as every process resolves them: the environment, then .env in the working directory.
+  const settings = loadSettings();
+  const silence = settings.agent.endOfTurnSilenceMs;
+  if (!settings.deepgram.apiKey) {
     const { preloadEspeak } = await import('./speech/synthesizers.js');
     preloadEspeak();
   }
   // The S3 SDK is large; importing it here keeps it off the path between join and first words.
-  if (process.env.S3_BUCKET) await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+  if (settings.s3) await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
   proc.userData.vad = await silero.VAD.load({ minSilenceDuration: silence, minSpeechDuration: 250, activationThreshold: 0.5 });
 }
 

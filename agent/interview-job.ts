@@ -14,7 +14,6 @@ import { waitForJoinCommit } from './join-commit.js';
 import { AGENT_COMMIT_WAIT_MS } from '../cli/core/join-timing.js';
 import { runInterview } from './interviewer.js';
 import { linesFor } from './lines.js';
-import { agentOptionsFromEnv } from './options.js';
 import { recorderFor } from './recording/choose.js';
 import type { SessionRecording } from './recording/session-recording.js';
 import { openSpeech } from './speech/speech-mode.js';
@@ -41,7 +40,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     return;
   }
   const settings = loadSettings();
-  const options = agentOptionsFromEnv();
+  const options = settings.agent;
   const db = await openDatabase(settings, { max: 3 });
   const interviews = createInterviewRepo(db.sql);
   const utterances = createUtteranceRepo(db.sql);

@@ -40,7 +40,8 @@ export const AGENT_ENV = {
 
 export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m' } as const;
 
-export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
+/** Reads the tunables from an environment; loadSettings() calls it with the environment over .env. */
+export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, string> = process.env): AgentOptions {
   const problems: string[] = [];
   const read = (key: string, fallback: string, min: number) => {
     const text = env[key] || fallback;

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from './core/errors.js';
 import { loadSettings } from './settings.js';
 
@@ -49,5 +49,27 @@ describe('evaluation settings', () => {
     expect(loadSettings({}, {}, dir).evaluation).toEqual({ auto: true, timeoutMs: 60_000 });
     expect(loadSettings({}, { EVALUATION: 'off', EVALUATION_TIMEOUT: '2m' }, dir).evaluation).toEqual({ auto: false, timeoutMs: 120_000 });
     expect(() => loadSettings({}, { EVALUATION: 'sometimes', EVALUATION_TIMEOUT: 'later' }, dir)).toThrow(/EVALUATION: "sometimes".*EVALUATION_TIMEOUT: "later"/);
+  });
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'ictl-settings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('one resolver for every setting', () => {
+  it('reads the agent’s settings and LIVEKIT_SERVER_BIN from .env, below the environment', () => {
+    writeFileSync(join(dir, '.env'), 'AGENT_MAX_INTERVIEWS=7\nAGENT_END_OF_TURN_SILENCE=900ms\nAGENT_LOG_LEVEL=debug\nLIVEKIT_SERVER_BIN=bin/livekit-server\nTRUST_PROXY=loopback\n');
+    const s = loadSettings({}, {}, dir);
+    expect(s.agent).toMatchObject({ maxInterviews: 7, endOfTurnSilenceMs: 900 });
+    expect(s.agentLogLevel).toBe('debug');
+    expect(s.livekitServerBin).toBe(join(dir, 'bin/livekit-server'));
+    const over = loadSettings({}, { AGENT_MAX_INTERVIEWS: '2', AGENT_LOG_LEVEL: 'warn' }, dir);
+    expect([over.agent.maxInterviews, over.agentLogLevel]).toEqual([2, 'warn']);
+  });
+
+  it('reports a bad agent setting from .env by name with the others, all at once', () => {
+    writeFileSync(join(dir, '.env'), 'AGENT_MAX_INTERVIEWS=lots\nAGENT_LOG_LEVEL=loud\nTRUST_PROXY=maybe\n');
+    expect(() => loadSettings({}, {}, dir)).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^TRUST_PROXY: "maybe"/), expect.stringMatching(/^AGENT_MAX_INTERVIEWS: "lots"/), expect.stringMatching(/^AGENT_LOG_LEVEL: "loud"/)] }),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { parseDuration } from './core/duration.js';
 import { ConfigError } from './core/errors.js';
 import { parseTrustProxy, type TrustProxy } from './server/trust-proxy.js';
+import { agentOptionsFromEnv, type AgentOptions } from '../agent/options.js';
 
 /**
  * Every setting, resolved once in one documented order: flag, then environment, then `.env` in
@@ -32,6 +33,12 @@ export interface Settings {
   trustProxy: TrustProxy;
   /** Outbound webhooks: the first retry's delay (HOOKS_RETRY_BASE; doubles per attempt, jittered, for 24 h). */
   hooks: { retryBaseMs: number };
+  /** The interviewer worker's tunables (AGENT_*), resolved like every other setting. */
+  agent: AgentOptions;
+  /** agents-js's log level (AGENT_LOG_LEVEL). */
+  agentLogLevel: string;
+  /** The livekit-server binary `dev` runs (LIVEKIT_SERVER_BIN); else the setup cache or PATH. */
+  livekitServerBin: string | undefined;
 }
 
 export interface LlmSettings {
@@ -165,9 +172,24 @@ export function loadSettings(
   if (typeof trustProxy === 'string') problems.push(trustProxy);
 
   const hooksRetryBaseMs = duration('HOOKS_RETRY_BASE', '5s');
+  // The agent's settings come from the same places: flags (set into the environment by
+  // `interviewctl agent`), then the environment, then .env.
+  let agent: AgentOptions | undefined;
+  try {
+    agent = agentOptionsFromEnv({ ...file, ...env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  const agentLogLevel = get('AGENT_LOG_LEVEL') ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(agentLogLevel)) problems.push(`AGENT_LOG_LEVEL: ${JSON.stringify(agentLogLevel)} is not one of trace, debug, info, warn, error, fatal`);
+  const livekitServerBin = get('LIVEKIT_SERVER_BIN');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    agent: agent!,
+    agentLogLevel,
+    livekitServerBin: livekitServerBin === undefined ? undefined : resolve(cwd, livekitServerBin),
     databaseUrl,
     home,
     publicUrl,

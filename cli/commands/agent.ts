@@ -12,7 +12,7 @@ import { ConfigError, UnavailableError } from '../core/errors.js';
 import { createLogger, type Logger } from '../server/log.js';
 import { onShutdown } from '../shutdown.js';
 import { FULL_LOAD, hasRoomFor, interviewLoad } from '../core/capacity.js';
-import { AGENT_ENV, agentOptionsFromEnv } from '../../agent/options.js';
+import { AGENT_ENV } from '../../agent/options.js';
 import { speechModeOf } from '../../agent/speech/speech-mode.js';
 
 /** An accepted job that has not shown up as running within this long is not counted any more. */
@@ -40,9 +40,9 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   if (opts.candidateWait) process.env[AGENT_ENV.candidateWait] = opts.candidateWait;
   if (opts.grace) process.env[AGENT_ENV.grace] = opts.grace;
   if (opts.silence) process.env[AGENT_ENV.silence] = opts.silence;
-  const options = agentOptionsFromEnv();
   const ctx = createContext(global);
   const { settings } = ctx;
+  const options = settings.agent;
   await checkRecorder(settings, log);
 
   const db = await ctx.db();
@@ -79,7 +79,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
   Object.defineProperty(process, 'stdout', { configurable: true, get: () => process.stderr });
   try {
-    agents.initializeLogger({ pretty: false, level: process.env.AGENT_LOG_LEVEL ?? 'info' });
+    agents.initializeLogger({ pretty: false, level: settings.agentLogLevel });
   } finally {
     if (stdout) Object.defineProperty(process, 'stdout', stdout);
   }
@@ -120,7 +120,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       initializeProcessTimeout: 60_000,
       host: '127.0.0.1',
       port: 0,
-      logLevel: process.env.AGENT_LOG_LEVEL ?? 'info',
+      logLevel: settings.agentLogLevel,
     }),
   );
   const registered = new Promise<void>((resolve) => server.event.once('worker_registered', () => resolve()));

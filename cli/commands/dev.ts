@@ -136,7 +136,7 @@ async function startAgentIfAvailable(global: GlobalOptions, livekitUrl: string):
 
 /** What this machine has, for planDev. */
 function findings(settings: Settings): DevFindings {
-  const livekitServer = settings.livekit.explicit ? undefined : findLiveKitServer();
+  const livekitServer = settings.livekit.explicit ? undefined : findLiveKitServer(settings.livekitServerBin);
   const go = settings.livekit.explicit || livekitServer ? undefined : findGo();
   return {
     livekitUrlSet: settings.livekit.explicit,

@@ -4,9 +4,9 @@ import { delimiter, join } from 'node:path';
 import { UnavailableError } from '../../core/errors.js';
 import { cachedBinDir } from './server-build.js';
 
-/** The livekit-server binary: LIVEKIT_SERVER_BIN, the cache that `dev` and setup:stack build into, or PATH. */
-export function findLiveKitServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env.LIVEKIT_SERVER_BIN, join(cachedBinDir(), 'livekit-server'), ...(env.PATH ?? '').split(delimiter).map((d) => join(d, 'livekit-server'))];
+/** The livekit-server binary: LIVEKIT_SERVER_BIN (from settings, so .env too), the cache that `dev` and setup:stack build into, or PATH. */
+export function findLiveKitServer(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = [configured, join(cachedBinDir(), 'livekit-server'), ...(env.PATH ?? '').split(delimiter).map((d) => join(d, 'livekit-server'))];
   return candidates.find((c): c is string => !!c && existsSync(c));
 }
 
