@@ -75,7 +75,13 @@ export class Recorder {
   private stopped = false;
   private endAt: number | undefined;
   private failed = false;
+  private framesDue = 0;
   bytes = 0;
+  /**
+   * Video frames whose moment passed while ffmpeg was behind: the frame slot was filled later with
+   * the picture of that later moment (the video freezes), so the timeline stays whole and in sync.
+   */
+  droppedFrames = 0;
 
   constructor(private readonly opts: RecorderOptions) {
     this.width = opts.width ?? 640;
@@ -187,15 +193,35 @@ export class Recorder {
     this.picture = blackI420(this.width, this.height);
   }
 
+  /**
+   * Raw frames (~345 KB each at 640x360) queued for ffmpeg at most; past it, the video waits and
+   * its frames are counted as dropped. Audio is never held back (a few KB a tick).
+   */
+  static readonly VIDEO_QUEUE_FRAMES = 4;
+
+  private videoQueueFull(): boolean {
+    return this.proc!.stdin!.writableLength >= Recorder.VIDEO_QUEUE_FRAMES * this.picture.byteLength;
+  }
+
+  /** Writes due video frames while ffmpeg's queue has room; the rest wait for a later tick. */
+  private writeVideo(now: number): void {
+    const late = (2 * 1000) / this.fps;
+    for (; this.framesWritten < this.framesDue && !this.videoQueueFull(); this.framesWritten++) {
+      if (now - (this.t0 + (this.framesWritten * 1000) / this.fps) > late) this.droppedFrames++;
+      this.proc!.stdin!.write(this.picture);
+    }
+  }
+
   private tick(): void {
     if (this.failed || !this.proc) return;
-    const elapsed = performance.now() - this.t0;
-    const framesDue = Math.floor((elapsed * this.fps) / 1000) + 1;
-    if (this.pending && this.framesWritten < framesDue) {
+    const now = performance.now();
+    const elapsed = now - this.t0;
+    this.framesDue = Math.floor((elapsed * this.fps) / 1000) + 1;
+    if (this.pending && this.framesWritten < this.framesDue) {
       this.picture = fitI420(this.pending, this.width, this.height);
       this.pending = undefined;
     }
-    for (; this.framesWritten < framesDue; this.framesWritten++) this.proc.stdin!.write(this.picture);
+    this.writeVideo(now);
     const samplesDue = Math.floor((elapsed * RECORDING_SAMPLE_RATE) / 1000);
     const n = samplesDue - this.samplesWritten;
     if (n <= 0) return;
@@ -227,20 +253,25 @@ export class Recorder {
    * and in the spool. Resolves with the recording's length; rejects when encoding or the upload
    * failed — the spool file is then whole, for a retry.
    */
-  async stop(): Promise<{ durationMs: number; bytes: number }> {
+  async stop(): Promise<{ durationMs: number; bytes: number; droppedFrames: number }> {
     if (this.stopped) throw new Error('recorder already stopped');
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (!this.proc) throw new Error('recorder never started');
     if (!this.failed && this.endAt === undefined) this.tick();
     const durationMs = (this.samplesWritten / RECORDING_SAMPLE_RATE) * 1000;
+    // The frames still waiting are written as ffmpeg takes them, so the video is as long as the audio.
+    while (!this.failed && this.framesWritten < this.framesDue) {
+      if (this.videoQueueFull()) await Promise.race([new Promise((r) => this.proc!.stdin!.once('drain', r)), this.exited]);
+      this.writeVideo(performance.now());
+    }
     this.proc.stdin!.end();
     this.audioIn!.end();
     const code = await this.exited;
     await this.spoolClosed;
     if (code !== 0) throw new Error(`ffmpeg failed (exit ${code})`);
     await this.uploaded;
-    return { durationMs, bytes: this.bytes };
+    return { durationMs, bytes: this.bytes, droppedFrames: this.droppedFrames };
   }
 
   /**

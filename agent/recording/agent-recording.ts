@@ -11,7 +11,7 @@ import type { RecordingDeps, SessionRecording } from './session-recording.js';
  * The interview goes `recording` beside the greeting: the recorder is already capturing, and the
  * interview's end is fixed by its first join, so nothing needs to wait for Postgres.
  */
-export function beginAgentRecording(d: RecordingDeps, opts: { spoolDir: string; startedAt?: Date }): SessionRecording {
+export function beginAgentRecording(d: RecordingDeps, opts: { spoolDir: string; startedAt?: Date; saveDroppedFrames?: (n: number) => Promise<void> }): SessionRecording {
   const startedAt = opts.startedAt ?? new Date();
   const keys = recordingKeys(d.interviewId, d.roomName, startedAt);
   const spoolFile = join(opts.spoolDir, d.interviewId, basename(keys.video));
@@ -45,8 +45,12 @@ export function beginAgentRecording(d: RecordingDeps, opts: { spoolDir: string; 
     beforeSpeaking: Promise.resolve(),
     failure: () => failed,
     markEnd: () => rec.markEnd(),
-    finish: () =>
-      finalizeRecording({ interviewId: d.interviewId, roomName: d.roomName, lang: d.lang, speechMode: d.speechMode, startedAt, keys, spoolFile, recorder: rec, storage: d.storage, interviews: d.interviews, utterances: d.utterances, log: d.log }),
+    finish: async () => {
+      const outcome = await finalizeRecording({ interviewId: d.interviewId, roomName: d.roomName, lang: d.lang, speechMode: d.speechMode, startedAt, keys, spoolFile, recorder: rec, storage: d.storage, interviews: d.interviews, utterances: d.utterances, log: d.log });
+      if (rec.droppedFrames > 0) d.log.warn('recorder dropped video frames while ffmpeg was behind', { frames: rec.droppedFrames });
+      await opts.saveDroppedFrames?.(rec.droppedFrames).catch((err: unknown) => d.log.warn('could not store the dropped-frame count', { error: (err as Error).message }));
+      return outcome;
+    },
     abandon: async () => rec.kill(),
   };
 }

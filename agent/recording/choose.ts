@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Sql } from '../../cli/adapters/db/connect.js';
 import { createEgressIdRepo } from '../../cli/adapters/db/egress-ids.js';
+import { createRecorderStatsRepo } from '../../cli/adapters/db/recorder-stats.js';
 import { createEgressApi, createEgressRecorder } from '../../cli/adapters/livekit/egress.js';
 import { httpUrl } from '../../cli/adapters/livekit/client.js';
 import type { Settings } from '../../cli/settings.js';
@@ -36,5 +37,11 @@ export function recorderFor(settings: Settings, sql: Sql) {
   if (settings.recorder === 'off') {
     return { mode: 'off' as const, prepare() {}, begin: (d: RecordingStart): SessionRecording => beginTranscriptOnly(d, { sql }) };
   }
-  return { mode: 'agent' as const, prepare() {}, begin: (d: RecordingStart): SessionRecording => beginAgentRecording(d, { spoolDir: join(settings.home, 'spool') }) };
+  const stats = createRecorderStatsRepo(sql);
+  return {
+    mode: 'agent' as const,
+    prepare() {},
+    begin: (d: RecordingStart): SessionRecording =>
+      beginAgentRecording(d, { spoolDir: join(settings.home, 'spool'), saveDroppedFrames: (n) => stats.setDroppedFrames(d.interviewId, n) }),
+  };
 }

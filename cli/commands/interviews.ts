@@ -4,6 +4,7 @@ import { isStatus, STATUSES } from '../core/states.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { assessmentLines, assessmentOf, interviewDetails, interviewJson, interviewTable, reviewQueueTable } from './present.js';
 import { unsafeTextProblem } from '../core/text-safety.js';
+import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 
 export async function list(opts: { status?: string; since?: string; limit?: string; needsReview?: boolean }, global: GlobalOptions): Promise<number> {
   if (opts.needsReview) return listNeedsReview(opts, global);
@@ -30,9 +31,10 @@ export async function show(id: string, global: GlobalOptions): Promise<number> {
     const interview = await interviews.get(id);
     const events = await interviews.events(interview.id);
     const assessment = await assessmentOf((await ctx.db()).sql, interview.id);
+    const droppedFrames = await createRecorderStatsRepo((await ctx.db()).sql).droppedFrames(interview.id);
     ctx.out.result(
-      { ...interviewJson(interview, ctx.settings.publicUrl), questions: interview.questions, events, ...assessment },
-      () => interviewDetails(interview, events, ctx.settings.publicUrl, assessmentLines(assessment)),
+      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, questions: interview.questions, events, ...assessment },
+      () => interviewDetails(interview, events, ctx.settings.publicUrl, assessmentLines(assessment), droppedFrames),
     );
     return 0;
   });

@@ -64,7 +64,7 @@ export function interviewTable(list: Interview[]): string {
   );
 }
 
-export function interviewDetails(i: Interview, events: InterviewEventRow[], publicUrl: string, extra: [string, string][] = []): string {
+export function interviewDetails(i: Interview, events: InterviewEventRow[], publicUrl: string, extra: [string, string][] = [], droppedFrames: number | null = null): string {
   const lines: [string, string][] = [
     ['id', i.id],
     ['link', interviewUrl(publicUrl, i.id)],
@@ -86,6 +86,8 @@ export function interviewDetails(i: Interview, events: InterviewEventRow[], publ
     ['transcript', i.transcriptKey ?? '-'],
     ...extra,
   ];
+  // The agent's recorder: video frames it could not hand to ffmpeg in time (the video froze there).
+  if (droppedFrames !== null) lines.push(['dropped frames', droppedFrames === 0 ? '0' : `${droppedFrames} (ffmpeg fell behind; the video repeats a picture there)`]);
   const head = keyValues(lines);
   const timeline = [
     `  ${when(i.createdAt)}  created`,
