@@ -36,6 +36,9 @@ async function checkEgress(settings: Settings, add: (check: string, status: Chec
 }
 
 /** Checks every configured service and says what is wrong and how to fix it; exit 6 if something is down. */
+/** How long doctor waits for a worker to take its test dispatch. */
+const AGENT_PROBE_MS = 5000;
+
 export async function doctor(global: GlobalOptions): Promise<number> {
   const ctx = createContext(global);
   const { settings, out } = ctx;
@@ -48,9 +51,6 @@ export async function doctor(global: GlobalOptions): Promise<number> {
     const pending = (await migrationStatus(db.sql)).filter((m) => m.state === 'pending');
     if (pending.length === 0) add('migrations', 'ok', 'up to date');
     else add('migrations', 'fail', `${pending.length} pending (${pending.map((m) => m.name).join(', ')})`, 'run `interviewctl db migrate`');
-    const [worker] = await db.sql<{ at: Date | null }[]>`
-      select max(at) as at from interview_events where reason = 'agent joined the room'`.catch(() => [{ at: null }]);
-    add('agent worker', worker?.at ? 'ok' : 'warn', worker?.at ? `an interviewer last joined a room at ${worker.at.toISOString()}` : 'no interviewer has joined a room yet', worker?.at ? null : 'start `interviewctl agent` (dev starts it for you)');
     if (pending.length === 0) {
       await (await import('./doctor-hooks.js')).checkOutboundHooks(db.sql, add).catch((err) => add('outbound webhooks', 'warn', (err as Error).message));
     }
@@ -61,6 +61,15 @@ export async function doctor(global: GlobalOptions): Promise<number> {
   const livekit = createLiveKit(settings.livekit, { requestTimeoutSeconds: 4 });
   try {
     await withTimeout(livekit.listRooms(['doctor-probe']), 6000, 'LiveKit');
+    // Asked of LiveKit, not read from webhook events (which anyone holding the API secret, or
+    // `webhooks trigger`, can write): a test dispatch that a registered worker must take.
+    const tookMs = await livekit.probeAgentWorker(AGENT_PROBE_MS).catch(() => undefined);
+    add(
+      'agent worker',
+      tookMs !== undefined ? 'ok' : 'warn',
+      tookMs !== undefined ? `a worker registered as "${settings.livekit.agentName}" took a test dispatch in ${tookMs} ms` : `no worker registered as "${settings.livekit.agentName}" took a test dispatch within ${AGENT_PROBE_MS / 1000} s`,
+      tookMs !== undefined ? null : 'start `interviewctl agent` (dev starts it for you) with the same LIVEKIT_URL and LIVEKIT_AGENT_NAME',
+    );
     add('livekit', 'ok', `${livekit.host} accepts key ${settings.livekit.apiKey}`);
   } catch (err) {
     const message = (err as Error).message;

@@ -68,6 +68,12 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     return Buffer.from(await res.Body!.transformToByteArray());
   };
 
+  it('doctor finds the worker by asking LiveKit (a test dispatch the worker takes), not from webhook events', async () => {
+    const doctor = await stack.cli(['doctor', '--json']);
+    const worker = (JSON.parse(doctor.stdout) as { check: string; status: string; detail: string }[]).find((c) => c.check === 'agent worker');
+    expect(worker).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^a worker registered as "interviewer" took a test dispatch in \d+ ms$/) });
+  }, 60_000);
+
   it('runs a timed interview: greets, asks both questions, ends by the timer, stores recording and transcript', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 60_000, name: 'Ada Lovelace', questions: 'e2e-short' });
     // The agent speaks: its state and a caption reach the page.

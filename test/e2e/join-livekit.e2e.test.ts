@@ -25,6 +25,17 @@ describe('join on the real LiveKit server', () => {
     await stack?.stop();
   });
 
+  it('doctor: with no worker running, a forged agent join event does not make it healthy', async () => {
+    const interview = await stack.createInterview('Forged Agent');
+    // A signed, synthetic "agent joined" delivery, as anyone with the API secret could send.
+    const sent = await stack.cli(['webhooks', 'trigger', 'participant_joined', '--interview', interview.id, '--as', 'agent']);
+    expect(sent.code, sent.stderr).toBe(0);
+    const doctor = await stack.cli(['doctor', '--json']);
+    const worker = (JSON.parse(doctor.stdout) as { check: string; status: string; detail: string }[]).find((c) => c.check === 'agent worker');
+    expect(worker).toMatchObject({ status: 'warn', detail: expect.stringMatching(/no worker registered as "interviewer" took a test dispatch/) });
+    expect(named(await new AgentDispatchClient(stack.livekitHttpUrl, stack.apiKey, stack.apiSecret).listDispatch(interview.roomName))).toEqual([]);
+  }, 60_000);
+
   it('creates the room with its own timeouts, dispatches the agent with the interview id, stores the dispatch id', async () => {
     const interview = await stack.createInterview('Ada Lovelace');
     const res = await joinLink(stack.publicUrl, interview.id);

@@ -125,7 +125,12 @@ describe('watch --json (NDJSON stream)', () => {
   });
 });
 
-describe.skipIf(!hasTmux)('watch in a real terminal (tmux)', () => {
+// Under CI=true a missing tmux fails the run (CI installs it: .ci/run → setup:stack); elsewhere it skips.
+describe.skipIf(!hasTmux && process.env.CI !== 'true')('watch in a real terminal (tmux)', () => {
+  it('has tmux (CI=true requires it; `npm run setup:stack` installs it)', () => {
+    expect(hasTmux, 'tmux is not installed').toBe(true);
+  });
+
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', TMUX, ...args], { encoding: 'utf8' });
   const pane = () => tmux('capture-pane', '-p', '-t', 'w').stdout ?? '';
   // The same, with the terminal's attributes as SGR codes.

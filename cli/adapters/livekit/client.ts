@@ -5,7 +5,8 @@ import type { Settings } from '../../settings.js';
 import { createTokenSigner, createTwirpClient } from './twirp.js';
 
 /** ListDispatch's answer (Twirp JSON may name fields either way). */
-type DispatchList = { agentDispatches?: { id?: string; metadata?: string }[]; agent_dispatches?: { id?: string; metadata?: string }[] };
+type Dispatch = { id?: string; metadata?: string; state?: { jobs?: { state?: { workerId?: string; worker_id?: string } }[] } };
+type DispatchList = { agentDispatches?: Dispatch[]; agent_dispatches?: Dispatch[] };
 
 /** The HTTP(S) form of a LiveKit URL, which the server APIs take. */
 export function httpUrl(url: string): string {
@@ -88,6 +89,32 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
         return d.id;
       } catch (err) {
         throw unavailable('agent dispatch', err);
+      }
+    },
+
+    /**
+     * Asks LiveKit whether an agent worker takes jobs under the agent name: a throw-away room with
+     * a dispatch, watched until a worker is assigned the job (or `timeoutMs` passes), then deleted.
+     * The job carries no interview, so the worker leaves it at once. Resolves with the wait, or
+     * undefined when no worker took it.
+     */
+    async probeAgentWorker(timeoutMs: number): Promise<number | undefined> {
+      const roomName = `doctor-probe-${randomBytes(6).toString('hex')}`;
+      const admin = sign({ video: { roomAdmin: true, room: roomName } }, 600);
+      const t0 = performance.now();
+      try {
+        await twirp.call('RoomService', 'CreateRoom', { name: roomName, emptyTimeout: 10, agents: [{ agentName: lk.agentName, metadata: JSON.stringify({ probe: 'doctor' }) }] }, roomCreateToken());
+        while (performance.now() - t0 < timeoutMs) {
+          const listed = await twirp.call<DispatchList>('AgentDispatchService', 'ListDispatch', { room: roomName }, admin);
+          const taken = (listed.agentDispatches ?? listed.agent_dispatches ?? []).some((d) => (d.state?.jobs ?? []).some((j) => Boolean(j.state?.workerId ?? j.state?.worker_id)));
+          if (taken) return Math.round(performance.now() - t0);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        return undefined;
+      } catch (err) {
+        throw unavailable('agent probe', err);
+      } finally {
+        await twirp.call('RoomService', 'DeleteRoom', { room: roomName }, admin).catch(() => {});
       }
     },
 
