@@ -31,11 +31,27 @@ export function interviewIdOfJob(metadata: string | undefined, roomName: string 
   return roomName ? interviewIdFromRoom(roomName) : undefined;
 }
 
+function isDoctorProbe(metadata: string | undefined): boolean {
+  try {
+    return (JSON.parse(metadata ?? '') as { probe?: unknown }).probe === 'doctor';
+  } catch {
+    return false;
+  }
+}
+
 /** One interview, start to finish, in a job process. Never throws: failures end up in the interview. */
 export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> {
   const log = createLogger(process.stderr, { svc: 'agent', job: ctx.job.id });
   const id = interviewIdOfJob(ctx.job.metadata, ctx.job.room?.name);
   if (!id) {
+    // `interviewctl doctor` checks a worker is there by dispatching one into a throw-away room and
+    // watching for it to join: join, stay a moment, leave.
+    if (isDoctorProbe(ctx.job.metadata)) {
+      await ctx.connect();
+      await new Promise((r) => setTimeout(r, 3000));
+      ctx.shutdown('doctor probe answered');
+      return;
+    }
     log.warn('job without an interview id; ignoring it', { room: ctx.job.room?.name });
     return;
   }

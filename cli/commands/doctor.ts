@@ -37,7 +37,7 @@ async function checkEgress(settings: Settings, add: (check: string, status: Chec
 
 /** Checks every configured service and says what is wrong and how to fix it; exit 6 if something is down. */
 /** How long doctor waits for a worker to take its test dispatch. */
-const AGENT_PROBE_MS = 5000;
+const AGENT_PROBE_MS = 10_000;
 
 export async function doctor(global: GlobalOptions): Promise<number> {
   const ctx = createContext(global);
@@ -62,12 +62,12 @@ export async function doctor(global: GlobalOptions): Promise<number> {
   try {
     await withTimeout(livekit.listRooms(['doctor-probe']), 6000, 'LiveKit');
     // Asked of LiveKit, not read from webhook events (which anyone holding the API secret, or
-    // `webhooks trigger`, can write): a test dispatch that a registered worker must take.
+    // `webhooks trigger`, can write): a throw-away room with a dispatch, that a worker must join.
     const tookMs = await livekit.probeAgentWorker(AGENT_PROBE_MS).catch(() => undefined);
     add(
       'agent worker',
       tookMs !== undefined ? 'ok' : 'warn',
-      tookMs !== undefined ? `a worker registered as "${settings.livekit.agentName}" took a test dispatch in ${tookMs} ms` : `no worker registered as "${settings.livekit.agentName}" took a test dispatch within ${AGENT_PROBE_MS / 1000} s`,
+      tookMs !== undefined ? `a worker registered as "${settings.livekit.agentName}" joined a test room in ${tookMs} ms` : `no worker registered as "${settings.livekit.agentName}" joined a test room within ${AGENT_PROBE_MS / 1000} s`,
       tookMs !== undefined ? null : 'start `interviewctl agent` (dev starts it for you) with the same LIVEKIT_URL and LIVEKIT_AGENT_NAME',
     );
     add('livekit', 'ok', `${livekit.host} accepts key ${settings.livekit.apiKey}`);

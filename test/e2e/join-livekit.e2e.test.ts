@@ -32,8 +32,7 @@ describe('join on the real LiveKit server', () => {
     expect(sent.code, sent.stderr).toBe(0);
     const doctor = await stack.cli(['doctor', '--json']);
     const worker = (JSON.parse(doctor.stdout) as { check: string; status: string; detail: string }[]).find((c) => c.check === 'agent worker');
-    expect(worker).toMatchObject({ status: 'warn', detail: expect.stringMatching(/no worker registered as "interviewer" took a test dispatch/) });
-    expect(named(await new AgentDispatchClient(stack.livekitHttpUrl, stack.apiKey, stack.apiSecret).listDispatch(interview.roomName))).toEqual([]);
+    expect(worker).toMatchObject({ status: 'warn', detail: expect.stringMatching(/no worker registered as "interviewer" joined a test room/) });
   }, 60_000);
 
   it('creates the room with its own timeouts, dispatches the agent with the interview id, stores the dispatch id', async () => {

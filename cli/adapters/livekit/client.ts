@@ -4,8 +4,11 @@ import { UnavailableError } from '../../core/errors.js';
 import type { Settings } from '../../settings.js';
 import { createTokenSigner, createTwirpClient } from './twirp.js';
 
+/** ParticipantInfo.Kind.AGENT in LiveKit's protocol (the SDK's enum lives in a package we do not depend on). */
+const PARTICIPANT_KIND_AGENT = 4;
+
 /** ListDispatch's answer (Twirp JSON may name fields either way). */
-type Dispatch = { id?: string; metadata?: string; state?: { jobs?: { state?: { workerId?: string; worker_id?: string } }[] } };
+type Dispatch = { id?: string; metadata?: string };
 type DispatchList = { agentDispatches?: Dispatch[]; agent_dispatches?: Dispatch[] };
 
 /** The HTTP(S) form of a LiveKit URL, which the server APIs take. */
@@ -94,9 +97,9 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
 
     /**
      * Asks LiveKit whether an agent worker takes jobs under the agent name: a throw-away room with
-     * a dispatch, watched until a worker is assigned the job (or `timeoutMs` passes), then deleted.
-     * The job carries no interview, so the worker leaves it at once. Resolves with the wait, or
-     * undefined when no worker took it.
+     * a dispatch, watched until the worker that took it joins (or `timeoutMs` passes), then
+     * deleted. The job carries no interview: the worker only joins and leaves. Resolves with the
+     * wait, or undefined when no worker came.
      */
     async probeAgentWorker(timeoutMs: number): Promise<number | undefined> {
       const roomName = `doctor-probe-${randomBytes(6).toString('hex')}`;
@@ -105,9 +108,9 @@ export function createLiveKit(lk: Settings['livekit'], options: { requestTimeout
       try {
         await twirp.call('RoomService', 'CreateRoom', { name: roomName, emptyTimeout: 10, agents: [{ agentName: lk.agentName, metadata: JSON.stringify({ probe: 'doctor' }) }] }, roomCreateToken());
         while (performance.now() - t0 < timeoutMs) {
-          const listed = await twirp.call<DispatchList>('AgentDispatchService', 'ListDispatch', { room: roomName }, admin);
-          const taken = (listed.agentDispatches ?? listed.agent_dispatches ?? []).some((d) => (d.state?.jobs ?? []).some((j) => Boolean(j.state?.workerId ?? j.state?.worker_id)));
-          if (taken) return Math.round(performance.now() - t0);
+          // Only LiveKit puts an agent participant (kind AGENT) into a room this new and random.
+          const people = await rooms.listParticipants(roomName).catch(() => []);
+          if (people.some((p) => Number(p.kind) === PARTICIPANT_KIND_AGENT)) return Math.round(performance.now() - t0);
           await new Promise((r) => setTimeout(r, 250));
         }
         return undefined;
