@@ -68,7 +68,7 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     return Buffer.from(await res.Body!.transformToByteArray());
   };
 
-  it('doctor finds the worker by asking LiveKit (a test dispatch the worker takes), not from webhook events', async () => {
+  it('doctor finds the worker by asking LiveKit (a test room the dispatched worker joins), not from webhook events', async () => {
     const doctor = await stack.cli(['doctor', '--json']);
     const worker = (JSON.parse(doctor.stdout) as { check: string; status: string; detail: string }[]).find((c) => c.check === 'agent worker');
     expect(worker).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^a worker registered as "interviewer" joined a test room in \d+ ms$/) });
