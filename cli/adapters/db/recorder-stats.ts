@@ -1,6 +1,6 @@
 import type { Sql } from './connect.js';
 
-/** What the agent's recorder reports about a recording (migration 00009). */
+/** What the agent's recorder reports about a recording (migration 00010). */
 export function createRecorderStatsRepo(sql: Sql) {
   return {
     async setDroppedFrames(interviewId: string, frames: number): Promise<void> {
