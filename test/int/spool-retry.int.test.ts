@@ -68,10 +68,11 @@ describe('spool retry', () => {
 
   it('takes the spool of a dead or zombie writer, or a reused pid, and fails the live interview (agent_crashed)', async () => {
     // A zombie: `true` exits, and its parent has become `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
-      for (let i = 0; i < 40 && processStat(zombie)?.state !== 'Z'; i++) await new Promise((r) => setTimeout(r, 50));
+      // The parent outlives the test (killed below): on a loaded machine 5 s of sleep was not enough.
+      for (let i = 0; i < 200 && processStat(zombie)?.state !== 'Z'; i++) await new Promise((r) => setTimeout(r, 50));
       expect(processStat(zombie)?.state).toBe('Z');
       expect(spoolInUse(spool('z'.repeat(22), { pid: zombie, host: hostname(), started: processStat(zombie)!.started }).file)).toBe(false);
     } finally {
