@@ -67,8 +67,9 @@ describe('spool retry', () => {
   });
 
   it('takes the spool of a dead or zombie writer, or a reused pid, and fails the live interview (agent_crashed)', async () => {
-    // A zombie: `true` exits, and its parent has become `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A zombie: a forked child exits and its parent never reaps it. (With `sh -c 'true & …; exec
+    // sleep'` the shell could reap `true` itself before the exec when the machine was busy.)
+    const parent = spawn('perl', ['-e', '$| = 1; my $p = fork // die; exit 0 unless $p; print "$p\\n"; sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
       // The parent outlives the test (killed below): on a loaded machine 5 s of sleep was not enough.
