@@ -241,8 +241,8 @@ export function buildProgram(run: Runner): Command {
   questions
     .command('add')
     .description('add or replace a question set from a JSON file (- for stdin)')
-    .argument('<file>', 'JSON: {"name": "backend", "lang": "en", "questions": ["…", {"text": "…", "timeLimit": "3m"}]}')
-    .addHelpText('after', examples(['interviewctl questions add backend.json']))
+    .argument('<file>', 'JSON: {"name": "backend", "lang": "en", "context": "the role, for the AI interviewer", "followUps": 1, "questions": ["…", {"text": "…", "timeLimit": "3m", "rubric": "what a strong answer shows", "competency": "system design", "followUps": 2}]}')
+    .addHelpText('after', examples(['interviewctl questions add backend.json', 'interviewctl questions add - < backend.json']) + '\n\nfollowUps (0-3, default 1) caps the follow-ups the AI interviewer may ask per question; rubric and context are given to the model, never the candidate\'s email or ref.')
     .action((file) => run(async () => (await import('./commands/questions.js')).add(file, g())));
   questions
     .command('list')

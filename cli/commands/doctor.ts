@@ -35,6 +35,21 @@ async function checkEgress(settings: Settings, add: (check: string, status: Chec
   }
 }
 
+/** Which interviewer new interviews get (SPEC section 11), after asking the LLM endpoint whether it answers. */
+async function checkInterviewer(settings: Settings, add: (check: string, status: CheckStatus, detail: string, fix?: string | null) => void): Promise<void> {
+  const { chooseInterviewerMode, describeInterviewerMode } = await import('../core/interviewer-mode.js');
+  let llmUnavailable: string | undefined;
+  if (settings.llm) {
+    const { probeLlm } = await import('../adapters/llm/probe.js');
+    llmUnavailable = await probeLlm(settings.llm);
+  }
+  const mode = chooseInterviewerMode({ llmModel: settings.llm?.model, speechToText: Boolean(settings.deepgram.apiKey), llmUnavailable });
+  const detail = `new interviews run ${describeInterviewerMode(mode)}`;
+  if (mode.mode === 'llm') add('interviewer', 'ok', `${detail} at ${settings.llm!.baseUrl}`);
+  else if (llmUnavailable) add('interviewer', 'warn', detail, 'check LLM_BASE_URL, LLM_MODEL and LLM_API_KEY; interviews run scripted meanwhile');
+  else add('interviewer', settings.llm ? 'warn' : 'ok', detail, settings.llm ? 'set DEEPGRAM_API_KEY so the model can read the answers' : null);
+}
+
 /** Checks every configured service and says what is wrong and how to fix it; exit 6 if something is down. */
 /** How long doctor waits for a worker to take its test dispatch. */
 const AGENT_PROBE_MS = 10_000;
@@ -107,6 +122,7 @@ export async function doctor(global: GlobalOptions): Promise<number> {
   }
 
   add('speech', 'ok', settings.deepgram.apiKey ? `Deepgram${settings.deepgram.baseUrl ? ` at ${settings.deepgram.baseUrl}` : ''}` : 'offline voice (espeak-ng); answers kept as audio only (set DEEPGRAM_API_KEY for text)');
+  await checkInterviewer(settings, add);
   if (settings.recorder === 'agent') {
     const ffmpeg = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8' });
     if (ffmpeg.status === 0) add('recorder', 'ok', `agent records with ${ffmpeg.stdout.split('\n')[0]}`);

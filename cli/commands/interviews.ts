@@ -32,8 +32,10 @@ export async function show(id: string, global: GlobalOptions): Promise<number> {
     const events = await interviews.events(interview.id);
     const assessment = await assessmentOf((await ctx.db()).sql, interview.id);
     const droppedFrames = await createRecorderStatsRepo((await ctx.db()).sql).droppedFrames(interview.id);
+    const { createTurnMetricsRepo } = await import('../adapters/db/turn-metrics.js');
+    const turns = await createTurnMetricsRepo((await ctx.db()).sql).list(interview.id);
     ctx.out.result(
-      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, questions: interview.questions, events, ...assessment },
+      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, questions: interview.questions, events, turns, ...assessment },
       () => interviewDetails(interview, events, ctx.settings.publicUrl, assessmentLines(assessment), droppedFrames),
     );
     return 0;

@@ -35,6 +35,8 @@ export function interviewJson(i: Interview, publicUrl: string) {
     recordingKey: i.recordingKey,
     transcriptKey: i.transcriptKey,
     vttKey: i.vttKey,
+    interviewerMode: i.interviewerMode,
+    interviewerDetail: i.interviewerDetail,
   };
 }
 
@@ -74,6 +76,7 @@ export function interviewDetails(i: Interview, events: InterviewEventRow[], publ
     ['language', i.lang],
     ['duration', formatDuration(i.durationMs)],
     ['questions', `${i.questionSet} (${i.questions.length})`],
+    ['interviewer', i.interviewerMode === null ? '-' : i.interviewerMode === 'llm' ? `llm (${i.interviewerDetail ?? '?'})` : `scripted: ${i.interviewerDetail ?? ''}`],
     ['room', roomNameFor(i.id)],
     ['created', when(i.createdAt)],
     ['expires', when(i.expiresAt)],

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { LANGS, type Lang } from '../core/invite-rows.js';
-import { validateQuestionSet } from '../core/questions.js';
+import { DEFAULT_FOLLOW_UPS, followUpsOf, validateQuestionSet, type QuestionSet } from '../core/questions.js';
 import { formatDuration } from '../core/duration.js';
 import { safe, table } from '../output.js';
 import { withContext, type GlobalOptions } from '../context.js';
@@ -54,11 +54,22 @@ export async function showSet(name: string, opts: { lang?: string }, global: Glo
     const { questionSets } = await ctx.repos();
     const set = await questionSets.find(name, lang);
     if (!set) throw new NotFoundError(`no question set ${JSON.stringify(name)} in ${lang}`);
-    ctx.out.result(set, () =>
-      [`${set.name} (${set.lang}, ${set.builtin ? 'built-in' : 'added'})${set.description ? ` — ${safe(set.description)}` : ''}`, ...set.questions.map((q, i) => `${String(i + 1).padStart(2)}. ${safe(q.text)}  [${formatDuration(q.timeLimitMs)}]`)].join('\n'),
-    );
+    ctx.out.result(set, () => questionSetDetails(set));
     return 0;
   });
+}
+
+/** Everything a set holds, for `questions show`: the role context, and per question its limit, follow-ups, competency and rubric. */
+export function questionSetDetails(set: QuestionSet & { builtin: boolean }): string {
+  const out = [`${set.name} (${set.lang}, ${set.builtin ? 'built-in' : 'added'})${set.description ? ` — ${safe(set.description)}` : ''}`];
+  if (set.context) out.push(`context: ${safe(set.context)}`);
+  out.push(`follow-ups per question: ${set.followUps ?? DEFAULT_FOLLOW_UPS}${set.followUps === undefined ? ' (default)' : ''}`);
+  set.questions.forEach((q, i) => {
+    const tags = [formatDuration(q.timeLimitMs), `${followUpsOf(q)} follow-up${followUpsOf(q) === 1 ? '' : 's'}`, ...(q.competency ? [safe(q.competency)] : [])];
+    out.push(`${String(i + 1).padStart(2)}. ${safe(q.text)}  [${tags.join(', ')}]`);
+    if (q.rubric) out.push(`    rubric: ${safe(q.rubric)}`);
+  });
+  return out.join('\n');
 }
 
 const TOO_BIG = new Error('too big');

@@ -29,6 +29,10 @@ export interface Interview {
   transcriptKey: string | null;
   vttKey: string | null;
   updatedAt: Date;
+  /** The interviewer it ran with (SPEC section 11); null before the agent started it. */
+  interviewerMode: 'llm' | 'scripted' | null;
+  /** The model (llm) or why it ran scripted. */
+  interviewerDetail: string | null;
 }
 
 export interface InterviewEventRow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_QUESTION_SETS, builtinQuestionSet, DEFAULT_QUESTION_TIME_LIMIT_MS, validateQuestionSet } from './questions.js';
+import { BUILTIN_QUESTION_SETS, builtinQuestionSet, DEFAULT_QUESTION_TIME_LIMIT_MS, followUpsOf, validateQuestionSet } from './questions.js';
 
 describe('validateQuestionSet', () => {
   it('accepts plain strings and {text, timeLimit} items, with defaults for the rest', () => {
@@ -82,6 +82,60 @@ describe('validateQuestionSet', () => {
     expect(validateQuestionSet({ name: 'a'.repeat(65), questions: ['q'] }).ok).toBe(false);
     expect(validateQuestionSet({ name: '../etc', questions: ['q'] }).ok).toBe(false);
     expect(validateQuestionSet({ questions: ['q'] }).ok).toBe(false);
+  });
+});
+
+describe('validateQuestionSet: rubric, competency, follow-ups and context', () => {
+  it('keeps them, and writes the set default of follow-ups into questions without their own', () => {
+    const r = validateQuestionSet({
+      name: 'backend',
+      context: ' Senior backend engineer, payments team, remote in the EU. ',
+      followUps: 2,
+      questions: [
+        { text: 'Tell me about a service you designed.', rubric: 'Own decisions, trade-offs, a measured result.', competency: 'system design', followUps: 0 },
+        'Why this role?',
+      ],
+    });
+    expect(r).toEqual({
+      ok: true,
+      set: {
+        name: 'backend',
+        lang: 'en',
+        description: '',
+        context: 'Senior backend engineer, payments team, remote in the EU.',
+        followUps: 2,
+        questions: [
+          { text: 'Tell me about a service you designed.', timeLimitMs: DEFAULT_QUESTION_TIME_LIMIT_MS, rubric: 'Own decisions, trade-offs, a measured result.', competency: 'system design', followUps: 0 },
+          { text: 'Why this role?', timeLimitMs: DEFAULT_QUESTION_TIME_LIMIT_MS, followUps: 2 },
+        ],
+      },
+    });
+  });
+
+  it('rejects a 10,000-character rubric, followUps 7 and a non-string competency, each with its path', () => {
+    const r = validateQuestionSet({
+      name: 'bad',
+      followUps: -1,
+      context: ['not', 'text'],
+      questions: [{ text: 'q1', rubric: 'x'.repeat(10_000) }, { text: 'q2', followUps: 7 }, { text: 'q3', competency: 42 }, { text: 'q4', followUps: 1.5 }],
+    });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        'context: must be a string',
+        'followUps: must be a whole number from 0 to 3',
+        'questions[0].rubric: longer than 2000 characters (10000)',
+        'questions[1].followUps: must be a whole number from 0 to 3',
+        'questions[2].competency: must be a string',
+        'questions[3].followUps: must be a whole number from 0 to 3',
+      ],
+    });
+  });
+
+  it('leaves an old-style set exactly as it was', () => {
+    const r = validateQuestionSet({ name: 'old', questions: ['q'] });
+    expect(r).toEqual({ ok: true, set: { name: 'old', lang: 'en', description: '', questions: [{ text: 'q', timeLimitMs: DEFAULT_QUESTION_TIME_LIMIT_MS }] } });
+    expect(followUpsOf({})).toBe(1);
   });
 });
 

@@ -12,6 +12,8 @@ export interface Question {
   competency?: string;
   /** The set's scoring scale, copied into each question of an interview (absent: 1–5). */
   scale?: { min: number; max: number };
+  /** Follow-ups the interviewer may ask on this question (0–3); absent: DEFAULT_FOLLOW_UPS. */
+  followUps?: number;
 }
 
 export interface QuestionSet {
@@ -19,6 +21,22 @@ export interface QuestionSet {
   lang: Lang;
   description: string;
   questions: Question[];
+  /** The role, for the model: the only facts it may tell a candidate who asks about the job. */
+  context?: string;
+  /** The set's default follow-ups per question (0–3); already applied to each question. */
+  followUps?: number;
+}
+
+/** Follow-ups per question when neither the question nor its set says (SPEC section 11). */
+export const DEFAULT_FOLLOW_UPS = 1;
+export const MAX_FOLLOW_UPS = 3;
+export const MAX_RUBRIC_CHARS = 2000;
+export const MAX_CONTEXT_CHARS = 4000;
+export const MAX_COMPETENCY_CHARS = 60;
+
+/** How many follow-ups a question allows. */
+export function followUpsOf(q: Pick<Question, 'followUps'>): number {
+  return q.followUps ?? DEFAULT_FOLLOW_UPS;
 }
 
 export const DEFAULT_QUESTION_TIME_LIMIT_MS = 120_000;
@@ -57,7 +75,10 @@ export function builtinQuestionSet(name: string, lang: Lang): QuestionSet | unde
  * Validates a question-set document (the JSON of `questions add`). Every problem is returned
  * with its JSON path, so one run tells the author everything to fix.
  *
- * Shape: `{ name, lang?: "en"|"ja", description?, questions: [string | {text, timeLimit?}] }`.
+ * Shape: `{ name, lang?: "en"|"ja", description?, context?, followUps?: 0-3,
+ *   questions: [string | {text, timeLimit?, rubric?, competency?, followUps?: 0-3}] }`.
+ * The set's `followUps` is written into each question that does not give its own, so an
+ * interview's copy of the questions carries everything the interviewer needs.
  */
 function pushProblem(errors: string[], problem: string | undefined): void {
   if (problem) errors.push(problem);
@@ -81,6 +102,8 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
   if (typeof description !== 'string') errors.push('description: must be a string');
   else if (description.length > 1000) errors.push('description: longer than 1000 characters');
   else pushProblem(errors, unsafeTextProblem('description', description));
+  const context = optionalText(d.context, 'context', MAX_CONTEXT_CHARS, errors);
+  const setFollowUps = optionalFollowUps(d.followUps, 'followUps', errors);
   const questions: Question[] = [];
   if (!Array.isArray(d.questions) || d.questions.length === 0) {
     errors.push('questions: required, a non-empty array');
@@ -94,7 +117,7 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
         errors.push(`${at}: must be a string or {"text": …, "timeLimit": "2m"}`);
         return;
       }
-      const { text, timeLimit } = item as Record<string, unknown>;
+      const { text, timeLimit, rubric, competency, followUps } = item as Record<string, unknown>;
       if (typeof text !== 'string' || text.trim() === '') errors.push(`${at}.text: required`);
       else if (text.length > 1000) errors.push(`${at}.text: longer than 1000 characters`);
       else pushProblem(errors, unsafeTextProblem(`${at}.text`, text));
@@ -105,14 +128,26 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
           errors.push(`${at}.timeLimit: must be a duration between 10s and 30m`);
         } else timeLimitMs = parsed;
       }
-      if (typeof text === 'string') questions.push({ text: text.trim(), timeLimitMs });
+      const r = optionalText(rubric, `${at}.rubric`, MAX_RUBRIC_CHARS, errors);
+      const c = optionalText(competency, `${at}.competency`, MAX_COMPETENCY_CHARS, errors);
+      const f = optionalFollowUps(followUps, `${at}.followUps`, errors) ?? setFollowUps;
+      if (typeof text === 'string') {
+        questions.push({ text: text.trim(), timeLimitMs, ...(r ? { rubric: r } : {}), ...(c ? { competency: c } : {}), ...(f !== undefined ? { followUps: f } : {}) });
+      }
     });
   }
   applySetScale(d.scale, questions, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    set: { name: name as string, lang: lang as Lang, description: description as string, questions },
+    set: {
+      name: name as string,
+      lang: lang as Lang,
+      description: description as string,
+      questions,
+      ...(context ? { context } : {}),
+      ...(setFollowUps !== undefined ? { followUps: setFollowUps } : {}),
+    },
   };
 }
 
@@ -129,4 +164,33 @@ function applySetScale(v: unknown, questions: Question[], errors: string[]): voi
     return;
   }
   for (const q of questions) q.scale = { min, max };
+}
+
+function optionalText(v: unknown, at: string, max: number, errors: string[]): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    errors.push(`${at}: must be a string`);
+    return undefined;
+  }
+  if (v.length > max) {
+    errors.push(`${at}: longer than ${max} characters (${v.length})`);
+    return undefined;
+  }
+  // Paragraphs are fine in a context or a rubric (they only reach the model, and terminals through
+  // the output module's escaping); every other control or bidi character is refused.
+  const problem = unsafeTextProblem(at, v.replace(/\r?\n|\t/g, ' '));
+  if (problem) {
+    pushProblem(errors, problem);
+    return undefined;
+  }
+  return v.trim() || undefined;
+}
+
+function optionalFollowUps(v: unknown, at: string, errors: string[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_FOLLOW_UPS) {
+    errors.push(`${at}: must be a whole number from 0 to ${MAX_FOLLOW_UPS}`);
+    return undefined;
+  }
+  return v;
 }

@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError, UsageError } from '../../core/errors.js';
 import { isIdPrefix, isInterviewId } from '../../core/ids.js';
 import type { Interview, InterviewEventRow } from '../../core/interview.js';
 import type { Lang } from '../../core/invite-rows.js';
+import { describeInterviewerMode, type InterviewerMode } from '../../core/interviewer-mode.js';
 import type { Question } from '../../core/questions.js';
 import { allowedFrom, targetOf, type InterviewEvent, type Status } from '../../core/states.js';
 import type { Sql } from './connect.js';
@@ -66,6 +67,8 @@ export function rowToInterview(r: Row): Interview {
     transcriptKey: (r.transcript_key as string | null) ?? null,
     vttKey: (r.vtt_key as string | null) ?? null,
     updatedAt: r.updated_at as Date,
+    interviewerMode: (r.interviewer_mode as Interview['interviewerMode'] | undefined) ?? null,
+    interviewerDetail: (r.interviewer_detail as string | null | undefined) ?? null,
   };
 }
 
@@ -289,6 +292,28 @@ export function createInterviewRepo(sql: Sql) {
       const [cur] = await sql<{ status: Status }[]>`select status from interviews where id = ${id}`;
       if (!cur) throw new NotFoundError(`no interview with id ${id}`);
       throw new ConflictError(`cannot ${event.replace('_', ' ')} interview ${id}: it is ${cur.status}`, 'transition_not_allowed');
+    },
+
+    /**
+     * Records the interviewer the agent runs this interview with, and says so in the event log
+     * (status unchanged).
+     */
+    async setInterviewerMode(id: string, mode: InterviewerMode): Promise<void> {
+      const detail = mode.mode === 'llm' ? mode.model : mode.reason;
+      await sql`
+        with moved as (
+          update interviews set interviewer_mode = ${mode.mode}, interviewer_detail = ${detail}, updated_at = now()
+          where id = ${id} returning id, status
+        )
+        insert into interview_events (interview_id, from_status, to_status, actor, reason)
+        select id, status, status, 'agent', ${`interviewer: ${describeInterviewerMode(mode)}`} from moved`;
+    },
+
+    /** A note in the interview's event log, status unchanged (e.g. a model's reply replaced). */
+    async note(id: string, by: { actor: string; reason: string }): Promise<void> {
+      await sql`
+        insert into interview_events (interview_id, from_status, to_status, actor, reason)
+        select id, status, status, ${by.actor}, ${by.reason} from interviews where id = ${id}`;
     },
 
     /**
