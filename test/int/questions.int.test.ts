@@ -39,7 +39,7 @@ describe('questions list and show', () => {
     const en = await run(['questions', 'show', 'default']);
     expect(en.code).toBe(0);
     expect(en.stdout).toMatch(/^default \(en, built-in\) — /);
-    expect(en.stdout).toMatch(/^ 1\. .+ {2}\[2m\]$/m);
+    expect(en.stdout).toMatch(/^ 1\. .+ {2}\[2m, 1 follow-up\]$/m);
     const ja = await run(['questions', 'show', 'default', '--lang', 'ja']);
     expect(ja.stdout).toMatch(/^default \(ja, built-in\)/);
     expect(ja.stdout).toMatch(/^ 1\. .*[\u3040-\u30ff\u4e00-\u9fff]/m);
@@ -76,7 +76,7 @@ describe('questions add', () => {
     expect(JSON.parse(replaced.stdout)).toMatchObject({ name: 'backend', result: 'updated', questions: [{ text: 'A brand new question?' }] });
 
     const shown = await run(['questions', 'show', 'backend']);
-    expect(shown.stdout).toBe('backend (en, added) — Backend, revised\n 1. A brand new question?  [2m]\n');
+    expect(shown.stdout).toBe('backend (en, added) — Backend, revised\nfollow-ups per question: 1 (default)\n 1. A brand new question?  [2m, 1 follow-up]\n');
     const interview = JSON.parse((await run(['show', id, '--json'])).stdout) as { questionSet: string; questions: { text: string; timeLimitMs: number }[] };
     expect(interview.questionSet).toBe('backend');
     expect(interview.questions).toEqual([
@@ -110,6 +110,52 @@ describe('questions add', () => {
       expect(r.stderr).toContain(problem);
     }
     const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from question_sets where lang = 'de' or name = 'has spaces'`)[0]!.n;
+    expect(n).toBe(0);
+  });
+
+  it('keeps rubric, competency, follow-ups and the role context, and shows them all', async () => {
+    const set = file('designer.json', {
+      name: 'designer',
+      context: 'Senior backend engineer, payments team, remote within the EU.',
+      followUps: 2,
+      questions: [
+        { text: 'Tell me about a service you designed end to end.', rubric: 'Own design decisions, trade-offs, a measured result.', competency: 'system design', followUps: 3 },
+        { text: 'Why this team?', timeLimit: '1m' },
+      ],
+    });
+    const r = await run(['questions', 'add', set]);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = await run(['questions', 'show', 'designer']);
+    expect(shown.stdout).toBe(
+      [
+        'designer (en, added)',
+        'context: Senior backend engineer, payments team, remote within the EU.',
+        'follow-ups per question: 2',
+        ' 1. Tell me about a service you designed end to end.  [2m, 3 follow-ups, system design]',
+        '    rubric: Own design decisions, trade-offs, a measured result.',
+        ' 2. Why this team?  [1m, 2 follow-ups]',
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await run(['questions', 'show', 'designer', '--json'])).stdout);
+    expect(json).toMatchObject({ context: 'Senior backend engineer, payments team, remote within the EU.', followUps: 2, questions: [{ rubric: 'Own design decisions, trade-offs, a measured result.', competency: 'system design', followUps: 3 }, { followUps: 2 }] });
+    // An interview's copy of the questions carries them, for the interviewer and for scoring.
+    const create = await run(['create', '--json', '--name', 'Grace Hopper', '--questions', 'designer']);
+    const { id } = JSON.parse(create.stdout) as { id: string };
+    const interview = JSON.parse((await run(['show', id, '--json'])).stdout);
+    expect(interview.questions[0]).toMatchObject({ rubric: 'Own design decisions, trade-offs, a measured result.', competency: 'system design', followUps: 3 });
+    expect(interview).toMatchObject({ interviewerMode: null, turns: [] });
+  });
+
+  it('rejects a 10,000-character rubric, followUps 7 and a non-string competency with their paths, storing nothing', async () => {
+    const bad = file('bad-rubric.json', { name: 'rubrics', questions: [{ text: 'q1', rubric: 'x'.repeat(10_000) }, { text: 'q2', followUps: 7 }, { text: 'q3', competency: 42 }] });
+    const r = await run(['questions', 'add', bad]);
+    expect(r.code).toBe(2);
+    for (const problem of ['questions[0].rubric: longer than 2000 characters', 'questions[1].followUps: must be a whole number from 0 to 3', 'questions[2].competency: must be a string']) {
+      expect(r.stderr).toContain(problem);
+    }
+    expect(stackFrames(r.stderr)).toEqual([]);
+    const n = (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from question_sets where name = 'rubrics'`)[0]!.n;
     expect(n).toBe(0);
   });
 
