@@ -17,6 +17,10 @@
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
 //   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms]
+//   npm run bench:agent -- --llm [--first-token 300] [--repeat 4 --steps 2]
+// --llm: the LLM interviewer against an OpenAI-compatible stand-in whose first token takes
+// --first-token ms, with the Deepgram stand-in for speech (agent-llm.mjs): end of answer → first
+// audio p50/p90 and our overhead beyond the stand-ins' latency and the end-of-turn silence.
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +32,8 @@ import { createRun, idsByRef, inviteCsv, listOption, numberOption, reexecInNames
 reexecInNamespace(fileURLToPath(import.meta.url), { privateLink: true });
 
 const QUICK = process.argv.includes('--quick');
+const LLM = process.argv.includes('--llm');
+const FIRST_TOKEN_MS = numberOption('first-token', 300);
 const JSON_OUT = process.argv.includes('--json');
 const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
@@ -141,7 +147,8 @@ try {
   say('starting versitygw, livekit-server, serve and interviewctl agent (private network namespace)');
   const s3 = run.own(await startS3({ home: run.home, port: PORTS.s3 }));
   const lk = await run.startLiveKit({ port: PORTS.livekit, webhookUrl: `http://127.0.0.1:${PORTS.serve}/webhooks/livekit` });
-  const stackEnv = { ...s3.env, RECORDER: 'agent', JOIN_RATE_LIMIT: 'off' };
+  const standIns = LLM ? run.own(await (await import('./agent-llm.mjs')).startLlmStandIns({ firstTokenMs: FIRST_TOKEN_MS })) : undefined;
+  const stackEnv = { ...s3.env, RECORDER: 'agent', JOIN_RATE_LIMIT: 'off', ...(standIns?.env ?? {}) };
   const serve = await run.startServe({ port: PORTS.serve, livekitPort: PORTS.livekit, extraEnv: stackEnv });
   const agentEnv = {
     ...run.env,
@@ -195,12 +202,21 @@ try {
   const skippedWhy = stopAfterFailure ? 'a smaller N lost interviews or ran past 3× a latency target' : 'time budget';
   const { text, sustainedN, recordedN } = formatReport({ rows, skipped, skippedWhy, staggerMs: STAGGER_MS, silence: SILENCE, totalS: elapsedS() });
   (JSON_OUT ? process.stderr : process.stdout).write(text);
+  let llmJson;
+  if (LLM) {
+    const { llmReport } = await import('./agent-llm.mjs');
+    const all = [...single, ...stepBatches.map(({ b }) => b)];
+    const silenceMs = SILENCE === 'the default' ? 600 : Number.parseFloat(SILENCE) * (/ms$/.test(SILENCE) ? 1 : 1000);
+    const report = await llmReport(sql, all.flatMap((b) => b.ids), all.flatMap((b) => b.heard), { firstTokenMs: FIRST_TOKEN_MS, silenceMs });
+    (JSON_OUT ? process.stderr : process.stdout).write(report.text);
+    llmJson = report.json;
+  }
   const problems = rows.flatMap((r) => r.errors);
   if (problems.length > 0) say(`problems:\n  ${problems.slice(0, 12).join('\n  ')}`);
   const agentProblems = [...logFigures.entries()].filter(([, f]) => f.problems).map(([id, f]) => `${id}: ${f.problems.join('; ')}`);
   if (agentProblems.length > 0) say(`agent log warnings/errors:\n  ${agentProblems.slice(0, 12).join('\n  ')}`);
   if (JSON_OUT) {
-    const json = { bench: 'agent', targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()) };
+    const json = { bench: 'agent', targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()), ...(llmJson ? { llm: llmJson } : {}) };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }
 } catch (err) {

@@ -95,7 +95,7 @@ describe('failure paths of an interview on the real stack', () => {
     const media = probe(mp4);
     const ranMs = killedAt - new Date(shown.recordingStartedAt).getTime();
     writeFileSync(join(stack.artifacts, 'agent-killed', 'timing.json'), JSON.stringify({ ranMs, recordingMs: media.durationMs, recoveredInMs }, null, 2));
-    expect(media.codecs).toEqual(['audio:aac', 'video:h264']);
+    expect(media.codecs).toEqual(['audio:aac', 'audio:aac', 'audio:aac', 'video:h264']);
     expect(media.durationMs).toBeGreaterThan(ranMs - 4000);
     expect(media.durationMs).toBeLessThan(ranMs + 1000);
     // What the agent said before the kill is audible where the transcript puts it.
@@ -133,7 +133,7 @@ describe('failure paths of an interview on the real stack', () => {
     const kept = spooled(stack, id);
     expect(kept).toHaveLength(1);
     const spoolMedia = probe(kept[0]!.path);
-    expect(spoolMedia.codecs).toEqual(['audio:aac', 'video:h264']);
+    expect(spoolMedia.codecs).toEqual(['audio:aac', 'audio:aac', 'audio:aac', 'video:h264']);
     expect(Math.abs(spoolMedia.durationMs - sessionMs), `spool ${spoolMedia.durationMs} ms vs session ${sessionMs} ms`).toBeLessThan(3000);
     // The candidate is not left waiting: the conversation ended; the page says so.
     expect(await nextScreen(page, ['done', 'error'], 30_000)).toMatch(/^(done|error:ended)$/);
@@ -162,7 +162,7 @@ describe('failure paths of an interview on the real stack', () => {
     expect(shown.vttKey).toBe(shown.recordingKey.replace(/\.mp4$/, '.vtt'));
     const mp4 = (await download('storage-stopped', 'recording.mp4', shown.recordingKey)).file;
     const media = probe(mp4);
-    expect(media.codecs).toEqual(['audio:aac', 'video:h264']);
+    expect(media.codecs).toEqual(['audio:aac', 'audio:aac', 'audio:aac', 'video:h264']);
     expect(Math.abs(media.durationMs - sessionMs), `recording ${media.durationMs} ms vs session ${sessionMs} ms`).toBeLessThan(3000);
     const rows = await utterances(stack, id);
     for (const r of rows.filter((u) => u.end_ms - u.start_ms > 1000)) {

@@ -4,7 +4,7 @@
 //
 //   GET /v1/listen (WebSocket): binary linear16 audio in; JSON out — {"type":"SpeechStarted"} when
 //     the audio gets loud, {"type":"Results", is_final, speech_final, channel.alternatives[0]
-//     .transcript/words/confidence, metadata.request_id, start, duration} after ~600 ms of quiet
+//     .transcript/words/confidence, metadata.request_id, start, duration} after ~600 ms (endpointingMs) of quiet
 //     following speech, and on {"type":"Finalize"} / {"type":"CloseStream"}. KeepAlive is accepted.
 //   GET /v1/speak (WebSocket): {"type":"Speak","text"} accumulates text; {"type":"Flush"} answers
 //     with binary linear16 audio (a voiced buzz, 55 ms per character) then {"type":"Flushed"};
@@ -15,10 +15,13 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 
 /**
- * @param {{ port?: number, transcripts?: string[], apiKey?: string }} [opts]
+ * `transcripts` are what the test's audio says, one per stretch of speech, in order (a stretch ends
+ * after `endpointingMs` of quiet); the stand-in cannot recognise words, so each test says what its
+ * WAVs say. `heard` lists what was handed out.
+ * @param {{ port?: number, transcripts?: string[], apiKey?: string, endpointingMs?: number }} [opts]
  * @returns {Promise<{ url: string, port: number, connections: object[], spoken: string[], heard: string[], stop(): Promise<void> }>}
  */
-export async function startDeepgramStandIn({ port = 0, transcripts = ['this is the stand-in transcript'], apiKey } = {}) {
+export async function startDeepgramStandIn({ port = 0, transcripts = ['this is the stand-in transcript'], apiKey, endpointingMs = 600 } = {}) {
   const connections = [];
   const spoken = [];
   const heard = [];
@@ -105,7 +108,7 @@ export async function startDeepgramStandIn({ port = 0, transcripts = ['this is t
           send({ type: 'SpeechStarted', channel: [0], timestamp: samples / rate });
         }
         lastLoud = samples + pcm.length;
-      } else if (speechStart >= 0 && samples - lastLoud > 0.6 * rate) {
+      } else if (speechStart >= 0 && samples - lastLoud > (endpointingMs / 1000) * rate) {
         finish();
       }
       samples += pcm.length;

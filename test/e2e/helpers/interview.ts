@@ -3,9 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { eventually, waitForScreen } from './page.js';
 import type { Stack } from './stack.js';
+import { audioTracks, trackLevel } from '../../stack/audio-tracks.mjs';
 
 export interface UtteranceRow {
   seq: number;
@@ -18,7 +20,7 @@ export interface UtteranceRow {
 }
 
 /** Adds a question set from `{name, questions}`. */
-export async function addQuestionSet(stack: Stack, set: { name: string; questions: { text: string; timeLimit: string }[] }) {
+export async function addQuestionSet(stack: Stack, set: { name: string; questions: ({ text: string; timeLimit: string } & Record<string, unknown>)[]; [k: string]: unknown }) {
   const file = join(stack.home, `${set.name}.json`);
   writeFileSync(file, JSON.stringify({ lang: 'en', ...set }));
   const added = await stack.cli(['questions', 'add', file]);
@@ -26,11 +28,12 @@ export async function addQuestionSet(stack: Stack, set: { name: string; question
 }
 
 /** Creates an interview, opens it, consents and joins; returns the page and the id. */
-export async function joinInterview(stack: Stack, opts: { durationMs: number; name: string; questions: string }) {
-  const created = await stack.createInterview(opts.name, ['--duration', '1m', '--questions', opts.questions]);
+export async function joinInterview(stack: Stack, opts: { durationMs: number; name: string; questions: string; extra?: string[]; beforeGoto?: (page: Page) => Promise<void> }) {
+  const created = await stack.createInterview(opts.name, ['--duration', '1m', '--questions', opts.questions, ...(opts.extra ?? [])]);
   // The CLI's shortest duration is a minute; some scenarios want another length.
   await stack.sql`update interviews set duration_ms = ${opts.durationMs} where id = ${created.id}`;
   const { page } = await stack.newPage();
+  await opts.beforeGoto?.(page);
   await page.goto(created.url);
   await waitForScreen(page, 'preflight');
   await page.locator('#consent').check();
@@ -73,7 +76,7 @@ export function agentStopTime(agentLog: string, id: string): number | undefined 
  * Saves the recording and transcript under artifacts/<scenario>/<sub>/ and checks them: keys,
  * H.264 + AAC, length ≈ session, audio loud wherever an utterance says someone spoke.
  */
-export async function checkRecording(stack: Stack, getObject: (key: string) => Promise<Buffer>, id: string, sub: string) {
+export async function checkRecording(stack: Stack, getObject: (key: string) => Promise<Buffer>, id: string, sub: string, opts: { candidateSilentWhileAgentSpeaks?: boolean } = {}) {
   const shown = await stack.show(id);
   expect(shown.recordingKey).toMatch(new RegExp(`^recordings/${id}/\\d{8}T\\d{6}Z_interview-${id}\\.mp4$`));
   expect(shown.transcriptKey).toBe(shown.recordingKey.replace(/\.mp4$/, '.transcript.json'));
@@ -90,7 +93,10 @@ export async function checkRecording(stack: Stack, getObject: (key: string) => P
 
   const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', mp4], { encoding: 'utf8' }));
   const codecs = probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}:${s.codec_name}`).sort();
-  expect(codecs).toEqual(['audio:aac', 'video:h264']);
+  expect(codecs).toEqual(['audio:aac', 'audio:aac', 'audio:aac', 'video:h264']);
+  // The mix first (the default track players play), then each voice alone, labelled.
+  const tracks = audioTracks(mp4);
+  expect(tracks.map((t: { label: string; default: boolean }) => [t.label, t.default])).toEqual([['mix', true], ['interviewer', false], ['candidate', false]]);
   const lengthMs = Number(probe.format.duration) * 1000;
   const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
   expect(Math.abs(lengthMs - sessionMs), `recording ${lengthMs} ms vs session ${sessionMs} ms`).toBeLessThan(3000);
@@ -113,6 +119,26 @@ export async function checkRecording(stack: Stack, getObject: (key: string) => P
   expect(agentLevels.length).toBeGreaterThan(0);
   expect(candidateLevels.length).toBeGreaterThan(0);
   for (const l of [...agentLevels, ...candidateLevels]) expect(l.dbfs, `${l.speaker} ${l.kind} at ${l.start} ms`).toBeGreaterThan(-40);
+  // Each voice's own track, over the stored utterance times (ffmpeg volumedetect): the
+  // interviewer's is loud in its turns and near silent in the candidate's; the candidate's is loud
+  // in theirs, and near silent in the interviewer's when the candidate kept quiet then (a
+  // controlled voice; Chromium's looping fake microphone talks all the time).
+  const perTrack = [...agentLevels, ...candidateLevels].map((l) => ({
+    ...l,
+    interviewerDb: trackLevel(mp4, 1, l.start + 200, l.end - 200).meanDb,
+    candidateDb: trackLevel(mp4, 2, l.start + 200, l.end - 200).meanDb,
+  }));
+  writeFileSync(join(dir, 'track-levels.json'), JSON.stringify(perTrack, null, 2));
+  for (const l of perTrack) {
+    const at = `${l.speaker} ${l.kind} at ${l.start}-${l.end} ms`;
+    if (l.speaker === 'agent') {
+      expect(l.interviewerDb, `interviewer track, ${at}`).toBeGreaterThan(-40);
+      if (opts.candidateSilentWhileAgentSpeaks) expect(l.candidateDb, `candidate track, ${at}`).toBeLessThan(-60);
+    } else {
+      expect(l.candidateDb, `candidate track, ${at}`).toBeGreaterThan(-40);
+      expect(l.interviewerDb, `interviewer track, ${at}`).toBeLessThan(-60);
+    }
+  }
   // The transcript holds the same utterances, with speakers, offsets and text where known.
   expect(transcript.utterances.map((u: { speaker: string; text: string | null }) => [u.speaker, u.text])).toEqual(
     [...rows].sort((a, b) => a.start_ms - b.start_ms || a.seq - b.seq).map((r) => [r.speaker, r.text]),
