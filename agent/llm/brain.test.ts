@@ -14,7 +14,7 @@ let model: TurnModel;
 
 beforeAll(async () => {
   standIn = await startLlmStandIn({ respond: () => next });
-  model = await openTurnModel({ baseUrl: standIn.url, model: 'stand-in-model', apiKey: 'test-key', timeoutMs: 400 });
+  model = await openTurnModel({ baseUrl: standIn.url, model: 'stand-in-model', apiKey: 'test-key', timeoutMs: 2500 });
 });
 afterAll(async () => {
   await model?.close();
@@ -29,10 +29,12 @@ const input = {
   followUpsLeft: 1,
   timeLeftMs: 600_000,
 };
-const brain = () => createLlmBrain({ model, lang: 'en', timeoutMs: 400, context: 'Senior backend engineer on the payments team; fully remote within the EU.' });
-const ask = (reply: Reply, over: Partial<typeof input> = {}) => {
+// A generous deadline where the model answers (a busy machine must not turn an answer late), a
+// short one where it never does or far too slowly.
+const brain = (timeoutMs = 10_000) => createLlmBrain({ model, lang: 'en', timeoutMs, context: 'Senior backend engineer on the payments team; fully remote within the EU.' });
+const ask = (reply: Reply, over: Partial<typeof input> = {}, timeoutMs?: number) => {
   next = reply;
-  return brain().afterAnswer({ ...input, ...over }, fallback, new AbortController().signal);
+  return brain(timeoutMs).afterAnswer({ ...input, ...over }, fallback, new AbortController().signal);
 };
 
 describe('the interviewer brain (stand-in model)', () => {
@@ -54,7 +56,13 @@ describe('the interviewer brain (stand-in model)', () => {
   it.each([
     [{ stall: true }, 'late'],
     [{ hang: true }, 'late'],
-    [{ text: 'ASK: too slow?', firstTokenMs: 1500 }, 'late'],
+    [{ text: 'ASK: too slow?', firstTokenMs: 5000 }, 'late'],
+  ])('replaces %j with the scripted line once the first token is past the deadline (%s)', async (reply, reason) => {
+    const r = await ask(reply, {}, 400);
+    expect(r).toMatchObject({ kind: fallback.kind, text: fallback.text, replaced: { reason, detail: 'no first token within 400 ms' }, ttftMs: null });
+  });
+
+  it.each([
     [{ status: 500 }, 'error'],
     [{ raw: 'this is not json' }, 'error'],
     [{ empty: true }, 'empty'],
@@ -91,7 +99,7 @@ describe('the interviewer brain (stand-in model)', () => {
     const r = await brain().roleAnswer('Is the role remote?', { kind: 'answer', text: 'The hiring team will follow up with you on that.' }, new AbortController().signal);
     expect(r).toMatchObject({ kind: 'answer', text: 'It is a fully remote role within the EU.', replaced: null });
     expect(standIn.requests.at(-1)!.body.messages[1]!.content).toContain('fully remote within the EU');
-    const none = await createLlmBrain({ model, lang: 'en', timeoutMs: 400 }).roleAnswer('Is it remote?', { kind: 'answer', text: 'The hiring team will follow up with you on that.' }, new AbortController().signal);
+    const none = await createLlmBrain({ model, lang: 'en', timeoutMs: 10_000 }).roleAnswer('Is it remote?', { kind: 'answer', text: 'The hiring team will follow up with you on that.' }, new AbortController().signal);
     expect(none.text).toBe('The hiring team will follow up with you on that.');
   });
 });
