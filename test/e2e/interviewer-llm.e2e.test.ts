@@ -30,7 +30,8 @@ const SAYS = {
   complete: 'I disagreed with a teammate about retries so we measured both designs and kept the one with fewer failures',
   next: 'I am looking for a team that builds reliable payment systems and cares about testing',
 } as const;
-const LLM_TIMEOUT_MS = 1500;
+// Generous: a shared 2-core machine must not make the stand-in's 300 ms first token late.
+const LLM_TIMEOUT_MS = 4000;
 const EMAIL = 'grace.hopper@example.com';
 const REF = 'cand-llm-0001';
 
@@ -102,7 +103,7 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
     const rows = () => utterances(stack, id);
     /** Waits until the interviewer has finished saying an utterance of `kind` on question `qi` (rows are written after playout). */
     const said = (kind: string, qi: number | null, after = -1) =>
-      eventually(async () => (await rows()).find((r) => r.speaker === 'agent' && r.kind === kind && r.question_index === qi && r.seq > after), { what: `the interviewer's ${kind} on question ${qi}`, timeoutMs: 90_000 });
+      eventually(async () => (await rows()).find((r) => r.speaker === 'agent' && r.kind === kind && r.question_index === qi && r.seq > after), { what: `the interviewer's ${kind} on question ${qi}`, timeoutMs: 180_000 });
 
     let last: UtteranceRow = await said('question', 0);
     await candidateSays(page, wavs.vague);
@@ -138,7 +139,7 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
     // The stalled model: replaced by the scripted line, recorded as an event and in the turn's metrics.
     const shown = await stack.show(id);
     expect(shown).toMatchObject({ interviewerMode: 'llm', interviewerDetail: 'stand-in-model' });
-    expect(shown.events.map((e: { reason: string | null }) => e.reason)).toContainEqual(expect.stringMatching(/^model reply replaced by the scripted line \(late\): no first token within 1500 ms/));
+    expect(shown.events.map((e: { reason: string | null }) => e.reason)).toContainEqual(expect.stringMatching(/^model reply replaced by the scripted line \(late\): no first token within 4000 ms/));
     const turns = shown.turns as { kind: string; questionIndex: number; replaced: string | null; llmTtftMs: number | null; llmDurationMs: number | null; firstAudioMs: number | null }[];
     writeFileSync(join(stack.artifacts, 'turn-metrics.json'), JSON.stringify(turns, null, 2));
     const stalled = turns.find((t) => t.kind === 'acknowledgment' && t.questionIndex === 2)!;
