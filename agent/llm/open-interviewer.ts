@@ -23,8 +23,13 @@ export async function openInterviewer(settings: Pick<Settings, 'llm'>, opts: { s
   }
   const mode = chooseInterviewerMode({ llmModel: llm?.model, speechToText: opts.speechToText, llmUnavailable });
   if (mode.mode !== 'llm' || !llm) return { mode, brain: undefined, close: async () => {} };
-  const { openTurnModel } = await import('./turn-model.js');
-  const model = await openTurnModel(llm);
+  let model;
+  try {
+    const { openTurnModel } = await import('./turn-model.js');
+    model = await openTurnModel(llm);
+  } catch (err) {
+    return { mode: { mode: 'scripted', reason: `LLM client could not start: ${(err as Error).message}` }, brain: undefined, close: async () => {} };
+  }
   return {
     mode,
     brain: createLlmBrain({ model, lang: opts.lang, timeoutMs: llm.timeoutMs, ...(opts.context ? { context: opts.context } : {}) }),
