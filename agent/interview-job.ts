@@ -190,6 +190,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     let seq = 0;
     let firstAudio = true;
     let lastAnswer: { endMs: number; returnedAtMs: number; finalAtMs?: number } | undefined;
+    let lastCandidateSeq: number | undefined;
     const synthesize = (text: string): Promise<Int16Array> => {
       let p = prepared.get(text);
       if (!p) {
@@ -204,6 +205,10 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       lang: interview.lang,
       questions: interview.questions,
       ...(interviewer.brain ? { brain: interviewer.brain } : {}),
+      // Stored as `candidate_question`, so a reader (or the evaluation) does not take it for an answer.
+      onCandidateQuestion: () => {
+        if (lastCandidateSeq !== undefined) void utterances.setKind(id, lastCandidateSeq, 'candidate_question').catch(() => {});
+      },
       onReplaced: (qi, r) => {
         ilog.warn('model reply replaced by the scripted line', { question: qi, reason: r.reason });
         void interviews.note(id, { actor: 'interviewer', reason: `model reply replaced by the scripted line (${r.reason}): ${r.detail}` }).catch(() => {});
@@ -263,8 +268,10 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
         await voice.setState('listening');
         const a = await voiceIn.listen(limitMs, signal);
         lastAnswer = { endMs: a.endMs, returnedAtMs: rec.offsetMs(), ...(a.finalAtMs !== undefined ? { finalAtMs: a.finalAtMs } : {}) };
+        lastCandidateSeq = undefined;
         if (a.speechMs > 0 || a.text) {
-          await utterances.add(id, { seq: seq++, speaker: 'candidate', kind, questionIndex: qi, text: a.text, startMs: a.startMs, endMs: a.endMs });
+          lastCandidateSeq = seq++;
+          await utterances.add(id, { seq: lastCandidateSeq, speaker: 'candidate', kind, questionIndex: qi, text: a.text, startMs: a.startMs, endMs: a.endMs });
         }
         if (a.outcome !== 'aborted') ilog.info('answer', { question: qi, outcome: a.outcome, speech_ms: Math.round(a.speechMs), gap_from_ms: Math.round(a.endMs) });
         return a;

@@ -51,6 +51,7 @@ function harness(over: HarnessOptions = {}) {
   const said: string[] = [];
   const spoken: { kind: string; text: string }[] = [];
   const replaced: string[] = [];
+  const candidateQuestions: string[] = [];
   const presence = new FakePresence(clock);
   const external = new AbortController();
   const answers = [...(over.answers ?? [])];
@@ -68,6 +69,7 @@ function harness(over: HarnessOptions = {}) {
     external: external.signal,
     presence,
     clock,
+    onCandidateQuestion: (_qi, intent) => candidateQuestions.push(intent),
     ...(over.brain ? { brain: over.brain, onReplaced: (_qi, r) => replaced.push(r.reason) } : {}),
     speak: async (kind, text, _qi, signal) => {
       if (signal.aborted) return 'aborted';
@@ -84,7 +86,7 @@ function harness(over: HarnessOptions = {}) {
     },
   };
   const run = () => clock.run(runInterview(deps));
-  return { deps, said, spoken, replaced, presence, external, clock, run };
+  return { deps, said, spoken, replaced, candidateQuestions, presence, external, clock, run };
 }
 
 /** A model stand-in at the brain's seam: scripted replies, and a record of what it was given. */
@@ -170,6 +172,7 @@ describe('runInterview (scripted)', () => {
     await h.run();
     expect(h.said).toEqual(['greeting', 'Q1', 'repeat', 'Q2', 'closing']);
     expect(h.spoken[2]).toEqual({ kind: 'repeat', text: 'Q1' });
+    expect(h.candidateQuestions).toEqual(['repeat']);
   });
 
   it('tells the time left from its own clock, and sends salary questions to the hiring team', async () => {

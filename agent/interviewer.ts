@@ -55,6 +55,8 @@ export interface InterviewerDeps {
   listen(kind: string, questionIndex: number, limitMs: number, signal: AbortSignal): Promise<Answer>;
   /** LLM mode: the model words follow-ups, acknowledgments and answers about the role. Absent: scripted. */
   brain?: InterviewerBrain;
+  /** The candidate's last turn was their own question (repeat, time left, the role…), not an answer. */
+  onCandidateQuestion?(questionIndex: number, intent: CandidateIntent): void;
   /** A model's words were replaced by the scripted line (an event on the interview). */
   onReplaced?(questionIndex: number, replaced: { reason: string; detail: string }): void;
   /** Default realClock. */
@@ -136,6 +138,7 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
       const intent = a.outcome === 'answered' ? candidateIntent(a.text, lang) : 'answer';
       if (intent !== 'answer' && sideTurns < MAX_SIDE_TURNS) {
         sideTurns++;
+        d.onCandidateQuestion?.(qi, intent);
         await answerOwnQuestion(intent, a.text ?? '', q, qi, phase);
         continue;
       }

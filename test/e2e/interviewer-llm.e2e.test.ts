@@ -88,7 +88,7 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
         cwd: stack.home,
         logPath,
         what: 'interviewctl agent',
-        readyTimeoutMs: 60_000,
+        readyTimeoutMs: 180_000,
         ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
       }),
     );
@@ -133,8 +133,14 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
     expect(all.filter((r) => r.kind === 'question').map((r) => r.text)).toEqual(QUESTIONS);
     // The candidate heard the question again: it went out as speech twice.
     expect(deepgram.spoken.filter((t: string) => t === QUESTIONS[1])).toHaveLength(2);
-    // The candidate's words are stored with their turns.
-    expect(all.filter((r) => r.speaker === 'candidate').map((r) => r.text)).toEqual([SAYS.vague, SAYS.detail, SAYS.repeat, SAYS.complete, SAYS.next]);
+    // The candidate's words are stored with their turns; their own question is marked as one.
+    expect(all.filter((r) => r.speaker === 'candidate').map((r) => [r.kind, r.text])).toEqual([
+      ['answer', SAYS.vague],
+      ['follow_up_answer', SAYS.detail],
+      ['candidate_question', SAYS.repeat],
+      ['answer', SAYS.complete],
+      ['answer', SAYS.next],
+    ]);
 
     // The stalled model: replaced by the scripted line, recorded as an event and in the turn's metrics.
     const shown = await stack.show(id);

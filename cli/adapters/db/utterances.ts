@@ -18,6 +18,11 @@ export function createUtteranceRepo(sql: Sql) {
       await sql`update utterances set text = ${text} where interview_id = ${interviewId} and seq = ${seq}`;
     },
 
+    /** Re-kinds an utterance once its meaning is known (a candidate's own question rather than an answer). */
+    async setKind(interviewId: string, seq: number, kind: string): Promise<void> {
+      await sql`update utterances set kind = ${kind} where interview_id = ${interviewId} and seq = ${seq}`;
+    },
+
     async list(interviewId: string): Promise<Utterance[]> {
       const rows = await sql`select * from utterances where interview_id = ${interviewId} order by seq`;
       return rows.map((r) => ({
