@@ -211,7 +211,9 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       },
       onReplaced: (qi, r) => {
         ilog.warn('model reply replaced by the scripted line', { question: qi, reason: r.reason });
-        void interviews.note(id, { actor: 'interviewer', reason: `model reply replaced by the scripted line (${r.reason}): ${r.detail}` }).catch(() => {});
+        // The detail may quote the endpoint's error text: no control characters reach a terminal.
+        const detail = r.detail.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+        void interviews.note(id, { actor: 'interviewer', reason: `model reply replaced by the scripted line (${r.reason}): ${detail}` }).catch(() => {});
       },
       deadline: performance.now() + (endAt - Date.now()),
       durationMs: interview.durationMs,
