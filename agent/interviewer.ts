@@ -152,7 +152,9 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
         const left = canFollow ? followUpsOf(q) - used : 0;
         reply = await d.brain.afterAnswer({ question: q, answers, followUpsAsked: asked, followUpsLeft: left, timeLeftMs: d.deadline - now() }, fallback, phase);
         replacedIfAny(qi, reply, phase);
-      } else if (canFollow && used === 0 && a.speechMs < SHORT_ANSWER_MS) {
+      } else if (used === 0 && used < followUpsOf(q) && a.speechMs < SHORT_ANSWER_MS) {
+        // The scripted flow as it always was: one fixed follow-up after a very short answer,
+        // whatever the time left (the closing timer still cuts it short at the duration).
         reply = { kind: 'follow_up', text: d.lines.followUp, replaced: null, ttftMs: null, durationMs: null };
       }
       if (!reply) return a.outcome;
