@@ -28,5 +28,6 @@ describe('openInterviewer: the mode an interview runs in', () => {
     } finally {
       await standIn.stop();
     }
-  });
+    // Loading the OpenAI plugin takes seconds on a busy machine.
+  }, 60_000);
 });
