@@ -98,7 +98,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     recorder.prepare(ctx.job.room?.name ?? roomNameFor(id));
     const speech = await openSpeech(settings, interview.lang);
     cleanups.push(() => speech.close());
-    // The role's context is read from the set now (interviews created before 00009 have none).
+    // The role's context is read from the set now (interviews created before 00011 have none).
     const interviewerReady = createQuestionSetRepo(db.sql)
       .find(interview.questionSet, interview.lang)
       .catch(() => undefined)

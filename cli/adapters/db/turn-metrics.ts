@@ -20,7 +20,7 @@ export interface TurnMetrics {
 
 const ms = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.max(0, Math.round(v)));
 
-/** Per-turn latencies of interviews (migration 00009), written by the agent, read by `show --json` and benches. */
+/** Per-turn latencies of interviews (migration 00011), written by the agent, read by `show --json` and benches. */
 export function createTurnMetricsRepo(sql: Sql) {
   return {
     async add(interviewId: string, m: TurnMetrics): Promise<void> {
