@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { InterviewRepo } from '../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../cli/adapters/db/utterances.js';
 import { removeQuietly, type ObjectStorage } from '../cli/adapters/storage/storage.js';
@@ -115,6 +116,12 @@ export async function recoverSpool(deps: RecoverSpoolDeps): Promise<number> {
           throw err;
         }
         status = interview.status;
+        if (interview.deletedAt) {
+          // The candidate's data was deleted: storing this copy would bring it back.
+          if (!deps.dryRun) await rm(dir, { recursive: true, force: true });
+          emit(deps.dryRun ? 'would_drop' : 'dropped', "the candidate's data was deleted; the spooled copy is deleted too");
+          break;
+        }
         if (interview.status === 'completed') {
           if (!deps.dryRun) await forget(path);
           emit(deps.dryRun ? 'would_drop' : 'dropped', 'interview completed; the leftover spool is not needed');

@@ -117,6 +117,7 @@ export function buildProgram(run: Runner): Command {
     .description('download the MP4 with a progress bar; an interrupted download resumes')
     .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .option('-o, --output <path>', 'where to save it (- for stdout; default: the key\'s file name)')
+    .option('--by <name>', 'who is asking, for the access log (default: your OS user name)')
     .addHelpText('after', examples(['interviewctl recording get 3fZq9', 'interviewctl recording get 3fZq9 -o ada.mp4', 'interviewctl recording get 3fZq9 -o - | ffprobe -']))
     .action((id, opts) => run(async () => (await import('./commands/recording.js')).get(id, opts, g())));
   recording
@@ -124,6 +125,7 @@ export function buildProgram(run: Runner): Command {
     .description('a presigned, time-limited URL to view the recording (the bucket stays private)')
     .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .option('--expires <duration>', 'how long the URL works, up to 7d', '1h')
+    .option('--by <name>', 'who is asking, for the access log (default: your OS user name)')
     .addHelpText('after', examples(['interviewctl recording url 3fZq9 --expires 24h']))
     .action((id, opts) => run(async () => (await import('./commands/recording.js')).url(id, opts, g())));
 
@@ -132,8 +134,68 @@ export function buildProgram(run: Runner): Command {
     .description('the transcript: final once the interview completed, live while it runs')
     .argument('<id>', 'interview id, your ref, or a unique id prefix')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'vtt']).default('text'))
+    .option('--by <name>', 'who is asking, for the access log (default: your OS user name)')
     .addHelpText('after', examples(['interviewctl transcript 3fZq9', 'interviewctl transcript 3fZq9 --format vtt > captions.vtt']))
     .action((id, opts) => run(async () => (await import('./commands/recording.js')).transcript(id, opts, g())));
+
+  const candidate = program.command('candidate').description("a candidate's data rights: export everything held about them, delete it with a receipt");
+  const subjectArgs = (c: Command) =>
+    c
+      .argument('[id]', 'interview id, your ref, or a unique id prefix')
+      .option('--email <email>', 'every interview with this email')
+      .option('--ref <ref>', 'the interview with this ref of yours')
+      .option('--by <name>', 'who does this, for the access log and receipts (default: your OS user name)');
+  subjectArgs(candidate.command('export'))
+    .description('everything held about a person: interview rows, events, consent, utterances, transcripts, the recording, webhook deliveries, with a manifest.json of sources and sha256 checksums')
+    .option('-o, --output <path>', 'a folder, or a file name ending in .zip')
+    .option('--no-media', 'leave the recordings out (they are still listed in the manifest)')
+    .option('--force', 'write into an existing non-empty folder, or replace an existing .zip')
+    .addHelpText(
+      'after',
+      examples([
+        'interviewctl candidate export 3fZq9 -o ada-export',
+        'interviewctl candidate export --email ada@example.com -o ada.zip',
+        'interviewctl candidate export --ref ATS-1001 -o ats-1001 --no-media --json | jq .items',
+      ]) + '\nEach export is recorded in the access log (interviewctl audit). An email matching several interviews exports them all.\n',
+    )
+    .action((id, opts) => run(async () => (await import('./commands/candidate.js')).exportData(id, opts, g())));
+  subjectArgs(candidate.command('delete'))
+    .description("delete every stored object and personal field of a person's interviews, leaving a tombstone and a deletion receipt")
+    .option('--dry-run', 'say what would be deleted, delete nothing')
+    .option('--reason <reason>', 'why (kept in the receipt; write no personal data here)')
+    .option('--force', 'end a live interview first, then delete')
+    .option('--wait <duration>', 'with --force: how long the interviewer gets to finish the recording before the interview is failed', '60s')
+    .option('--all', 'when an email matches several interviews, delete them all')
+    .addHelpText(
+      'after',
+      examples([
+        'interviewctl candidate delete 3fZq9 --dry-run',
+        'interviewctl candidate delete --email ada@example.com --all --reason "GDPR Art. 17 request #4411" --by "J. Smith"',
+        'interviewctl candidate delete --ref ATS-1001 --json',
+      ]) +
+        '\nDeletes every key under recordings/<id>/ (all versions in a versioned bucket, unfinished uploads too), the local\n' +
+        'spool and recording copies, and in Postgres the name, email, ref, utterances, webhook bodies, the consent\'s user agent\n' +
+        'and operator-typed event reasons. A second run says it is already deleted. If storage is down, the receipt says what\n' +
+        'remains and the command exits 6: run it again later. Exit 2 when an email matches several interviews without --all.\n',
+    )
+    .action((id, opts) => run(async () => (await import('./commands/candidate.js')).deleteData(id, opts, g())));
+  candidate
+    .command('receipts')
+    .description('deletion receipts, newest first: when, by whom, why, which keys and how many rows (never personal data)')
+    .option('--interview <id>', 'only this interview')
+    .option('--since <duration>', 'only deletions requested within this long, e.g. 30d')
+    .option('--limit <n>', 'at most this many (default 200)')
+    .addHelpText('after', examples(['interviewctl candidate receipts', 'interviewctl candidate receipts --since 30d --json']))
+    .action((opts) => run(async () => (await import('./commands/candidate.js')).receipts(opts, g())));
+
+  program
+    .command('audit')
+    .description('the access log: who fetched which recording, transcript, report or export, and when')
+    .option('--interview <id>', 'only this interview (id, ref or unique prefix)')
+    .option('--since <duration>', 'only accesses within this long, e.g. 7d')
+    .option('--limit <n>', 'at most this many (default 200)')
+    .addHelpText('after', examples(['interviewctl audit --since 7d', 'interviewctl audit --interview 3fZq9 --json']) + '\nRecorded by: recording get, recording url, transcript, report, candidate export (who: --by, else the OS user).\n')
+    .action((opts) => run(async () => (await import('./commands/audit.js')).audit(opts, g())));
 
   const webhooks = program.command('webhooks').description('LiveKit webhook deliveries: list, replay, listen, trigger');
   webhooks

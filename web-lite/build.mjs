@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the candidate page into web-lite/dist: index.html, app.js (+ map), app.css (+ map),
-// favicon.svg. livekit-client is bundled in; nothing is fetched from a CDN at run time.
+// favicon.svg, and disclosures.json (the disclosure versions serve accepts with a join).
 //
 //   node web-lite/build.mjs                 type-check web-lite, then bundle
 //   node web-lite/build.mjs --no-typecheck  bundle only
@@ -31,6 +31,21 @@ if (!args.has('--no-typecheck')) {
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
+// The disclosure versions: hashed here from the same module the page renders them with.
+let disclosures;
+try {
+  const out = await esbuild.build({ entryPoints: [join(src, 'disclosure.ts')], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  disclosures = ['en', 'ja'].map((lang) => ({
+    version: createHash('sha256').update(mod.disclosureHashInput(lang), 'utf8').digest('hex'),
+    lang,
+    text: mod.disclosureText(lang),
+  }));
+} catch (err) {
+  fail(`disclosure versions: ${err.message}`);
+}
+await writeFile(join(dist, 'disclosures.json'), `${JSON.stringify(disclosures, null, 2)}\n`);
+
 try {
   await esbuild.build({
     entryPoints: [
@@ -45,7 +60,10 @@ try {
     format: 'iife',
     platform: 'browser',
     target: ['chrome100', 'edge100', 'firefox100', 'safari15.4'],
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: {
+      'process.env.NODE_ENV': '"production"',
+      __DISCLOSURE_VERSIONS__: JSON.stringify(Object.fromEntries(disclosures.map((d) => [d.lang, d.version]))),
+    },
     legalComments: 'linked',
     logLevel: 'warning',
   });
@@ -64,7 +82,7 @@ await writeFile(join(dist, 'index.html'), html.replaceAll('__ASSET_VERSION__', v
 await copyFile(join(src, 'favicon.svg'), join(dist, 'favicon.svg'));
 
 const lines = [];
-for (const file of ['index.html', 'app.js', 'app.js.map', 'app.css', 'favicon.svg']) {
+for (const file of ['index.html', 'app.js', 'app.js.map', 'app.css', 'favicon.svg', 'disclosures.json']) {
   const { size } = await stat(join(dist, file));
   lines.push(`  ${relative(process.cwd(), join(dist, file))}  ${(size / 1024).toFixed(1)} KiB`);
 }

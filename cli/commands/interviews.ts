@@ -2,6 +2,9 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isStatus, STATUSES } from '../core/states.js';
 import { withContext, type GlobalOptions } from '../context.js';
+import { listConsents } from '../adapters/db/consents.js';
+import { createReceiptRepo } from '../adapters/db/deletion-receipts.js';
+import { dataRightsDetails } from './present-data-rights.js';
 import { assessmentLines, assessmentOf, interviewDetails, interviewJson, interviewTable, reviewQueueTable } from './present.js';
 import { unsafeTextProblem } from '../core/text-safety.js';
 import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
@@ -30,13 +33,16 @@ export async function show(id: string, global: GlobalOptions): Promise<number> {
     const { interviews } = await ctx.repos();
     const interview = await interviews.get(id);
     const events = await interviews.events(interview.id);
-    const assessment = await assessmentOf((await ctx.db()).sql, interview.id);
-    const droppedFrames = await createRecorderStatsRepo((await ctx.db()).sql).droppedFrames(interview.id);
+    const { sql } = await ctx.db();
+    const assessment = await assessmentOf(sql, interview.id);
+    const droppedFrames = await createRecorderStatsRepo(sql).droppedFrames(interview.id);
     const { createTurnMetricsRepo } = await import('../adapters/db/turn-metrics.js');
-    const turns = await createTurnMetricsRepo((await ctx.db()).sql).list(interview.id);
+    const turns = await createTurnMetricsRepo(sql).list(interview.id);
+    const consents = await listConsents(sql, interview.id);
+    const deletion = (await createReceiptRepo(sql).forInterview(interview.id)) ?? null;
     ctx.out.result(
-      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, questions: interview.questions, events, turns, ...assessment },
-      () => interviewDetails(interview, events, ctx.settings.publicUrl, assessmentLines(assessment), droppedFrames),
+      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, questions: interview.questions, events, turns, ...assessment, consents, deletion },
+      () => interviewDetails(interview, events, ctx.settings.publicUrl, [...dataRightsDetails(consents, deletion), ...assessmentLines(assessment)], droppedFrames),
     );
     return 0;
   });

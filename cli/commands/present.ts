@@ -66,6 +66,7 @@ export function interviewTable(list: Interview[]): string {
   );
 }
 
+/** `extra` lines (e.g. consent records) go after the keys, before the timeline. */
 export function interviewDetails(i: Interview, events: InterviewEventRow[], publicUrl: string, extra: [string, string][] = [], droppedFrames: number | null = null): string {
   const lines: [string, string][] = [
     ['id', i.id],

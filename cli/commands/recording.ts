@@ -2,6 +2,7 @@ import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { recordAccess } from '../adapters/db/access-log.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { openStorage } from '../adapters/storage/storage.js';
 import { withContext, type GlobalOptions } from '../context.js';
@@ -9,6 +10,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import type { Interview } from '../core/interview.js';
 import { transcriptText, transcriptVtt } from '../core/transcript.js';
+import { operatorName } from './operator.js';
 
 function needRecording(i: Interview): string {
   if (i.recordingKey) return i.recordingKey;
@@ -19,12 +21,15 @@ function needRecording(i: Interview): string {
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
 /** Downloads the MP4 with a progress bar; an interrupted download resumes from its `.part` file. */
-export async function get(id: string, opts: { output?: string }, global: GlobalOptions): Promise<number> {
+export async function get(id: string, opts: { output?: string; by?: string }, global: GlobalOptions): Promise<number> {
+  const by = operatorName(opts.by);
   return withContext(global, async (ctx) => {
     const { out, settings } = ctx;
     const { interviews } = await ctx.repos();
-    const key = needRecording(await interviews.get(id));
+    const interview = await interviews.get(id);
+    const key = needRecording(interview);
     const storage = await openStorage(settings);
+    await recordAccess((await ctx.db()).sql, { by, what: 'recording get', interviewId: interview.id, detail: { key } });
     const target = opts.output ?? basename(key);
     if (target === '-') {
       const obj = await storage.read(key);
@@ -60,14 +65,17 @@ export async function get(id: string, opts: { output?: string }, global: GlobalO
   });
 }
 
-export async function url(id: string, opts: { expires?: string }, global: GlobalOptions): Promise<number> {
+export async function url(id: string, opts: { expires?: string; by?: string }, global: GlobalOptions): Promise<number> {
   const ms = parseDuration(opts.expires ?? '1h');
   if (ms === undefined || ms < 1000 || ms > 7 * 86_400_000) throw new UsageError(`--expires: ${JSON.stringify(opts.expires)} must be a duration from 1s to 7d`);
+  const by = operatorName(opts.by);
   return withContext(global, async (ctx) => {
     const { interviews } = await ctx.repos();
-    const key = needRecording(await interviews.get(id));
+    const interview = await interviews.get(id);
+    const key = needRecording(interview);
     const storage = await openStorage(ctx.settings);
     if ((await storage.size(key)) === undefined) throw new NotFoundError(`${key} is not in ${storage.where}`);
+    await recordAccess((await ctx.db()).sql, { by, what: 'recording url', interviewId: interview.id, detail: { key, expiresSeconds: Math.round(ms / 1000) } });
     const link = await storage.presign(key, Math.round(ms / 1000));
     const expiresAt = storage.kind === 's3' ? new Date(Date.now() + ms).toISOString() : null;
     ctx.out.result({ url: link, key, expiresAt }, () => link);
@@ -78,12 +86,14 @@ export async function url(id: string, opts: { expires?: string }, global: Global
 }
 
 /** The transcript: the stored final files once completed, else what the agent has written so far. */
-export async function transcript(id: string, opts: { format?: string }, global: GlobalOptions): Promise<number> {
+export async function transcript(id: string, opts: { format?: string; by?: string }, global: GlobalOptions): Promise<number> {
   const format = opts.format ?? 'text';
   if (!['text', 'json', 'vtt'].includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of text, json, vtt`);
+  const by = operatorName(opts.by);
   return withContext(global, async (ctx) => {
     const { interviews } = await ctx.repos();
     const interview = await interviews.get(id);
+    await recordAccess((await ctx.db()).sql, { by, what: 'transcript', interviewId: interview.id, detail: { format } });
     const storedKey = format === 'json' ? interview.transcriptKey : format === 'vtt' ? interview.vttKey : null;
     if (storedKey) {
       const storage = await openStorage(ctx.settings);

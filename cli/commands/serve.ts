@@ -10,6 +10,16 @@ import type { Sql } from '../adapters/db/connect.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import type { Settings } from '../settings.js';
 import { onShutdown } from '../shutdown.js';
+import { recordDisclosures } from '../adapters/db/consents.js';
+import { parseDisclosures } from '../server/disclosures.js';
+import { packageRoot } from '../paths.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const readWebFile = (name: string) => {
+  const file = join(packageRoot(), 'web-lite', 'dist', name);
+  return existsSync(file) ? readFileSync(file) : undefined;
+};
 
 /** Database connections serve keeps open at most. */
 const SERVE_DB_POOL = 20;
@@ -32,6 +42,8 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
   const livekit = createLiveKit(settings.livekit);
   const server = createHttpServer({ sql: db.sql, livekit, settings, log });
+  // The texts of the disclosures this page shows, kept so every consent names its exact words.
+  await recordDisclosures(db.sql, [...parseDisclosures(readWebFile('disclosures.json')).values()]);
   const host = opts.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

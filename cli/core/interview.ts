@@ -33,6 +33,8 @@ export interface Interview {
   interviewerMode: 'llm' | 'scripted' | null;
   /** The model (llm) or why it ran scripted. */
   interviewerDetail: string | null;
+  /** Set when the candidate's data was deleted (`candidate delete`): the row is a tombstone. */
+  deletedAt?: Date | null;
 }
 
 export interface InterviewEventRow {

@@ -10,7 +10,9 @@ import { candidateIdentityFor, newResumeKey, roomNameFor } from '../core/ids.js'
 import { endsAt, type Interview } from '../core/interview.js';
 import { BUSY_RETRY_MS, JOIN_DEADLINE_MS } from '../core/join-timing.js';
 import { HttpError, readJsonObject, sendJson } from './http-utils.js';
+import type { Disclosure } from '../adapters/db/consents.js';
 import { createBatchQueue } from './batch-queue.js';
+import { checkDisclosure, trimUserAgent } from './disclosures.js';
 import type { Logger } from './log.js';
 
 export interface CandidateApiDeps {
@@ -28,6 +30,8 @@ export interface CandidateApiDeps {
   integrity?: IntegrityRepo;
   /** How long one join may take before it is answered 503 and given up (see join-timing.ts). */
   joinDeadlineMs?: number;
+  /** The disclosure versions the served page shows; a join must name one of them. */
+  disclosures: Map<string, Disclosure>;
 }
 
 /** A claim, and for a winner the LiveKit time it waited: its batch's dispatches, and its own. */
@@ -97,7 +101,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
    * passed, a claim not yet being written is given up (it never commits: the retry finds the link
    * unused). A link another join is claiming at this moment is tried again until that one is over.
    */
-  async function claimWithin(id: string, resumeKeyHash: string, res: ServerResponse): Promise<Exclude<JoinOutcome, { outcome: 'abandoned' }>> {
+  async function claimWithin(id: string, resumeKeyHash: string, consent: JoinRequest['consent'], res: ServerResponse): Promise<Exclude<JoinOutcome, { outcome: 'abandoned' }>> {
     const until = performance.now() + deadlineMs;
     const join = { state: 'waiting' as 'waiting' | 'writing' | 'given_up' };
     const giveUp = () => {
@@ -113,7 +117,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       for (;;) {
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), Math.max(0, until - performance.now()))));
-        const submitted = joins.submit({ id, resumeKeyHash, commit });
+        const submitted = joins.submit({ id, resumeKeyHash, commit, consent });
         let claim = await Promise.race([submitted, late]).finally(() => clearTimeout(timer));
         if (claim === 'late') {
           giveUp();
@@ -171,8 +175,10 @@ export function createCandidateApi(deps: CandidateApiDeps) {
     async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
       const body = await readJsonObject(req);
       if (body.consent !== true) throw new HttpError(400, 'consent_required', 'the candidate must agree to the AI interviewer and the recording first');
+      const disclosure = checkDisclosure(body, deps.disclosures);
       const resumeKey = newResumeKey();
-      const claim = await claimWithin(id, hashResumeKey(resumeKey), res);
+      const consent = { version: disclosure.version, lang: disclosure.lang, userAgent: trimUserAgent(req.headers['user-agent']) };
+      const claim = await claimWithin(id, hashResumeKey(resumeKey), consent, res);
       if (claim.outcome === 'not_found') throw new HttpError(404, 'not_found', 'no interview at this link');
       if (claim.outcome === 'dispatch_failed') throw claim.error;
       if (claim.outcome === 'claimed') {

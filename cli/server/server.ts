@@ -18,6 +18,7 @@ import { clientAddress, HttpError, isClientGone, JSON_LIMIT, pageHeaders, readBo
 import type { Logger } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { loadStaticFiles } from './static-files.js';
+import { parseDisclosures } from './disclosures.js';
 import { createWebhookBatcher } from './webhook-batches.js';
 
 export interface ServerDeps {
@@ -54,7 +55,16 @@ export function createHttpServer(deps: ServerDeps): Server {
   const interviews = createInterviewRepo(sql);
   const sessions = createSessionRepo(sql);
   const webhooks = createWebhookRepo(sql);
-  const api = createCandidateApi({ interviews, sessions, livekit, log, integrity: createIntegrityRepo(sql), joinDeadlineMs: deps.joinDeadlineMs });
+  const web = loadStaticFiles(deps.webDir ?? join(packageRoot(), 'web-lite', 'dist'));
+  const api = createCandidateApi({
+    interviews,
+    sessions,
+    livekit,
+    log,
+    integrity: createIntegrityRepo(sql),
+    joinDeadlineMs: deps.joinDeadlineMs,
+    disclosures: parseDisclosures(web.assets.get('disclosures.json')?.body),
+  });
   const limits = { ...HTTP_LIMITS, ...deps.limits };
   // sql.begin, not a reserved connection with BEGIN pipelined (one round-trip less): when a reserved
   // connection dies mid-transaction postgres.js 3.4 throws outside any promise and serve would crash.
@@ -68,7 +78,6 @@ export function createHttpServer(deps: ServerDeps): Server {
     maxBatch: 64,
   });
   const verifyWebhook = createWebhookVerifier(settings.livekit.apiKey, settings.livekit.apiSecret);
-  const web = loadStaticFiles(deps.webDir ?? join(packageRoot(), 'web-lite', 'dist'));
   if (!web.index) log.warn('candidate page not built; run npm run build', { dir: deps.webDir ?? 'web-lite/dist' });
   const limiter = createRateLimiter(settings.joinRateLimit.limit, settings.joinRateLimit.windowMs);
   const livekitOrigins = [new URL(livekit.url).origin.replace(/^http/, 'ws'), new URL(livekit.host).origin];

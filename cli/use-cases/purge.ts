@@ -1,5 +1,7 @@
 import type { Sql } from '../adapters/db/connect.js';
-import type { ObjectStorage } from '../adapters/storage/storage.js';
+import { erasePersonalRows } from '../adapters/db/personal-data.js';
+import type { ObjectStorage, StoredItem } from '../adapters/storage/storage.js';
+import { storagePrefix } from '../core/personal-data.js';
 
 export interface PurgeOutcome {
   id: string;
@@ -12,8 +14,10 @@ export interface PurgeOutcome {
 
 /**
  * Deletes recordings, transcripts and personal data of finished interviews created before
- * `before`, and leaves an anonymous row plus an audit row per interview. Storage objects go first:
- * if one cannot be deleted, the interview is left as it was and reported, so a re-run finishes it.
+ * `before`, and leaves an anonymous row plus an audit row per interview. Storage goes first (every
+ * item under the interview's prefix, versions included): if one cannot be deleted, the interview is
+ * left as it was and reported, so a re-run finishes it. The rows go by the same table list as
+ * `candidate delete` (cli/core/personal-data.ts), so tables added there are purged too.
  */
 export async function purge(
   sql: Sql,
@@ -25,7 +29,7 @@ export async function purge(
     select id, status, created_at, recording_key, transcript_key, vtt_key,
       (select e.evaluation_key from interview_evaluations e where e.interview_id = interviews.id and e.evaluation_key is not null order by e.id desc limit 1) as evaluation_key
     from interviews
-    where created_at < ${opts.before} and purged_at is null
+    where created_at < ${opts.before} and purged_at is null and deleted_at is null
       and status in ('completed', 'expired', 'revoked', 'failed')
     order by created_at`;
   let purged = 0;
@@ -36,22 +40,17 @@ export async function purge(
     const outcome: PurgeOutcome = { id: r.id, status: r.status, createdAt: r.created_at, objects, applied: false, error: null };
     if (!opts.dryRun) {
       try {
-        for (const key of objects) await storage.remove(key);
+        const items: StoredItem[] = await storage.listEverything(storagePrefix(r.id));
+        for (const key of objects) if (!items.some((i) => i.key === key)) items.push({ key, kind: 'object' });
+        for (const item of items) await storage.removeItem(item);
+        outcome.objects = [...new Set(items.map((i) => i.key))];
         await sql.begin(async (tx) => {
           const t = tx as unknown as Sql;
-          const u = await t`delete from utterances where interview_id = ${r.id}`;
-          const w = await t`delete from webhook_events where interview_id = ${r.id}`;
-          // Scorecards quote the candidate; review notes and integrity notes are about them.
-          await t`delete from interview_reviews where interview_id = ${r.id}`;
-          await t`delete from interview_evaluations where interview_id = ${r.id}`;
-          await t`delete from interview_integrity_notes where interview_id = ${r.id}`;
+          const rows = await erasePersonalRows(t, r.id, { candidate_name: '(purged)', purged_at: new Date() });
           await t`
-            update interviews set candidate_name = '(purged)', candidate_email = null, ref = null,
-              resume_key_hash = null, purged_at = now(), updated_at = now()
-            where id = ${r.id}`;
-          await t`
-            insert into purge_audit (interview_id, interview_created, status, objects_deleted, utterances_deleted, webhooks_deleted, retention)
-            values (${r.id}, ${r.created_at}, ${r.status}, ${objects.length}, ${u.count}, ${w.count}, ${opts.retention})`;
+            insert into purge_audit (interview_id, interview_created, status, objects_deleted, utterances_deleted, webhooks_deleted, retention, rows_erased)
+            values (${r.id}, ${r.created_at}, ${r.status}, ${items.length}, ${rows.utterances_deleted ?? 0}, ${rows.webhook_events_deleted ?? 0},
+                    ${opts.retention}, ${t.json(rows as never)})`;
         });
         outcome.applied = true;
         purged++;

@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { counts, cpuMeter, createClient, createRun, idsByRef, int, inviteCsv, ms, numberOption, percentile, readJsonLog, reexecInNamespace, ROOT, say, sleep, table } from './live.mjs';
+import { joinBody } from '../stack/disclosure.mjs';
 
 reexecInNamespace(fileURLToPath(import.meta.url));
 
@@ -42,7 +43,7 @@ const SERVE_PORT = 8080;
 const LIMITED_PORT = 8090;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
-const CONSENT = JSON.stringify({ consent: true });
+const CONSENT = JSON.stringify(joinBody());
 
 /** Sends `ids.length` joins, `inflight` at a time; bounded by a deadline. */
 async function joinAll(client, ids, inflight, deadlineMs) {

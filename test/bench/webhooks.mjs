@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { API_KEY, API_SECRET, counts, cpuMeter, createClient, createRun, idsByRef, int, inviteCsv, listOption, ms, numberOption, percentile, reexecInNamespace, ROOT, say, sleep, table } from './live.mjs';
+import { joinBody } from '../stack/disclosure.mjs';
 
 reexecInNamespace(fileURLToPath(import.meta.url));
 
@@ -153,7 +154,7 @@ try {
   // room_started deliveries for those rooms arrive now, before the timed steps.
   const joined = interviews.slice(0, INTERVIEWS / 2);
   for (let i = 0; i < joined.length; i += 10) {
-    const res = await Promise.all(joined.slice(i, i + 10).map((id) => client.post(`/api/interviews/${id}/join`, JSON.stringify({ consent: true }), { 'content-type': 'application/json' })));
+    const res = await Promise.all(joined.slice(i, i + 10).map((id) => client.post(`/api/interviews/${id}/join`, JSON.stringify(joinBody()), { 'content-type': 'application/json' })));
     const bad = res.find((r) => r.status !== 200);
     if (bad) throw new Error(`join failed during setup: ${bad.status} ${bad.text}`);
   }

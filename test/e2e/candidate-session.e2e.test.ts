@@ -6,6 +6,7 @@ import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, nextScreen, participantsOf, videoPlaying, waitForScreen } from './helpers/page.js';
 import { startStack, type Stack } from './helpers/stack.js';
+import { joinBody } from '../stack/disclosure.mjs';
 
 describe('a candidate session on the real stack', () => {
   let stack: Stack;
@@ -150,7 +151,7 @@ describe('a candidate session on the real stack', () => {
       const res = await fetch(`${stack.publicUrl}/api/interviews/${interview.id}/join`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ consent: true }),
+        body: JSON.stringify(joinBody()),
       });
       expect(res.status).toBe(409);
       expect(await res.json()).toMatchObject({ error: 'already_used' });

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { AgentDispatchClient, TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { joinBody } from '../stack/disclosure.mjs';
 import { startCliProcess } from '../stack/interviewctl.mjs';
 import { freePort, startStack, type Stack } from './helpers/stack.js';
 
@@ -10,7 +11,7 @@ import { freePort, startStack, type Stack } from './helpers/stack.js';
 // dispatch (an empty agent name, which any unnamed worker would take) beside ours.
 const named = <T extends { agentName: string }>(ds: T[]) => ds;
 
-const joinLink = (base: string, id: string, body: unknown = { consent: true }) =>
+const joinLink = (base: string, id: string, body: unknown = joinBody()) =>
   fetch(`${base}/api/interviews/${id}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('join on the real LiveKit server', () => {
@@ -68,7 +69,7 @@ describe('join on the real LiveKit server', () => {
     });
 
     // A reload with the resume key gets a fresh token and changes nothing on the server.
-    const again = await joinLink(stack.publicUrl, interview.id, { consent: true, resumeKey: body.resumeKey });
+    const again = await joinLink(stack.publicUrl, interview.id, joinBody({ resumeKey: body.resumeKey }));
     expect(again.status).toBe(200);
     expect(named(await new AgentDispatchClient(stack.livekitHttpUrl, stack.apiKey, stack.apiSecret).listDispatch(interview.roomName))).toHaveLength(1);
   });

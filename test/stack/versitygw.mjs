@@ -20,7 +20,8 @@ function portOpen(port) {
 /**
  * @param {object} opts
  * @param {string} opts.dir holds the objects (`<dir>/data`), sidecar metadata and the log
- * @returns {Promise<{endpoint: string, accessKeyId: string, secretAccessKey: string, region: string, dataDir: string, pid: number, logPath: string, logText(): string, stop(): Promise<void>}>}
+ * @param {boolean} [opts.versioning] keep object versions (in `<dir>/versions`), so buckets can turn versioning on
+ * @returns {Promise<{endpoint: string, accessKeyId: string, secretAccessKey: string, region: string, dataDir: string, versionsDir: string | null, pid: number, logPath: string, logText(): string, stop(): Promise<void>}>}
  */
 export async function startVersitygw({
   dir,
@@ -30,6 +31,7 @@ export async function startVersitygw({
   region = 'us-east-1',
   bin = versitygwBin,
   readyTimeoutMs = 15_000,
+  versioning = false,
 }) {
   const dataDir = join(dir, 'data');
   const sidecar = join(dir, 'meta');
@@ -37,7 +39,10 @@ export async function startVersitygw({
   mkdirSync(sidecar, { recursive: true });
   const logPath = join(dir, 'versitygw.log');
   // --sidecar keeps metadata in files, so filesystems without user xattrs (tmpfs, overlay) work.
-  const { child, exited, logText } = spawnLogged(bin, ['--port', `127.0.0.1:${port}`, '--region', region, 'posix', '--sidecar', sidecar, dataDir], {
+  const versionsDir = join(dir, 'versions');
+  if (versioning) mkdirSync(versionsDir, { recursive: true });
+  const posixArgs = ['posix', '--sidecar', sidecar, ...(versioning ? ['--versioning-dir', versionsDir] : []), dataDir];
+  const { child, exited, logText } = spawnLogged(bin, ['--port', `127.0.0.1:${port}`, '--region', region, ...posixArgs], {
     logPath,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ROOT_ACCESS_KEY: accessKeyId, ROOT_SECRET_KEY: secretAccessKey },
   });
@@ -47,6 +52,7 @@ export async function startVersitygw({
     secretAccessKey,
     region,
     dataDir,
+    versionsDir: versioning ? versionsDir : null,
     pid: child.pid,
     logPath,
     logText,

@@ -95,8 +95,15 @@ export function getInterview(id: string): Promise<PublicInterview> {
   return request<PublicInterview>('GET', interviewPath(id));
 }
 
-export function joinInterview(id: string, resumeKey: string | null): Promise<JoinGrant> {
-  return request<JoinGrant>('POST', `${interviewPath(id)}/join`, resumeKey ? { consent: true, resumeKey } : { consent: true });
+/** The disclosure the candidate agreed to: its build-time version and the language shown. */
+export interface DisclosureShown {
+  version: string;
+  lang: string;
+}
+
+export function joinInterview(id: string, resumeKey: string | null, disclosure: DisclosureShown | null): Promise<JoinGrant> {
+  const body = { consent: true, disclosure, ...(resumeKey ? { resumeKey } : {}) };
+  return request<JoinGrant>('POST', `${interviewPath(id)}/join`, body);
 }
 
 export function endInterview(id: string, resumeKey: string): Promise<{ status: string }> {

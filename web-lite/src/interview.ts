@@ -13,12 +13,14 @@ import {
 } from 'livekit-client';
 import { ApiError, endInterview, getInterview, joinInterview, type JoinGrant, NetworkError } from './api';
 import { Countdown } from './countdown';
+import { disclosureVersion } from './disclosure';
 import { IntegrityWatcher } from './integrity';
 import { byId, sleep } from './dom';
+import { getLang } from './i18n';
 import type { InterviewView } from './interview-view';
 import { agentStateOf, attachTranscription } from './room-signals';
 import { type ErrorCode, outcomeForApiError, outcomeForStatus } from './routing';
-import type { DeviceChoice } from './session-store';
+import { type DeviceChoice, reloadForNewPage } from './session-store';
 import { classifyMediaError, type DeviceProblem, isMediaError } from './support';
 
 export type FatalCode = ErrorCode;
@@ -275,7 +277,7 @@ export class InterviewSession {
       const outcome = outcomeForStatus(interview.status);
       if (outcome === 'done') return this.finish(), true;
       if (outcome !== 'live') return this.fail(outcome), true;
-      const grant = await joinInterview(this.interviewId, resumeKey);
+      const grant = await joinInterview(this.interviewId, resumeKey, disclosureVersion(getLang()));
       if (this.finished) return true;
       this.dropRoom();
       await this.connect(grant);
@@ -286,6 +288,7 @@ export class InterviewSession {
       if (error instanceof ApiError) {
         const outcome = outcomeForApiError(error, true);
         if (outcome === 'done') return this.finish(), true;
+        if (outcome === 'reload') return reloadForNewPage() || this.fail('network'), true;
         if (outcome !== 'live') return this.fail(outcome), true;
       }
       // Network trouble or a LiveKit connection failure: the next attempt may work.

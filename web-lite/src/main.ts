@@ -1,6 +1,7 @@
 // Entry point: reads the interview id from the URL, asks the server where the interview stands,
 // and routes to preflight, a straight rejoin (reload with a resumeKey), done, or an error.
 import { ApiError, getInterview, joinInterview, type PublicInterview } from './api';
+import { disclosureVersion } from './disclosure';
 import { applyStaticText, byId, showScreen } from './dom';
 import { getLang, guessLang, isLang, type Lang, PRODUCT_NAME, setLang, t } from './i18n';
 import { InterviewSession } from './interview';
@@ -13,6 +14,7 @@ import {
   loadDeviceChoice,
   loadLangOverride,
   loadResumeKey,
+  reloadForNewPage,
   saveDeviceChoice,
   saveLangOverride,
   saveResumeKey,
@@ -105,12 +107,13 @@ class App {
     session.unlockAudio();
     let grant;
     try {
-      grant = await joinInterview(id, loadResumeKey(id));
+      grant = await joinInterview(id, loadResumeKey(id), disclosureVersion(getLang()));
     } catch (error) {
       session.dispose();
       if (this.session === session) this.session = null;
       if (error instanceof ApiError) {
         const outcome = outcomeForApiError(error, false);
+        if (outcome === 'reload') return void (reloadForNewPage() || this.showError('network'));
         if (outcome !== 'live' && outcome !== 'done') return this.showError(outcome);
         // 429 (and a 400 that should not happen): stay on the preflight and let them try again.
         if (error.status === 429 || error.status === 400) return this.preflight?.joinFailed(error.status === 429);

@@ -54,5 +54,8 @@ describe('outcomes during the call', () => {
     expect(outcomeForApiError({ status: 410, code: 'ended' }, false)).toBe('ended');
     expect(outcomeForApiError({ status: 410, code: 'ended' }, true)).toBe('done');
     expect(outcomeForApiError({ status: 429, code: 'rate_limited' }, true)).toBe('live');
+    // The server serves a newer page (its disclosure changed): reload, in or out of the call.
+    expect(outcomeForApiError({ status: 409, code: 'disclosure_outdated' }, false)).toBe('reload');
+    expect(outcomeForApiError({ status: 409, code: 'disclosure_outdated' }, true)).toBe('reload');
   });
 });

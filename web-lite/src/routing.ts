@@ -16,7 +16,7 @@ export type ErrorCode =
 export type Landing = 'preflight' | 'rejoin' | 'done' | ErrorCode;
 
 /** What happens next for a candidate who is (or was) in the call. 'live' means keep going or retry. */
-export type Outcome = 'live' | 'done' | ErrorCode;
+export type Outcome = 'live' | 'done' | 'reload' | ErrorCode;
 
 /** The interview id is the last path segment: `/interview/<id>`. */
 export function interviewIdFromPath(pathname: string): string | null {
@@ -55,7 +55,7 @@ export function landingFor(status: InterviewStatus, hasResumeKey: boolean): Land
 }
 
 /** The status seen while rejoining with a resumeKey. */
-export function outcomeForStatus(status: InterviewStatus): Outcome {
+export function outcomeForStatus(status: InterviewStatus): Exclude<Outcome, 'reload'> {
   switch (status) {
     case 'created': // the join will claim it again with the consent given in this tab
     case 'used':
@@ -79,6 +79,8 @@ export function outcomeForStatus(status: InterviewStatus): Outcome {
  */
 export function outcomeForApiError(error: Pick<ApiError, 'status' | 'code'>, inCall: boolean): Outcome {
   if (error.status === 404) return 'not_found';
+  // The server serves a newer page than this one (its disclosure text changed): reload.
+  if (error.code === 'disclosure_outdated') return 'reload';
   if (error.status === 409) return 'already_used';
   if (error.status === 410) {
     if (error.code === 'expired' || error.code === 'revoked') return error.code;

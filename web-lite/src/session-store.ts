@@ -25,6 +25,20 @@ function write(key: string, value: string): void {
 const resumeKeyName = (id: string) => `interviewctl:resume:${id}`;
 const devicesKeyName = (id: string) => `interviewctl:devices:${id}`;
 const LANG_KEY = 'interviewctl:lang';
+const RELOAD_KEY = 'interviewctl:reloaded-for-disclosure';
+
+/**
+ * The server no longer knows the disclosure this page shows (a new release changed its text):
+ * reload to get the current page. False, without reloading, when this tab did so moments ago
+ * already, so a page and a server that keep disagreeing never loop.
+ */
+export function reloadForNewPage(): boolean {
+  const last = Number(read(RELOAD_KEY) ?? 0);
+  if (Date.now() - last < 30_000) return false;
+  write(RELOAD_KEY, String(Date.now()));
+  window.location.reload();
+  return true;
+}
 
 export function loadResumeKey(id: string): string | null {
   return read(resumeKeyName(id));

@@ -69,6 +69,7 @@ export function rowToInterview(r: Row): Interview {
     updatedAt: r.updated_at as Date,
     interviewerMode: (r.interviewer_mode as Interview['interviewerMode'] | undefined) ?? null,
     interviewerDetail: (r.interviewer_detail as string | null | undefined) ?? null,
+    deletedAt: (r.deleted_at as Date | null | undefined) ?? null,
   };
 }
 

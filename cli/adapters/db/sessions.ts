@@ -13,6 +13,8 @@ export interface JoinRequest {
    * the candidate's retry. From true on, the request must wait for its outcome.
    */
   commit?: () => boolean;
+  /** The consent given with it, stored with the claim (a resumed join's was stored before). */
+  consent?: { version: string; lang: string; userAgent: string | null };
 }
 
 export type JoinClaim =
@@ -111,6 +113,13 @@ export function createSessionRepo(sql: Sql) {
             ), logged as (
               insert into interview_events (interview_id, from_status, to_status, actor, reason)
               select id, 'created', 'used', 'candidate', 'first join' from moved
+            ), consented as (
+              insert into consents (interview_id, version, lang, user_agent)
+              select c.id, c.version, c.lang, c.user_agent from moved
+              join unnest(${won.map((i) => requests[i]!.id)}::text[], ${won.map((i) => requests[i]!.consent?.version ?? null)}::text[],
+                          ${won.map((i) => requests[i]!.consent?.lang ?? null)}::text[], ${won.map((i) => requests[i]!.consent?.userAgent ?? null)}::text[])
+                as c(id, version, lang, user_agent) on c.id = moved.id
+              where c.version is not null
             )
             select * from moved`;
           // Settled only once committed: a winner's row is known to be `used` when it is answered.

@@ -123,6 +123,27 @@ export interface CandidateOptions {
   signal?: AbortSignal;
 }
 
+const disclosures = new Map<string, Promise<{ version: string; lang: string } | null>>();
+
+/**
+ * The disclosure a join names, as the page `serve` serves would send it: one of the versions in
+ * its built `disclosures.json` (English when there is one). Read once per server.
+ */
+function servedDisclosure(serveUrl: string): Promise<{ version: string; lang: string } | null> {
+  let found = disclosures.get(serveUrl);
+  if (!found) {
+    found = fetch(`${serveUrl}/assets/disclosures.json`, { signal: AbortSignal.timeout(15_000) })
+      .then(async (r) => {
+        const list = r.ok ? ((await r.json()) as { version: string; lang: string }[]) : [];
+        const d = list.find((x) => x.lang === 'en') ?? list[0];
+        return d ? { version: d.version, lang: d.lang } : null;
+      })
+      .catch(() => null);
+    disclosures.set(serveUrl, found);
+  }
+  return found;
+}
+
 /**
  * Runs one interview as the candidate. Resolves with what it measured (never rejects: a failure is
  * recorded in `error`). All times are performance.now() milliseconds.
@@ -137,11 +158,12 @@ export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, si
   const deadline = performance.now() + deadlineMs;
   const over = () => performance.now() >= deadline || disconnected || signal?.aborted === true;
   try {
+    const disclosure = await servedDisclosure(serveUrl);
     const t0 = performance.now();
     const res = await fetch(`${serveUrl}/api/interviews/${encodeURIComponent(id)}/join`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ consent: true }),
+      body: JSON.stringify({ consent: true, disclosure }),
       signal: AbortSignal.timeout(15_000),
     });
     const grant = (await res.json().catch(() => ({}))) as { livekitUrl?: string; token?: string; error?: string };

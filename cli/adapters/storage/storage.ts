@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +23,24 @@ export interface ObjectStorage {
   /** A time-limited URL to view the object (S3); a file:// URL for the local folder. */
   presign(key: string, expiresSeconds: number): Promise<string>;
   remove(key: string): Promise<void>;
+  /** Current objects under a prefix (what a reader would get), with their sizes. */
+  list(prefix: string): Promise<{ key: string; size: number }[]>;
+  /**
+   * Everything stored under a prefix that an erasure must remove: every object, every version and
+   * delete marker where the bucket keeps versions, and unfinished multipart uploads.
+   */
+  listEverything(prefix: string): Promise<StoredItem[]>;
+  /** Removes one item of `listEverything` for good (a version by its id, an upload by aborting it). */
+  removeItem(item: StoredItem): Promise<void>;
+}
+
+/** One thing in storage: an object, one version of it, or an unfinished upload. */
+export interface StoredItem {
+  key: string;
+  /** `prefix`: everything under the key, not listed yet (a receipt's note; never removed as such). */
+  kind: 'object' | 'version' | 'delete_marker' | 'upload' | 'prefix';
+  /** The version id (versions and delete markers) or the upload id. */
+  id?: string;
 }
 
 /** Multipart parts of 8 MiB: S3's minimum is 5 MiB; a crash loses at most the part in flight. */
@@ -82,12 +100,54 @@ export function createLocalStorage(dir: string): ObjectStorage {
     async remove(key) {
       await rm(path(key), { force: true });
     },
+    async list(prefix) {
+      const found: { key: string; size: number }[] = [];
+      for (const key of await walk(root, prefix)) if (!key.endsWith('.partial')) found.push({ key, size: (await stat(join(root, key))).size });
+      return found;
+    },
+    async listEverything(prefix) {
+      // A folder keeps no versions; half-written `.partial` files are objects to remove too.
+      return (await walk(root, prefix)).map((key) => ({ key, kind: 'object' as const }));
+    },
+    async removeItem(item) {
+      const file = path(item.key);
+      await rm(file, { force: true });
+      // Empty folders left behind go too, up to (not including) the root.
+      for (let dir = dirname(file); dir.startsWith(root + sep); dir = dirname(dir)) {
+        if ((await readdir(dir).catch(() => ['?'])).length > 0) break;
+        await rmdir(dir).catch(() => {});
+      }
+    },
   };
+}
+
+/** Keys of the files under `root/prefix`, recursively, in order. */
+async function walk(root: string, prefix: string): Promise<string[]> {
+  const base = prefix.replace(/\/+$/, '');
+  checkKey(base);
+  const out: string[] = [];
+  const visit = async (rel: string) => {
+    let entries;
+    try {
+      entries = await readdir(join(root, ...rel.split('/')), { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new UnavailableError('storage', `cannot read ${rel} under ${root}: ${(err as Error).message}`, { cause: err });
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const key = `${rel}/${e.name}`;
+      if (e.isDirectory()) await visit(key);
+      else out.push(key);
+    }
+  };
+  await visit(base);
+  return out;
 }
 
 /** An S3-compatible bucket (AWS, R2, MinIO, versitygw). The SDK is loaded only when used. */
 export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<ObjectStorage> {
-  const { S3Client, PutObjectCommand, HeadObjectCommand, GetObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+  const { S3Client, PutObjectCommand, HeadObjectCommand, GetObjectCommand, DeleteObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, ListMultipartUploadsCommand, AbortMultipartUploadCommand } =
+    await import('@aws-sdk/client-s3');
   const { Upload } = await import('@aws-sdk/lib-storage');
   const client = new S3Client({
     region: s3.region,
@@ -160,6 +220,58 @@ export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<
         await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
       } catch (err) {
         throw unavailable('delete of', key, err);
+      }
+    },
+    async list(prefix) {
+      const found: { key: string; size: number }[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }));
+          for (const o of page.Contents ?? []) if (o.Key) found.push({ key: o.Key, size: o.Size ?? 0 });
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (err) {
+        throw unavailable('listing of', prefix, err);
+      }
+      return found;
+    },
+    async listEverything(prefix) {
+      const items: StoredItem[] = [];
+      try {
+        // Versions include the current objects; a bucket that never had versioning answers with
+        // version id "null", which deletes the plain object.
+        let keyMarker: string | undefined;
+        let versionMarker: string | undefined;
+        do {
+          const page = await client.send(new ListObjectVersionsCommand({ Bucket: s3.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+          for (const v of page.Versions ?? []) if (v.Key) items.push({ key: v.Key, kind: 'version', id: v.VersionId ?? 'null' });
+          for (const m of page.DeleteMarkers ?? []) if (m.Key) items.push({ key: m.Key, kind: 'delete_marker', id: m.VersionId ?? 'null' });
+          keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+          versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+        } while (keyMarker);
+        for (const o of await storage.list(prefix)) if (!items.some((i) => i.key === o.key)) items.push({ key: o.key, kind: 'object' });
+        let uploadMarker: string | undefined;
+        let idMarker: string | undefined;
+        do {
+          const page = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: prefix, KeyMarker: uploadMarker, UploadIdMarker: idMarker }));
+          for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) items.push({ key: u.Key, kind: 'upload', id: u.UploadId });
+          uploadMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+          idMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+        } while (uploadMarker);
+      } catch (err) {
+        if (err instanceof UnavailableError) throw err;
+        throw unavailable('listing of', prefix, err);
+      }
+      return items;
+    },
+    async removeItem(item) {
+      checkKey(item.key);
+      try {
+        if (item.kind === 'upload') await client.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: item.key, UploadId: item.id }));
+        else await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: item.key, VersionId: item.kind === 'object' ? undefined : item.id }));
+      } catch (err) {
+        throw unavailable('delete of', item.key, err);
       }
     },
   };
