@@ -40,6 +40,7 @@ export function registerEvaluationCommands(program: Command, run: Runner, g: () 
     .addOption(new Option('--format <format>', 'output format (default: text; json with --json)').choices(['text', 'md', 'json', 'html']))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--expires <duration>', 'how long the video link in the report stays valid (1m-7d)', '7d')
+    .option('--by <name>', 'who is asking, for the access log (default: your OS user name)')
     .addHelpText('after', examples(['interviewctl report 3fZq9', 'interviewctl report 3fZq9 --format html -o report.html', 'interviewctl report 3fZq9 --format md > report.md']) + '\nThe html file is self-contained: the video (a presigned link), the transcript beside it (click a line or a quote to\nseek), the advisory scorecard, the review and integrity notes. It works without an evaluation.\n')
     .action((id, opts) => run(async () => (await import('./commands/report.js')).report(id, opts, g())));
 

@@ -1,3 +1,5 @@
+import { recordAccess } from '../adapters/db/access-log.js';
+import { operatorName } from './operator.js';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
@@ -29,7 +31,8 @@ function checkOutput(path: string): string {
 
 const cspHash = (body: string) => `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
 
-export async function report(id: string, opts: { format?: string; output?: string; expires?: string }, global: GlobalOptions): Promise<number> {
+export async function report(id: string, opts: { format?: string; output?: string; expires?: string; by?: string }, global: GlobalOptions): Promise<number> {
+  const by = operatorName(opts.by);
   const format = opts.format ?? (global.json ? 'json' : 'text');
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
   const linkMs = parseDuration(opts.expires ?? '7d');
@@ -39,6 +42,7 @@ export async function report(id: string, opts: { format?: string; output?: strin
     const { sql } = await ctx.db();
     const { interviews } = await ctx.repos();
     const interview = await interviews.get(id);
+    await recordAccess(sql, { by, what: 'report', interviewId: interview.id, detail: { format } });
     const [utterances, history, review, notes] = await Promise.all([
       createUtteranceRepo(sql).list(interview.id),
       createEvaluationRepo(sql).history(interview.id),

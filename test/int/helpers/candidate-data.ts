@@ -39,7 +39,8 @@ export async function seedFinishedInterview(
   if (created.code !== 0) throw new Error(`create failed: ${created.stderr}`);
   const id = (JSON.parse(created.stdout) as { id: string }).id;
   const started = new Date(Date.now() - 30 * 60_000);
-  const keys = recordingKeys(id, `interview-${id}`, started);
+  const { video, transcript: transcriptKey, vtt } = recordingKeys(id, `interview-${id}`, started);
+  const keys = { video, transcript: transcriptKey, vtt };
   await sql`
     update interviews set status = 'completed', used_at = ${started}, candidate_joined_at = ${started}, recording_started_at = ${started},
       ended_at = now(), completed_at = now(), recording_key = ${keys.video}, transcript_key = ${keys.transcript}, vtt_key = ${keys.vtt}
