@@ -139,6 +139,7 @@ export const PERSONAL_TABLES: readonly PersonalTable[] = [
 export const KEPT_INTERVIEW_TABLES: Readonly<Record<string, string>> = {
   deletion_receipts: 'the proof of a deletion: keys and counts, no personal data',
   purge_audit: 'the proof of a retention purge: counts only',
+  turn_metrics: "the interviewer's per-turn latencies: timings and replacement reasons, no words",
 };
 
 /** The columns of `interviews` that an erasure clears, and what they become. */
