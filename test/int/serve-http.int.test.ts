@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { createLogger } from '../../cli/server/log.js';
 import { loadSettings } from '../../cli/settings.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { joinBody } from '../stack/disclosure.mjs';
 
 // serve's HTTP contract (SPEC section 4) against real Postgres: limits, refusals, headers, the rate
 // limit behind a proxy, slow and unsigned webhook bodies, and joins whose client or time ran out.
@@ -37,6 +38,8 @@ beforeAll(async () => {
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>page</title>');
   writeFileSync(join(web, 'app.js'), 'console.log(1)');
   writeFileSync(join(web, 'app.js.map'), '{"sources":["secret.ts"]}');
+  // The disclosure versions the built page shows: joins must name one (issue 12's consent record).
+  copyFileSync(join('web-lite', 'dist', 'disclosures.json'), join(web, 'disclosures.json'));
 });
 afterAll(async () => {
   for (const s of servers) s.closeAllConnections();
@@ -65,7 +68,7 @@ async function start(env: Record<string, string> = {}, over: Partial<ServerDeps>
   return { url: `http://127.0.0.1:${port}`, port };
 }
 
-const join_ = (base: string, id: string, body: unknown = { consent: true }, headers: Record<string, string> = {}) =>
+const join_ = (base: string, id: string, body: unknown = joinBody(), headers: Record<string, string> = {}) =>
   fetch(`${base}/api/interviews/${id}/join`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 async function created(): Promise<string> {
@@ -112,14 +115,14 @@ describe('serve: bodies, types and origins', () => {
     expect((await join_(base, id, '{"consent":')).status).toBe(400);
     expect(await (await join_(base, id, '[true]')).json()).toMatchObject({ error: 'invalid_body' });
     expect(await (await join_(base, id, {})).json()).toMatchObject({ error: 'consent_required' });
-    const big = await join_(base, id, JSON.stringify({ consent: true, pad: 'x'.repeat(70 * 1024) }));
+    const big = await join_(base, id, JSON.stringify({ ...joinBody(), pad: 'x'.repeat(70 * 1024) }));
     expect([big.status, (await big.json()).error]).toEqual([413, 'payload_too_large']);
     expect(await statusOf(id)).toBe('created');
   });
 
   it('403 for a join from another site, with no CORS headers', async () => {
     const id = await created();
-    const r = await join_(base, id, { consent: true }, { origin: 'https://evil.example' });
+    const r = await join_(base, id, joinBody(), { origin: 'https://evil.example' });
     expect(r.status).toBe(403);
     expect(r.headers.get('access-control-allow-origin')).toBeNull();
     expect(await statusOf(id)).toBe('created');
@@ -153,16 +156,16 @@ describe('serve: the join rate limit', () => {
   it('behind a proxy (TRUST_PROXY=1) it keys on the address the proxy saw, not on what the client wrote', async () => {
     const { url } = await start({ JOIN_RATE_LIMIT: '3/1m', TRUST_PROXY: '1' });
     const spoofed = [];
-    for (let i = 0; i < 6; i++) spoofed.push((await join_(url, newInterviewId(), { consent: true }, { 'x-forwarded-for': `10.9.${i}.1, 203.0.113.7` })).status);
+    for (let i = 0; i < 6; i++) spoofed.push((await join_(url, newInterviewId(), joinBody(), { 'x-forwarded-for': `10.9.${i}.1, 203.0.113.7` })).status);
     expect(spoofed.filter((s) => s === 429)).toHaveLength(3);
     // Another client behind the same proxy has its own budget.
-    expect((await join_(url, newInterviewId(), { consent: true }, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(404);
+    expect((await join_(url, newInterviewId(), joinBody(), { 'x-forwarded-for': '203.0.113.8' })).status).toBe(404);
   });
 
   it('without TRUST_PROXY the header is ignored: one socket address, one budget', async () => {
     const { url } = await start({ JOIN_RATE_LIMIT: '3/1m' });
     const s = [];
-    for (let i = 0; i < 5; i++) s.push((await join_(url, newInterviewId(), { consent: true }, { 'x-forwarded-for': `198.51.100.${i}` })).status);
+    for (let i = 0; i < 5; i++) s.push((await join_(url, newInterviewId(), joinBody(), { 'x-forwarded-for': `198.51.100.${i}` })).status);
     expect(s).toEqual([404, 404, 404, 429, 429]);
   });
 });
@@ -260,7 +263,7 @@ describe('serve: a join whose request is gone never commits', () => {
     const id = await created();
     const before = lines.length;
     const abort = new AbortController();
-    const aborted = fetch(`${url}/api/interviews/${id}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"consent":true}', signal: abort.signal }).catch(() => 'aborted');
+    const aborted = fetch(`${url}/api/interviews/${id}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(joinBody()), signal: abort.signal }).catch(() => 'aborted');
     while (lk.calls() < 1) await new Promise((r) => setTimeout(r, 20));
     abort.abort();
     expect(await aborted).toBe('aborted');
