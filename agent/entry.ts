@@ -1,10 +1,12 @@
 import { defineAgent, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
+import { frameworkLogSink } from '../cli/log.js';
 import { runInterviewJob } from './interview-job.js';
 import { loadSettings } from '../cli/settings.js';
 
 // agents-js writes its own log lines to stdout; interviewctl keeps stdout for results and puts
-// every log line on stderr (SPEC.md section 10). Job processes import this file first.
-process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+// every log line on stderr (SPEC.md section 10), in one format. Job processes import this file first.
+const frameworkLog = frameworkLogSink(process.stderr, { svc: 'agent' });
+process.stdout.write = frameworkLog.write as typeof process.stdout.write;
 
 /** Loaded once per job process, before a job is assigned: Silero VAD (offline, CPU). */
 async function prewarm(proc: JobProcess): Promise<void> {

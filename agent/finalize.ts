@@ -3,7 +3,7 @@ import type { UtteranceRepo } from '../cli/adapters/db/utterances.js';
 import { removeQuietly, type ObjectStorage } from '../cli/adapters/storage/storage.js';
 import { ConflictError } from '../cli/core/errors.js';
 import { transcriptJson, transcriptVtt } from '../cli/core/transcript.js';
-import type { Logger } from '../cli/server/log.js';
+import type { Logger } from '../cli/log.js';
 import type { Recorder } from './recorder/recorder.js';
 
 export interface FinalizeInput {

@@ -9,7 +9,7 @@ import { openStorage } from '../cli/adapters/storage/storage.js';
 import { ConflictError } from '../cli/core/errors.js';
 import { candidateIdentityFor, interviewIdFromRoom, isInterviewId, roomNameFor } from '../cli/core/ids.js';
 import { endsAt } from '../cli/core/interview.js';
-import { createLogger } from '../cli/server/log.js';
+import { createLogger } from '../cli/log.js';
 import { loadSettings } from '../cli/settings.js';
 import { CandidateRoom } from './candidate-room.js';
 import { failInterview } from './finalize.js';

@@ -8,7 +8,7 @@ import { removeQuietly, type ObjectStorage } from '../cli/adapters/storage/stora
 import { ConflictError, NotFoundError } from '../cli/core/errors.js';
 import { isInterviewId } from '../cli/core/ids.js';
 import { transcriptJson, transcriptVtt } from '../cli/core/transcript.js';
-import type { Logger } from '../cli/server/log.js';
+import type { Logger } from '../cli/log.js';
 import { processStat, spoolLockOf } from './recorder/recorder.js';
 
 /** What happened to one spooled recording. */

@@ -7,7 +7,7 @@ import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createEgressRecorder, type EgressApi } from '../../cli/adapters/livekit/egress.js';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
-import { createLogger } from '../../cli/server/log.js';
+import { createLogger } from '../../cli/log.js';
 import { beginEgressRecording, checkEgress, type EgressDeps } from './egress-recording.js';
 
 const ID = 'AAAAAAAAAAAAAAAAAAAAAA';

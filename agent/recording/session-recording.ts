@@ -1,7 +1,7 @@
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
-import type { Logger } from '../../cli/server/log.js';
+import type { Logger } from '../../cli/log.js';
 import type { I420 } from '../recorder/media-buffers.js';
 import type { SpeechTap } from '../speech/voice-out.js';
 

@@ -9,7 +9,7 @@ import { openStorage } from '../adapters/storage/storage.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import type { Settings } from '../settings.js';
 import { ConfigError, UnavailableError } from '../core/errors.js';
-import { createLogger, type Logger } from '../server/log.js';
+import { createLogger, frameworkLogSink, type Logger } from '../log.js';
 import { onShutdown } from '../shutdown.js';
 import { FULL_LOAD, hasRoomFor, interviewLoad } from '../core/capacity.js';
 import { AGENT_ENV } from '../../agent/options.js';
@@ -75,10 +75,11 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   spoolTimer.unref();
 
   const agents = await import('@livekit/agents');
-  // agents-js logs to whatever process.stdout is when its logger is made; ours belong on stderr
-  // (stdout carries results only, e.g. `dev` prints the demo link there).
+  // agents-js logs to whatever process.stdout is when its logger is made. Its lines belong on
+  // stderr (stdout carries results only, e.g. `dev` prints the demo link there), in our format.
   const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
-  Object.defineProperty(process, 'stdout', { configurable: true, get: () => process.stderr });
+  const sink = frameworkLogSink(process.stderr, { svc: 'agent' });
+  Object.defineProperty(process, 'stdout', { configurable: true, get: () => sink });
   try {
     agents.initializeLogger({ pretty: false, level: settings.agentLogLevel });
   } finally {

@@ -5,7 +5,7 @@ import { createLiveKit } from '../adapters/livekit/client.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { UnavailableError, UsageError } from '../core/errors.js';
 import { createHttpServer } from '../server/server.js';
-import { createLogger, type Logger } from '../server/log.js';
+import { createLogger, type Logger } from '../log.js';
 import type { Sql } from '../adapters/db/connect.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import type { Settings } from '../settings.js';

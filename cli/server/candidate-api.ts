@@ -13,7 +13,7 @@ import { HttpError, readJsonObject, sendJson } from './http-utils.js';
 import type { Disclosure } from '../adapters/db/consents.js';
 import { createBatchQueue } from './batch-queue.js';
 import { checkDisclosure, trimUserAgent } from './disclosures.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../log.js';
 
 export interface CandidateApiDeps {
   interviews: InterviewRepo;

@@ -4,7 +4,7 @@ import { createHookHttp } from '../adapters/hooks/http-send.js';
 import type { ObjectStorage } from '../adapters/storage/storage.js';
 import type { Settings } from '../settings.js';
 import { startSender } from '../use-cases/send-hooks.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../log.js';
 
 /**
  * serve's outbound webhook sender: woken by the outbox's NOTIFY (sent on commit), polling every

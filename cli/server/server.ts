@@ -15,7 +15,7 @@ import type { Settings } from '../settings.js';
 import { receiveAlone, receiveDeliveries, webhookFacts } from '../use-cases/apply-webhook.js';
 import { createCandidateApi } from './candidate-api.js';
 import { clientAddress, HttpError, isClientGone, JSON_LIMIT, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { loadStaticFiles } from './static-files.js';
 import { parseDisclosures } from './disclosures.js';

@@ -12,7 +12,7 @@ import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { recordingKeys } from '../../cli/core/keys.js';
 import type { Status } from '../../cli/core/states.js';
-import { createLogger } from '../../cli/server/log.js';
+import { createLogger } from '../../cli/log.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
 import type { TestDatabase } from './helpers/db.js';

@@ -9,7 +9,7 @@ import { createEgressIdRepo } from '../../cli/adapters/db/egress-ids.js';
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
-import { createLogger } from '../../cli/server/log.js';
+import { createLogger } from '../../cli/log.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
 import type { TestDatabase } from './helpers/db.js';

@@ -13,7 +13,7 @@ import { signWebhook } from '../../cli/adapters/livekit/webhook-sender.js';
 import { newInterviewId } from '../../cli/core/ids.js';
 import { syntheticWebhook } from '../../cli/core/webhook-shapes.js';
 import { createHttpServer, type ServerDeps } from '../../cli/server/server.js';
-import { createLogger } from '../../cli/server/log.js';
+import { createLogger } from '../../cli/log.js';
 import { loadSettings } from '../../cli/settings.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
