@@ -6,8 +6,6 @@ export interface CandidateSinks {
   audioTrack(track: RemoteAudioTrack | undefined): void;
   videoFrame(frame: I420): void;
   videoGone(): void;
-  /** First time a candidate track is subscribed (for the time-to-first-audio figure). */
-  firstTrack?(): void;
 }
 
 /**
@@ -23,7 +21,6 @@ export class CandidateRoom implements Presence {
   private drop = new AbortController();
   private returnWaiters = new Set<() => void>();
   private videoLive: { stop(): void } | undefined;
-  private sawTrack = false;
   private everPresent = false;
 
   constructor(
@@ -57,10 +54,6 @@ export class CandidateRoom implements Presence {
   }
 
   private onTrack(track: RemoteTrack): void {
-    if (!this.sawTrack) {
-      this.sawTrack = true;
-      this.sinks.firstTrack?.();
-    }
     if (track.kind === TrackKind.KIND_AUDIO) {
       this.sinks.audioTrack(track as RemoteAudioTrack);
       this.arrived();

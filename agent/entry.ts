@@ -1,5 +1,6 @@
 import { defineAgent, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
 import { frameworkLogSink } from '../cli/log.js';
+import { startJobMetricsRelay } from '../cli/metrics/agent-metrics-relay.js';
 import { runInterviewJob } from './interview-job.js';
 import { loadSettings } from '../cli/settings.js';
 
@@ -7,6 +8,8 @@ import { loadSettings } from '../cli/settings.js';
 // every log line on stderr (SPEC.md section 10), in one format. Job processes import this file first.
 const frameworkLog = frameworkLogSink(process.stderr, { svc: 'agent' });
 process.stdout.write = frameworkLog.write as typeof process.stdout.write;
+// This process's metrics go to the worker, which serves them on AGENT_METRICS_PORT.
+const metricsRelay = startJobMetricsRelay();
 
 /** Loaded once per job process, before a job is assigned: Silero VAD (offline, CPU). */
 async function prewarm(proc: JobProcess): Promise<void> {
@@ -27,6 +30,7 @@ export default defineAgent({
   prewarm,
   entry: async (ctx: JobContext) => {
     await runInterviewJob(ctx, ctx.proc.userData.vad as VAD);
+    await metricsRelay.flush(true);
     ctx.shutdown('interview finished');
   },
 });

@@ -1,5 +1,6 @@
 import type { InterviewRepo } from '../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../cli/adapters/db/utterances.js';
+import { recorderMetrics } from '../cli/metrics/agent-metrics.js';
 import { removeQuietly, type ObjectStorage } from '../cli/adapters/storage/storage.js';
 import { ConflictError } from '../cli/core/errors.js';
 import { transcriptJson, transcriptVtt } from '../cli/core/transcript.js';
@@ -42,6 +43,7 @@ export async function finalizeRecording(f: FinalizeInput): Promise<'completed' |
     log.info('interview completed', { utterances: count });
     return 'completed';
   } catch (err) {
+    recorderMetrics.uploadFailures.inc({ where: 'finalize' });
     log.error('recording could not be finalized', { error: (err as Error).message, spool: f.spoolFile });
     await failInterview(f.interviews, f.interviewId, 'recorder_failed', 'recording could not be stored');
     return 'failed';

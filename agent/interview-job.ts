@@ -10,6 +10,7 @@ import { ConflictError } from '../cli/core/errors.js';
 import { candidateIdentityFor, interviewIdFromRoom, isInterviewId, roomNameFor } from '../cli/core/ids.js';
 import { endsAt } from '../cli/core/interview.js';
 import { createLogger } from '../cli/log.js';
+import { agentMetrics } from '../cli/metrics/agent-metrics.js';
 import { loadSettings } from '../cli/settings.js';
 import { CandidateRoom } from './candidate-room.js';
 import { failInterview } from './finalize.js';
@@ -67,7 +68,6 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
   const turnMetrics = createTurnMetricsRepo(db.sql);
   const ilog = createLogger(process.stderr, { svc: 'agent', job: ctx.job.id, interview_id: id });
   const jobStart = performance.now();
-  const mark = (msg: string, fields: Record<string, number | string> = {}) => ilog.info(msg, { ...fields, at_ms: Math.round(performance.now() - jobStart) });
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => db.close()];
   const external = new AbortController();
   let ownEnd = false;
@@ -105,7 +105,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       .then((set) => openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview!.lang, ...(set?.context ? { context: set.context } : {}) }));
     interviewerReady.catch(() => {});
     await ctx.connect();
-    mark('connected to the room');
+    agentMetrics.startup.observe({ phase: 'connected' }, (performance.now() - jobStart) / 1000);
     const room = ctx.room;
     const roomName = room.name ?? roomNameFor(id);
     const voice = new VoiceOut(room.localParticipant!);
@@ -135,7 +135,6 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     ilog.info('interviewer starting', { speech: speech.mode, interviewer: describeInterviewerMode(interviewer.mode), questions: interview.questions.length, duration_ms: interview.durationMs });
 
     let recording: SessionRecording | undefined;
-    let trackAt = 0;
     const voiceIn = new VoiceIn({
       vad,
       stt: speech.stt,
@@ -147,7 +146,6 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       audioTrack: (t) => (t ? voiceIn.attach(t) : voiceIn.detach()),
       videoFrame: (f) => recording?.media?.pushCandidateVideo(f),
       videoGone: () => recording?.media?.clearVideo(),
-      firstTrack: () => (trackAt = performance.now()),
     });
     cleanups.push(() => candidate.close());
     candidate.adoptExisting();
@@ -161,7 +159,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       return;
     }
 
-    mark('candidate present', { recorder: recorder.mode });
+    const presentAt = performance.now();
+    ilog.info('candidate present', { recorder: recorder.mode });
     const rec = recorder.begin({
       interviewId: id,
       roomName,
@@ -178,14 +177,14 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     recording = rec;
     cleanups.push(() => rec.abandon());
     voice.tap = rec.media;
-    void rec.started.then(() => mark('recorder start settled'), () => {});
     const endAt = endsAt(interview)!.getTime();
     // Start as soon as the greeting is ready; the closing's length is estimated if it is not yet.
     let closingMs: number | undefined;
     void prepared.get(lines.closing)!.then((pcm) => (closingMs = (pcm.length / 48_000) * 1000), () => {});
     await Promise.all([prepared.get(lines.greeting)!, rec.beforeSpeaking]);
     closingMs ??= lines.closing.length * (interview.lang === 'ja' ? 160 : 75) + 500;
-    mark('speech ready', { left_ms: Math.round(endAt - Date.now()) });
+    agentMetrics.startup.observe({ phase: 'ready' }, (performance.now() - presentAt) / 1000);
+    ilog.info('speech ready', { left_ms: Math.round(endAt - Date.now()) });
 
     let seq = 0;
     let firstAudio = true;
@@ -239,8 +238,19 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
         let startMs = rec.offsetMs();
         const result = await voice.play(pcm, signal, () => {
           startMs = rec.offsetMs();
-          if (firstAudio && trackAt > 0) ilog.info('first agent audio', { after_candidate_track_ms: Math.round(performance.now() - trackAt) });
+          if (firstAudio) agentMetrics.firstAudio.observe((performance.now() - presentAt) / 1000);
           firstAudio = false;
+          // A turn that follows an answer: the same figures turn_metrics stores, as histograms. A line
+          // synthesised ahead has no TTS wait; the scripted flow has no model.
+          if (meta?.answerEndMs !== undefined) {
+            const heard = lastAnswer;
+            agentMetrics.observeTurn({
+              ...(heard ? { eouMs: heard.returnedAtMs - heard.endMs } : {}),
+              ...(meta.reply?.ttftMs != null ? { llmTtftMs: meta.reply.ttftMs } : {}),
+              ...(ttsTtfbMs !== null ? { ttsTtfbMs } : {}),
+              answerToAudioMs: startMs - meta.answerEndMs,
+            });
+          }
           void voice.caption(text);
         });
         const endMs = result === 'done' ? startMs + (pcm.length / 48_000) * 1000 : rec.offsetMs();

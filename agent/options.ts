@@ -27,6 +27,8 @@ export interface AgentOptions {
   idleProcesses: number;
   /** How often a running worker stores recordings kept in its spool (dead jobs, failed storage). */
   spoolRetryMs: number;
+  /** Port of the worker's /metrics listener (0: any free port), or undefined when turned off. */
+  metricsPort: number | undefined;
 }
 
 export const AGENT_ENV = {
@@ -36,9 +38,10 @@ export const AGENT_ENV = {
   maxInterviews: 'AGENT_MAX_INTERVIEWS',
   idleProcesses: 'AGENT_IDLE_PROCESSES',
   spoolRetry: 'AGENT_SPOOL_RETRY',
+  metricsPort: 'AGENT_METRICS_PORT',
 } as const;
 
-export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m' } as const;
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m', metricsPort: 9464 } as const;
 
 /** Reads the tunables from an environment; loadSettings() calls it with the environment over .env. */
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, string> = process.env): AgentOptions {
@@ -69,6 +72,7 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, stri
     maxInterviews: count(AGENT_ENV.maxInterviews, AGENT_DEFAULTS.maxInterviews, 1, 100),
     idleProcesses: count(AGENT_ENV.idleProcesses, AGENT_DEFAULTS.idleProcesses, 0, 16),
     spoolRetryMs: read(AGENT_ENV.spoolRetry, AGENT_DEFAULTS.spoolRetry, 10_000),
+    metricsPort: env[AGENT_ENV.metricsPort] === 'off' ? undefined : count(AGENT_ENV.metricsPort, AGENT_DEFAULTS.metricsPort, 0, 65535),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return out;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { InterviewRepo } from '../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../cli/adapters/db/utterances.js';
+import { recorderMetrics } from '../cli/metrics/agent-metrics.js';
 import { removeQuietly, type ObjectStorage } from '../cli/adapters/storage/storage.js';
 import { ConflictError, NotFoundError } from '../cli/core/errors.js';
 import { isInterviewId } from '../cli/core/ids.js';
@@ -159,6 +160,7 @@ export async function recoverSpool(deps: RecoverSpoolDeps): Promise<number> {
         log?.warn('spooled recording stored', { interview_id: id, key, was: status });
       } catch (err) {
         emit('failed', 'spool kept for the next try', (err as Error).message);
+        if (!deps.dryRun) recorderMetrics.uploadFailures.inc({ where: 'spool' });
         log?.error('spooled recording could not be stored; kept for the next try', { interview_id: id, error: (err as Error).message });
       }
     }

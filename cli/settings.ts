@@ -15,6 +15,8 @@ export interface Settings {
   home: string;
   publicUrl: string;
   port: number;
+  /** METRICS_PORT: /metrics on a port of its own; unset, serve answers /metrics on `port`. */
+  metricsPort?: number;
   /** `explicit` is false when LIVEKIT_URL was not set and the local dev server is assumed. */
   livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; explicit: boolean };
   recorder: 'agent' | 'egress' | 'off';
@@ -98,6 +100,10 @@ export function loadSettings(
   const portText = flags.port ?? get('PORT') ?? '8080';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`PORT: ${JSON.stringify(portText)} is not a port number (1-65535)`);
+
+  const metricsText = get('METRICS_PORT');
+  const metricsPort = metricsText === undefined ? undefined : Number(metricsText);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535)) problems.push(`METRICS_PORT: ${JSON.stringify(metricsText)} is not a port number (1-65535)`);
 
   const publicUrl = (flags.publicUrl ?? get('PUBLIC_URL') ?? `http://localhost:${Number.isInteger(port) ? port : 8080}`).replace(/\/+$/, '');
   if (!isUrl(publicUrl, ['http:', 'https:'])) problems.push(`PUBLIC_URL: ${JSON.stringify(publicUrl)} is not an http(s) URL`);
@@ -194,6 +200,7 @@ export function loadSettings(
     home,
     publicUrl,
     port,
+    metricsPort,
     livekit: {
       url: livekitUrl,
       apiKey: apiKey ?? DEV_LIVEKIT.apiKey,

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
+import { openDatabase, type Database } from '../adapters/db/connect.js';
 import { migrate } from '../adapters/db/migrate.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { openStorage } from '../adapters/storage/storage.js';
@@ -12,6 +13,7 @@ import { ConfigError, UnavailableError } from '../core/errors.js';
 import { createLogger, frameworkLogSink, type Logger } from '../log.js';
 import { onShutdown } from '../shutdown.js';
 import { FULL_LOAD, hasRoomFor, interviewLoad } from '../core/capacity.js';
+import type { AgentMetricsServer } from '../metrics/agent-metrics-relay.js';
 import { AGENT_ENV } from '../../agent/options.js';
 import { speechModeOf } from '../../agent/speech/speech-mode.js';
 import { chooseInterviewerMode, describeInterviewerMode, type InterviewerMode } from '../core/interviewer-mode.js';
@@ -46,10 +48,12 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const options = settings.agent;
   await checkRecorder(settings, log);
 
-  const db = await ctx.db();
+  // Service notes (the embedded database starting) go to the log, in its format, not as text.
+  const onStatus = (status: string) => log.info('database', { status });
+  const db = await openDatabase(settings, { onStatus });
   const applied = await migrate(db.sql);
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
-  await ctx.close();
+  await db.close();
   // Recordings left by job processes that died (with a previous run of this worker, or while it
   // runs) or kept when storage failed: stored now, then looked for every AGENT_SPOOL_RETRY (1m). A spool whose
   // recorder still runs is locked and left alone.
@@ -59,20 +63,23 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const sweepSpool = async () => {
     if (sweeping || !existsSync(spoolDir) || readdirSync(spoolDir).length === 0) return;
     sweeping = true;
-    const sweepCtx = createContext(global);
+    let sweepDb: Database | undefined;
     try {
-      const sweepDb = await sweepCtx.db();
+      sweepDb = await openDatabase(settings, { onStatus });
       await recoverSpool({ spoolDir, storage: await openStorage(settings), interviews: createInterviewRepo(sweepDb.sql), utterances: createUtteranceRepo(sweepDb.sql), log });
     } catch (err) {
       log.error('spool recovery failed; retrying in a minute', { error: (err as Error).message });
     } finally {
       sweeping = false;
-      await sweepCtx.close().catch(() => {});
+      await sweepDb?.close().catch(() => {});
     }
   };
   await sweepSpool();
   const spoolTimer = setInterval(() => void sweepSpool(), options.spoolRetryMs);
   spoolTimer.unref();
+
+  // Before the framework forks job processes: they find the metrics server through the environment.
+  const metrics = await startWorkerMetrics(options.metricsPort, log);
 
   const agents = await import('@livekit/agents');
   // agents-js logs to whatever process.stdout is when its logger is made. Its lines belong on
@@ -144,6 +151,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       end_of_turn_silence_ms: options.endOfTurnSilenceMs,
       max_interviews: options.maxInterviews,
       idle_processes: options.idleProcesses,
+      metrics: metrics ? `0.0.0.0:${metrics.port}/metrics` : 'off',
     }),
   );
   let stopped = false;
@@ -158,6 +166,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       if (running > 0) log.info('agent worker draining', { running_interviews: running });
       await server.drain().catch((err: unknown) => log.warn('draining the agent worker failed', { error: (err as Error)?.message ?? String(err) }));
       await server.close().catch(() => {});
+      await metrics?.close();
       log.info('agent worker stopped');
     },
   };
@@ -176,6 +185,22 @@ async function interviewerAtStart(settings: Settings, log: Logger): Promise<Inte
     if (llmUnavailable) log.warn('LLM unavailable; interviews run scripted until it answers', { error: llmUnavailable });
   }
   return chooseInterviewerMode({ llmModel: settings.llm?.model, speechToText: Boolean(settings.deepgram.apiKey), llmUnavailable });
+}
+
+/**
+ * The worker's /metrics (see agent-metrics-relay.ts for why not on the framework's health port).
+ * A port already taken costs the metrics, not the interviews: a warning says so.
+ */
+async function startWorkerMetrics(port: number | undefined, log: Logger): Promise<AgentMetricsServer | undefined> {
+  if (port === undefined) return undefined;
+  const { startAgentMetricsServer } = await import('../metrics/agent-metrics-relay.js');
+  try {
+    // All interfaces, like serve: Prometheus scrapes from elsewhere. The job reports need the token.
+    return await startAgentMetricsServer(port, '0.0.0.0');
+  } catch (err) {
+    log.warn('agent metrics not served: AGENT_METRICS_PORT is in use; set another port, 0 for any, or off', { port, error: (err as Error).message });
+    return undefined;
+  }
 }
 
 /**

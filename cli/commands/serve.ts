@@ -20,6 +20,8 @@ const readWebFile = (name: string) => {
   const file = join(packageRoot(), 'web-lite', 'dist', name);
   return existsSync(file) ? readFileSync(file) : undefined;
 };
+import { startMetricsServer } from '../metrics/http.js';
+import { serveRegistry, trackLiveInterviews } from '../metrics/serve-metrics.js';
 
 /** Database connections serve keeps open at most. */
 const SERVE_DB_POOL = 20;
@@ -37,14 +39,18 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
   const log = createLogger(process.stderr, { svc: 'serve' });
   // A larger pool than the CLI's: a join holds its connection across the LiveKit round-trip, and
   // concurrent webhook commits share WAL flushes only when they run on separate connections.
-  const db = await openDatabase(settings, { max: SERVE_DB_POOL, onStatus: (m) => ctx.out.info(m) });
+  const db = await openDatabase(settings, { max: SERVE_DB_POOL, onStatus: (status) => log.info('database', { status }) });
   const applied = await migrate(db.sql);
   if (applied.length > 0) log.info('migrations applied', { count: applied.length });
   const livekit = createLiveKit(settings.livekit);
-  const server = createHttpServer({ sql: db.sql, livekit, settings, log });
   // The texts of the disclosures this page shows, kept so every consent names its exact words.
   await recordDisclosures(db.sql, [...parseDisclosures(readWebFile('disclosures.json')).values()]);
   const host = opts.host ?? '0.0.0.0';
+  const server = createHttpServer({ sql: db.sql, livekit, settings, log, metrics: settings.metricsPort === undefined });
+  trackLiveInterviews(createInterviewRepo(db.sql).countOpenByStatus);
+  const metricsServer = settings.metricsPort === undefined ? undefined : await startMetricsServer(serveRegistry, settings.metricsPort, host).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new UnavailableError('http', `METRICS_PORT ${settings.metricsPort} is already in use`) : err;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new UnavailableError('http', `port ${settings.port} is already in use; set PORT or --port`) : err),
@@ -57,6 +63,7 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
     livekit: livekit.host,
     database: db.embedded ? 'embedded' : 'external',
     agent_name: settings.livekit.agentName,
+    metrics: metricsServer ? `${host}:${metricsServer.port}/metrics` : '/metrics',
   });
   const stopSweep = await startPeriodicReconcile(db.sql, settings, log);
   const { startOutboundHooks } = await import('../server/outbound-hooks.js');
@@ -67,6 +74,7 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
     await stopEvaluations();
     await stopHooks();
     await new Promise<void>((r) => server.close(() => r()));
+    await metricsServer?.close();
     server.closeAllConnections?.();
     await db.close();
     await ctx.close();

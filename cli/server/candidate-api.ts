@@ -13,6 +13,7 @@ import { HttpError, readJsonObject, sendJson } from './http-utils.js';
 import type { Disclosure } from '../adapters/db/consents.js';
 import { createBatchQueue } from './batch-queue.js';
 import { checkDisclosure, trimUserAgent } from './disclosures.js';
+import { joinMetrics } from '../metrics/serve-metrics.js';
 import type { Logger } from '../log.js';
 
 export interface CandidateApiDeps {
@@ -33,9 +34,6 @@ export interface CandidateApiDeps {
   /** The disclosure versions the served page shows; a join must name one of them. */
   disclosures: Map<string, Disclosure>;
 }
-
-/** A claim, and for a winner the LiveKit time it waited: its batch's dispatches, and its own. */
-type JoinOutcome = JoinClaim & { dispatchMs?: number; ownDispatchMs?: number; batch?: number };
 
 export function hashResumeKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -67,7 +65,7 @@ export function firstName(name: string): string {
 export function createCandidateApi(deps: CandidateApiDeps) {
   const grace = deps.tokenGraceSeconds ?? 300;
   const room = deps.room ?? { emptySeconds: 300, departureSeconds: 120 };
-  const joins = createBatchQueue<JoinRequest, JoinOutcome>({
+  const joins = createBatchQueue<JoinRequest, JoinClaim>({
     // Few slots, big batches: on a busy machine a join waiting for the next batch costs less than
     // the round-trips and wake-ups of more transactions (bench:join: 2-4 slots beat 8 and 16).
     slots: deps.joinSlots ?? 4,
@@ -76,20 +74,19 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       // The LiveKit round-trips alone (room + agent dispatch), apart from our own work around them.
       let phaseStart = 0;
       let phaseEnd = 0;
-      const own = new Map<string, number>();
       const start = async (id: string) => {
-        const t = performance.now();
-        if (phaseStart === 0) phaseStart = t;
+        if (phaseStart === 0) phaseStart = performance.now();
         try {
           return await deps.livekit.startSession(roomNameFor(id), { interviewId: id }, room);
         } finally {
           phaseEnd = Math.max(phaseEnd, performance.now());
-          own.set(id, performance.now() - t);
         }
       };
-      await deps.sessions.claimForJoins(batch, start, (i, claim) =>
-        settle(i, claim.outcome === 'claimed' ? { ...claim, dispatchMs: phaseEnd - phaseStart, ownDispatchMs: own.get(claim.interview.id), batch: batch.length } : claim),
-      );
+      joinMetrics.batchSize.observe(batch.length);
+      await deps.sessions.claimForJoins(batch, start, (i, claim) => {
+        if (claim.outcome === 'claimed') joinMetrics.livekitWait.observe((phaseEnd - phaseStart) / 1000);
+        settle(i, claim);
+      });
     },
   });
 
@@ -101,7 +98,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
    * passed, a claim not yet being written is given up (it never commits: the retry finds the link
    * unused). A link another join is claiming at this moment is tried again until that one is over.
    */
-  async function claimWithin(id: string, resumeKeyHash: string, consent: JoinRequest['consent'], res: ServerResponse): Promise<Exclude<JoinOutcome, { outcome: 'abandoned' }>> {
+  async function claimWithin(id: string, resumeKeyHash: string, consent: JoinRequest['consent'], res: ServerResponse): Promise<Exclude<JoinClaim, { outcome: 'abandoned' }>> {
     const until = performance.now() + deadlineMs;
     const join = { state: 'waiting' as 'waiting' | 'writing' | 'given_up' };
     const giveUp = () => {
@@ -172,7 +169,8 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       });
     },
 
-    async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    /** Answers a join; returns its outcome for the metrics (a refusal throws an HttpError). */
+    async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<'joined' | 'resumed'> {
       const body = await readJsonObject(req);
       if (body.consent !== true) throw new HttpError(400, 'consent_required', 'the candidate must agree to the AI interviewer and the recording first');
       const disclosure = checkDisclosure(body, deps.disclosures);
@@ -182,10 +180,9 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       if (claim.outcome === 'not_found') throw new HttpError(404, 'not_found', 'no interview at this link');
       if (claim.outcome === 'dispatch_failed') throw claim.error;
       if (claim.outcome === 'claimed') {
-        const ms = (n: number | undefined) => Math.round((n ?? 0) * 10) / 10;
-        deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId, dispatch_ms: ms(claim.dispatchMs), own_dispatch_ms: ms(claim.ownDispatchMs), batch: claim.batch });
+        deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId });
         sendJson(res, 200, await tokenFor(claim.interview, resumeKey));
-        return;
+        return 'joined';
       }
       // Past its expiry: reading it again writes it as expired. Held by another join: it may have
       // expired or been revoked a moment ago, which says more than "already used".
@@ -195,7 +192,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       if ((interview.status === 'used' || interview.status === 'recording') && keyMatches(body.resumeKey, interview.resumeKeyHash)) {
         deps.log.info('candidate resumed', { interview: id });
         sendJson(res, 200, await tokenFor(interview, body.resumeKey as string));
-        return;
+        return 'resumed';
       }
       throw new HttpError(409, 'already_used', 'this link has already been used on another device');
     },

@@ -16,6 +16,8 @@ import { receiveAlone, receiveDeliveries, webhookFacts } from '../use-cases/appl
 import { createCandidateApi } from './candidate-api.js';
 import { clientAddress, HttpError, isClientGone, JSON_LIMIT, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from '../log.js';
+import { joinMetrics, serveRegistry, webhookEventLabel, webhookMetrics } from '../metrics/serve-metrics.js';
+import { sendMetrics } from '../metrics/http.js';
 import { createRateLimiter } from './rate-limit.js';
 import { loadStaticFiles } from './static-files.js';
 import { parseDisclosures } from './disclosures.js';
@@ -31,6 +33,8 @@ export interface ServerDeps {
   limits?: Partial<typeof HTTP_LIMITS>;
   /** Overrides of the join's deadline (see cli/core/join-timing.ts). */
   joinDeadlineMs?: number;
+  /** Answer Prometheus scrapes on /metrics here (false when METRICS_PORT gives them a port of their own). */
+  metrics?: boolean;
 }
 
 /** SPEC section 4 holds every JSON body to 64 KiB, webhooks included (LiveKit's events are ~1-3 KiB). */
@@ -114,9 +118,19 @@ export function createHttpServer(deps: ServerDeps): Server {
         const wait = limiter.hit(clientAddress(req, settings.trustProxy));
         if (wait > 0) {
           log.warn('join rate limited', { retry_after: wait });
+          joinMetrics.total.inc({ outcome: 'rate_limited' });
           return sendError(res, new HttpError(429, 'rate_limited', 'too many attempts; wait a moment and try again'), { 'retry-after': String(wait) });
         }
-        return api.join(req, res, id);
+        const started = performance.now();
+        try {
+          const outcome = await api.join(req, res, id);
+          if (outcome === 'joined') joinMetrics.duration.observe((performance.now() - started) / 1000);
+          joinMetrics.total.inc({ outcome });
+        } catch (err) {
+          joinMetrics.total.inc({ outcome: err instanceof HttpError ? err.code : 'error' });
+          throw err;
+        }
+        return;
       }
       if (action === 'integrity') return api.integrity(req, res, id);
       return api.end(req, res, id);
@@ -128,15 +142,18 @@ export function createHttpServer(deps: ServerDeps): Server {
       // and the connection closed rather than drained.
       if (!AUTHORIZATION_SHAPE.test(req.headers.authorization ?? '')) {
         res.setHeader('connection', 'close');
+        webhookMetrics.total.inc({ event: 'unknown', outcome: 'rejected' });
         throw new HttpError(401, 'invalid_signature', 'webhook signature missing or malformed');
       }
       const body = await readBody(req, WEBHOOK_LIMIT).catch((err: unknown) => {
         if (err instanceof HttpError) res.setHeader('connection', 'close');
         throw err;
       });
+      const receivedAt = performance.now();
       try {
         verifyWebhook(body, req.headers.authorization);
       } catch (err) {
+        webhookMetrics.total.inc({ event: 'unknown', outcome: 'rejected' });
         log.warn('webhook rejected', { reason: (err as Error).message?.slice(0, 120) });
         throw new HttpError(401, 'invalid_signature', 'webhook signature missing, forged, stale or not matching the body');
       }
@@ -148,11 +165,22 @@ export function createHttpServer(deps: ServerDeps): Server {
         throw new HttpError(400, 'invalid_event', 'the body is not JSON');
       }
       const facts = webhookFacts(body, parsed);
-      if (!facts) throw new HttpError(400, 'invalid_event', 'the body is not a LiveKit event (no id or type, or fields of the wrong kind)');
-      const outcome = await batcher.receive(facts);
+      if (!facts) {
+        webhookMetrics.total.inc({ event: 'unknown', outcome: 'invalid' });
+        throw new HttpError(400, 'invalid_event', 'the body is not a LiveKit event (no id or type, or fields of the wrong kind)');
+      }
+      if (facts.createdAt) webhookMetrics.ingestLag.observe(Math.max(0, Date.now() - facts.createdAt.getTime()) / 1000);
+      const outcome = await batcher.receive(facts).catch((err: unknown) => {
+        webhookMetrics.total.inc({ event: webhookEventLabel(facts.event), outcome: 'failed' });
+        throw err;
+      });
+      webhookMetrics.applyLag.observe((performance.now() - receivedAt) / 1000);
+      webhookMetrics.total.inc({ event: webhookEventLabel(facts.event), outcome: outcome.duplicate ? 'duplicate' : 'applied' });
       log.info('webhook', { event: facts.event, event_id: facts.id, duplicate: outcome.duplicate, result: outcome.result });
       return sendJson(res, 200, { ok: true, duplicate: outcome.duplicate });
     }
+
+    if (path === '/metrics' && deps.metrics !== false && (method === 'GET' || method === 'HEAD')) return sendMetrics(serveRegistry, res);
 
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
       const db = await Promise.race([sql`select 1`.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]).catch(() => false);

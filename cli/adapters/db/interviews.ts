@@ -224,6 +224,13 @@ export function createInterviewRepo(sql: Sql) {
       return rows.map(rowToInterview);
     },
 
+    /** How many interviews are live or finishing, by status (one index-friendly query, for metrics). */
+    async countOpenByStatus(): Promise<Record<string, number>> {
+      const rows = await sql<{ status: string; n: number }[]>`
+        select status, count(*)::int as n from interviews where status in ('used', 'recording', 'ending') group by status`;
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+
     /** Whether an interviewer was ever seen in the interview's room (from webhook notes). */
     async agentSeen(id: string): Promise<boolean> {
       const [row] = await sql<{ seen: boolean }[]>`
