@@ -61,7 +61,8 @@ let stopping = false;
 const onSignal = (code: number) => () => {
   if (stopping || !hasShutdownHandlers()) process.exit(code);
   stopping = true;
-  process.stderr.write('\nstopping… (press Ctrl-C again to force)\n');
+  // For a person at a terminal; a service's stderr stays JSON lines (serve and agent log their stop).
+  if (process.stderr.isTTY) process.stderr.write('\nstopping… (press Ctrl-C again to force)\n');
   void runShutdown().finally(() => process.exit(code));
 };
 // Anything thrown outside a promise is a bug: say so and stop. (postgres.js's write after a closed

@@ -34,20 +34,24 @@ export async function startAgentMetricsServer(port: number, host: string): Promi
   // Processes whose last report is in: a periodic report still on its way must not count them twice.
   const finished = new Map<string, number>();
   let retired: Snapshot = [];
-  const fold = (metrics: Snapshot) => {
-    retired = AggregatorRegistry.aggregate([retired, metrics] as never).getMetricsAsJSON() as unknown as Snapshot;
-  };
+  // Folds run one after another: two jobs ending together must both be kept.
+  let folding = Promise.resolve();
+  const fold = (metrics: Snapshot) =>
+    (folding = folding.then(async () => {
+      retired = (await AggregatorRegistry.aggregate([retired, metrics] as never).getMetricsAsJSON()) as unknown as Snapshot;
+    }));
   // The scrape's registry: built per scrape from the latest reports (cheap: a few dozen series).
   const scrapeRegistry = {
     contentType: worker.contentType,
     async metrics(): Promise<string> {
       for (const [pid, s] of live) {
         if (Date.now() - s.at > STALE_MS) {
-          fold(s.metrics);
           live.delete(pid);
+          await fold(s.metrics);
         }
       }
       for (const [pid, at] of finished) if (Date.now() - at > STALE_MS) finished.delete(pid);
+      await folding;
       const own = [(await worker.getMetricsAsJSON()) as unknown as Snapshot, (await agentRegistry.getMetricsAsJSON()) as unknown as Snapshot];
       return AggregatorRegistry.aggregate([...own, retired, ...[...live.values()].map((s) => s.metrics)] as never).metrics();
     },
@@ -64,7 +68,7 @@ export async function startAgentMetricsServer(port: number, host: string): Promi
       size += c.length;
       if (size <= 1024 * 1024) chunks.push(c);
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       try {
         const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { pid: string; seq?: number; final?: boolean; metrics: Snapshot };
         const pid = String(report.pid);
@@ -74,7 +78,7 @@ export async function startAgentMetricsServer(port: number, host: string): Promi
         } else if (report.final) {
           live.delete(pid);
           finished.set(pid, Date.now());
-          fold(report.metrics);
+          await fold(report.metrics);
         } else live.set(pid, { at: Date.now(), seq, metrics: report.metrics });
         res.writeHead(204).end();
       } catch {
