@@ -27,6 +27,13 @@ export const joinMetrics = {
     buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000].map((b) => b * ms),
     registers,
   }),
+  /** A claimed join's time in serve outside its LiveKit wait: what serve itself adds. */
+  own: new Histogram({
+    name: 'interviewctl_join_own_seconds',
+    help: 'Time serve spent on a claimed join outside the LiveKit calls it waited on',
+    buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000].map((b) => b * ms),
+    registers,
+  }),
   /** Joins claimed in one transaction (group commit). */
   batchSize: new Histogram({ name: 'interviewctl_join_batch_size', help: 'Joins claimed together in one transaction', buckets: [1, 2, 4, 8, 16, 32, 64], registers }),
 };
@@ -49,6 +56,13 @@ export const webhookMetrics = {
     registers,
   }),
 };
+
+/** A claimed join: its time in serve, the LiveKit calls it waited on, and the rest (serve's own). */
+export function observeJoin(totalMs: number, livekitMs: number): void {
+  joinMetrics.duration.observe(totalMs / 1000);
+  joinMetrics.livekitWait.observe(livekitMs / 1000);
+  joinMetrics.own.observe(Math.max(0, totalMs - livekitMs) / 1000);
+}
 
 const LIVEKIT_EVENTS = new Set(['room_started', 'room_finished', 'participant_joined', 'participant_left', 'participant_connection_aborted', 'track_published', 'track_unpublished', 'egress_started', 'egress_updated', 'egress_ended', 'ingress_started', 'ingress_ended']);
 

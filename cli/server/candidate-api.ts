@@ -35,6 +35,9 @@ export interface CandidateApiDeps {
   disclosures: Map<string, Disclosure>;
 }
 
+/** A claim, and for a winner how long it waited on LiveKit (room + dispatch, its batch's). */
+type JoinOutcome = JoinClaim & { livekitMs?: number };
+
 export function hashResumeKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -65,7 +68,7 @@ export function firstName(name: string): string {
 export function createCandidateApi(deps: CandidateApiDeps) {
   const grace = deps.tokenGraceSeconds ?? 300;
   const room = deps.room ?? { emptySeconds: 300, departureSeconds: 120 };
-  const joins = createBatchQueue<JoinRequest, JoinClaim>({
+  const joins = createBatchQueue<JoinRequest, JoinOutcome>({
     // Few slots, big batches: on a busy machine a join waiting for the next batch costs less than
     // the round-trips and wake-ups of more transactions (bench:join: 2-4 slots beat 8 and 16).
     slots: deps.joinSlots ?? 4,
@@ -83,10 +86,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
         }
       };
       joinMetrics.batchSize.observe(batch.length);
-      await deps.sessions.claimForJoins(batch, start, (i, claim) => {
-        if (claim.outcome === 'claimed') joinMetrics.livekitWait.observe((phaseEnd - phaseStart) / 1000);
-        settle(i, claim);
-      });
+      await deps.sessions.claimForJoins(batch, start, (i, claim) => settle(i, claim.outcome === 'claimed' ? { ...claim, livekitMs: phaseEnd - phaseStart } : claim));
     },
   });
 
@@ -170,7 +170,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
     },
 
     /** Answers a join; returns its outcome for the metrics (a refusal throws an HttpError). */
-    async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<'joined' | 'resumed'> {
+    async join(req: IncomingMessage, res: ServerResponse, id: string): Promise<{ outcome: 'joined' | 'resumed'; livekitMs?: number }> {
       const body = await readJsonObject(req);
       if (body.consent !== true) throw new HttpError(400, 'consent_required', 'the candidate must agree to the AI interviewer and the recording first');
       const disclosure = checkDisclosure(body, deps.disclosures);
@@ -182,7 +182,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       if (claim.outcome === 'claimed') {
         deps.log.info('candidate joined', { interview: id, dispatch: claim.interview.dispatchId });
         sendJson(res, 200, await tokenFor(claim.interview, resumeKey));
-        return 'joined';
+        return { outcome: 'joined', livekitMs: claim.livekitMs };
       }
       // Past its expiry: reading it again writes it as expired. Held by another join: it may have
       // expired or been revoked a moment ago, which says more than "already used".
@@ -192,7 +192,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       if ((interview.status === 'used' || interview.status === 'recording') && keyMatches(body.resumeKey, interview.resumeKeyHash)) {
         deps.log.info('candidate resumed', { interview: id });
         sendJson(res, 200, await tokenFor(interview, body.resumeKey as string));
-        return 'resumed';
+        return { outcome: 'resumed' };
       }
       throw new HttpError(409, 'already_used', 'this link has already been used on another device');
     },

@@ -16,7 +16,7 @@ import { receiveAlone, receiveDeliveries, webhookFacts } from '../use-cases/appl
 import { createCandidateApi } from './candidate-api.js';
 import { clientAddress, HttpError, isClientGone, JSON_LIMIT, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from '../log.js';
-import { joinMetrics, serveRegistry, webhookEventLabel, webhookMetrics } from '../metrics/serve-metrics.js';
+import { joinMetrics, observeJoin, serveRegistry, webhookEventLabel, webhookMetrics } from '../metrics/serve-metrics.js';
 import { sendMetrics } from '../metrics/http.js';
 import { createRateLimiter } from './rate-limit.js';
 import { loadStaticFiles } from './static-files.js';
@@ -123,9 +123,9 @@ export function createHttpServer(deps: ServerDeps): Server {
         }
         const started = performance.now();
         try {
-          const outcome = await api.join(req, res, id);
-          if (outcome === 'joined') joinMetrics.duration.observe((performance.now() - started) / 1000);
+          const { outcome, livekitMs } = await api.join(req, res, id);
           joinMetrics.total.inc({ outcome });
+          if (outcome === 'joined') observeJoin(performance.now() - started, livekitMs ?? 0);
         } catch (err) {
           joinMetrics.total.inc({ outcome: err instanceof HttpError ? err.code : 'error' });
           throw err;

@@ -2,6 +2,7 @@
 // in the house format (tables, then PASS/FAIL per target and invariant).
 import { cpus, loadavg } from 'node:os';
 import { int, percentile, table } from './live.mjs';
+import { quantile, sumHistograms } from './prom.mjs';
 
 export const TARGET_FIRST_MS = 1500;
 export const TARGET_GAP_MS = 1000;
@@ -33,7 +34,8 @@ export function summarize(n, batches, logFigures = new Map()) {
     gapToQuestionP50: percentile(gaps.filter((g) => g.next === 'question').map((g) => g.ms), 50),
     gapToClosingP50: percentile(gaps.filter((g) => g.next === 'closing').map((g) => g.ms), 50),
     followUps: gaps.filter((g) => g.next === 'follow_up').length,
-    agentFirstAudioP50: percentile(logs.map((f) => f.firstAudioMs).filter(Number.isFinite), 50),
+    agentFirstAudioP50: quantile(sumHistograms(batches.map((b) => b.agentMetrics.firstAudio)), 0.5) * 1000,
+    agentAnswerToAudioP50: quantile(sumHistograms(batches.map((b) => b.agentMetrics.answerToAudio)), 0.5) * 1000,
     agentGapP50: percentile(batches.flatMap((b) => b.storedGaps ?? []), 50),
     loopBlocks: { count: blocks.length, maxMs: blocks.length ? Math.max(...blocks) : 0 },
     jobWait: stats(logs.map((f) => f.jobWaitMs).filter(Number.isFinite)),
@@ -51,8 +53,8 @@ export function summarize(n, batches, logFigures = new Map()) {
     marksP50: {},
     errors: [...heard.filter((h) => h.error).map((h) => `${h.id}: ${h.error}`), ...recordings.filter((r) => !r.ok).map((r) => `${r.id}: ${r.error ?? `recording ${r.codecs}`}`)],
   };
-  for (const name of ['connected to the room', 'candidate present', 'speech ready', 'recorder start settled']) {
-    const v = percentile(logs.map((f) => f.marks[name]).filter(Number.isFinite), 50);
+  for (const [name, phase] of [['job start → in the room', 'connected'], ['candidate present → greeting and recorder ready', 'ready']]) {
+    const v = quantile(sumHistograms(batches.map((b) => b.agentMetrics[phase])), 0.5) * 1000;
     if (Number.isFinite(v)) fig.marksP50[name] = v;
   }
   fig.allRecorded = fig.recorded === fig.interviews && fig.completed === fig.interviews && fig.errors.length === 0;
@@ -84,8 +86,8 @@ export function formatReport({ rows, skipped, skippedWhy, staggerMs, silence, to
       lat('end of an answer → interviewer speaking again', head.gap),
     ]) +
     `\n  gap p50 by what came next: question ${secs(head.gapToQuestionP50)}, closing ${secs(head.gapToClosingP50)}${head.followUps ? `; ${head.followUps} follow-up(s)` : ''}\n` +
-    `  the agent's own figures: first audio after its first candidate track p50 ${secs(head.agentFirstAudioP50)}; stored utterances, candidate's end → agent's next start p50 ${secs(head.agentGapP50)}\n` +
-    `  job marks p50, ms from job start: ${marks || '—'}; event-loop stalls reported: ${head.loopBlocks.count} (longest ${int(head.loopBlocks.maxMs)} ms)\n\n` +
+    `  the agent's own figures (its /metrics, p50 inside histogram buckets): candidate present → first audio ${secs(head.agentFirstAudioP50)}, end of answer → first audio ${secs(head.agentAnswerToAudioP50)}; stored utterances, candidate's end → agent's next start p50 ${secs(head.agentGapP50)}\n` +
+    `  job start-up p50 (ms): ${marks || '—'}; event-loop stalls reported: ${head.loopBlocks.count} (longest ${int(head.loopBlocks.maxMs)} ms)\n\n` +
     `N interviews at once (joins ${staggerMs} ms apart; N = 1 is the one-at-a-time runs); agent = worker + job processes + ffmpeg, CPU in % of one core:\n` +
     table([
       ['N', 'recorded', 'first audio p50/p99', 'gap p50/p99', 'agent CPU', 'per interview', 'RSS peak MB', 'idle MB', '+MB/interview', 'stalls (max ms)', 'wall s', 'others: cand/lk/serve/pg/s3'],

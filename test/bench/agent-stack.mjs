@@ -209,10 +209,10 @@ export function meterTree(root, everyMs = 500) {
 }
 
 /**
- * The agent's JSON log lines about interviews, by interview id (a cross-check of the candidate's
- * figures): its own first-audio figure, the job's marks, warnings and errors, the framework's
- * "event loop blocked" reports of the interview's job process (ms each), and how long the job
- * waited between the worker receiving it and the job code running.
+ * What only the agent's log says, by interview id: its warnings and errors, the framework's "event
+ * loop blocked" reports of the interview's job process (ms each; agents-js has no metric for
+ * them), and how long the job waited between the worker receiving it (the framework's line) and
+ * the job code's first line. Latencies come from the agent's /metrics instead (see batch()).
  */
 export function agentLogFigures(logText) {
   const byId = new Map();
@@ -228,20 +228,17 @@ export function agentLogFigures(logText) {
     } catch {
       continue;
     }
-    if (rec.msg === 'received job request' && rec.jobId) requestedAt.set(rec.jobId, rec.time);
-    // Marks carry ms since the job code began (after its database pool opened).
-    if (rec.job && rec.ts && typeof rec.at_ms === 'number' && !startedAt.has(rec.job)) startedAt.set(rec.job, Date.parse(rec.ts) - rec.at_ms);
+    const at = Date.parse(rec.ts);
+    if (rec.msg === 'received job request' && rec.jobId) requestedAt.set(rec.jobId, at);
+    if (rec.job && rec.src === undefined && !startedAt.has(rec.job)) startedAt.set(rec.job, at);
     if (rec.jobID && /event loop blocked/.test(rec.msg ?? '')) {
       if (!blocksOfJob.has(rec.jobID)) blocksOfJob.set(rec.jobID, []);
       blocksOfJob.get(rec.jobID).push(Number(rec.duration));
     }
     if (!rec.interview_id) continue;
     if (rec.job) interviewOfJob.set(rec.job, rec.interview_id);
-    const f = byId.get(rec.interview_id) ?? { marks: {}, answers: [], blocksMs: [] };
+    const f = byId.get(rec.interview_id) ?? { blocksMs: [] };
     byId.set(rec.interview_id, f);
-    if (rec.msg === 'first agent audio') f.firstAudioMs = rec.after_candidate_track_ms;
-    else if (rec.msg === 'answer') f.answers.push(rec);
-    else if (typeof rec.at_ms === 'number') f.marks[rec.msg] = rec.at_ms;
     if (rec.level === 'error' || rec.level === 'warn') (f.problems ??= []).push(rec.msg + (rec.error ? `: ${rec.error}` : ''));
   }
   for (const [job, blocks] of blocksOfJob) byId.get(interviewOfJob.get(job))?.blocksMs.push(...blocks);

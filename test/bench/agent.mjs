@@ -26,6 +26,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { histogramBetween, scrape } from './prom.mjs';
 import { formatReport, secs, summarize, TARGET_FIRST_MS, TARGET_GAP_MS } from './agent-report.mjs';
 import { createRun, idsByRef, inviteCsv, listOption, numberOption, reexecInNamespace, ROOT, say, sleep } from './live.mjs';
 
@@ -41,7 +42,7 @@ const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[proc
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
 // The shipped default unless given: what a user gets.
 const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
-const PORTS = { livekit: 7880, serve: 8080, s3: 7070 };
+const PORTS = { livekit: 7880, serve: 8080, s3: 7070, agentMetrics: 9464 };
 const QUESTIONS = [
   { text: 'What is your current role?', timeLimit: '20s' },
   { text: 'What would you like to learn next?', timeLimit: '20s' },
@@ -97,6 +98,7 @@ async function settle(agentPid) {
  * and probes their recordings. Returns the candidates' figures, final rows, recordings and meters.
  */
 async function batch(ids, ctx) {
+  const metrics0 = await scrape(ctx.agentMetricsUrl);
   const meter = meterTree(ctx.agent.pid);
   const others = { livekit: processCpuMs([ctx.lk.pid]), serve: processCpuMs([ctx.serve.pid]), postgres: processCpuMs(run.postgresPids()), s3: processCpuMs([ctx.s3.pid]) };
   const bench0 = process.cpuUsage();
@@ -123,7 +125,19 @@ async function batch(ids, ctx) {
       return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir)) };
     }),
   );
-  return { ids, heard, rows, recordings, tree, otherCpu, storedGaps: await storedGaps(sql, ids) };
+  // The agent's own figures, from its /metrics over this batch (job processes report when their job ends).
+  let metrics1 = await scrape(ctx.agentMetricsUrl);
+  for (let i = 0; i < 20 && histogramBetween(metrics0, metrics1, 'interviewctl_interview_first_audio_seconds').count < heard.filter((h) => Number.isFinite(h.firstAudioMs)).length; i++) {
+    await sleep(250);
+    metrics1 = await scrape(ctx.agentMetricsUrl);
+  }
+  const agentMetrics = {
+    firstAudio: histogramBetween(metrics0, metrics1, 'interviewctl_interview_first_audio_seconds'),
+    answerToAudio: histogramBetween(metrics0, metrics1, 'interviewctl_turn_answer_to_audio_seconds'),
+    connected: histogramBetween(metrics0, metrics1, 'interviewctl_job_startup_seconds', { phase: 'connected' }),
+    ready: histogramBetween(metrics0, metrics1, 'interviewctl_job_startup_seconds', { phase: 'ready' }),
+  };
+  return { ids, heard, rows, recordings, tree, otherCpu, agentMetrics, storedGaps: await storedGaps(sql, ids) };
 }
 
 try {
@@ -158,10 +172,11 @@ try {
     // Capacity is what this bench looks for: let the worker take every interview offered.
     AGENT_MAX_INTERVIEWS: String(Math.max(...STEPS, 1) + 2),
     AGENT_CANDIDATE_WAIT: '60s',
+    AGENT_METRICS_PORT: String(PORTS.agentMetrics),
     ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
-  const ctx = { agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, answer, video, mp4Dir };
+  const ctx = { agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
   await settle(agent.pid);
   say(`answer: ${((answer.length / 48_000) * 1000 / 1000).toFixed(1)} s of speech; stack up after ${elapsedS().toFixed(0)} s`);
 
