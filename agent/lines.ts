@@ -1,4 +1,4 @@
-import type { Lang } from '../cli/core/invite-rows.js';
+import type { Lang } from '../cli/core/lang.js';
 
 /** Everything the interviewer says besides the questions, per language. */
 export interface Lines {

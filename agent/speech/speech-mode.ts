@@ -1,5 +1,5 @@
 import type { stt as sttNs } from '@livekit/agents';
-import type { Lang } from '../../cli/core/invite-rows.js';
+import type { Lang } from '../../cli/core/lang.js';
 import type { Settings } from '../../cli/settings.js';
 import { createDeepgramSynthesizer, createEspeakSynthesizer, type Synthesizer } from './synthesizers.js';
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AudioFrame, AudioResampler } from '@livekit/rtc-node';
-import type { Lang } from '../../cli/core/invite-rows.js';
+import type { Lang } from '../../cli/core/lang.js';
 
 /** Everything the agent says is made into 48 kHz mono PCM before it is played. */
 export const SPEECH_SAMPLE_RATE = 48_000;

@@ -111,12 +111,12 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
 const REGISTER_WAIT_MS = 30_000;
 
 /**
- * The AI interviewer worker (see cli/commands/agent.ts), in this process; its interviews run in
+ * The AI interviewer worker (see cli/use-cases/agent-worker.ts), in this process; its interviews run in
  * job processes it forks. A LiveKit that does not answer does not hold up the rest: the worker
  * keeps trying, and dev says so.
  */
 async function startAgentIfAvailable(global: GlobalOptions, livekitUrl: string): Promise<(() => Promise<void>) | undefined> {
-  const { startAgentWorker } = await import('./agent.js');
+  const { startAgentWorker } = await import('../use-cases/agent-worker.js');
   try {
     const agent = await startAgentWorker(global);
     let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { NotFoundError, UsageError } from '../core/errors.js';
-import { LANGS, type Lang } from '../core/invite-rows.js';
+import { isLang, LANGS, type Lang } from '../core/lang.js';
 import { DEFAULT_FOLLOW_UPS, followUpsOf, validateQuestionSet, type QuestionSet } from '../core/questions.js';
 import { formatDuration } from '../core/duration.js';
 import { safe, table } from '../output.js';
@@ -49,7 +49,7 @@ export async function listSets(global: GlobalOptions): Promise<number> {
 
 export async function showSet(name: string, opts: { lang?: string }, global: GlobalOptions): Promise<number> {
   const lang = (opts.lang ?? 'en') as Lang;
-  if (!(LANGS as readonly string[]).includes(lang)) throw new UsageError(`--lang: ${JSON.stringify(opts.lang)} is not one of ${LANGS.join(', ')}`);
+  if (!isLang(lang)) throw new UsageError(`--lang: ${JSON.stringify(opts.lang)} is not one of ${LANGS.join(', ')}`);
   return withContext(global, async (ctx) => {
     const { questionSets } = await ctx.repos();
     const set = await questionSets.find(name, lang);

@@ -1,40 +1,9 @@
 import { join } from 'node:path';
-import { createUtteranceRepo, type UtteranceRepo } from '../adapters/db/utterances.js';
-import { createLiveKit } from '../adapters/livekit/client.js';
-import { openStorage } from '../adapters/storage/storage.js';
+import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { UnavailableError } from '../core/errors.js';
-import { reconcile as sweep, type ReconcileDeps } from '../use-cases/reconcile.js';
-
-/**
- * The reconcile dependencies over real services; serve's periodic sweep uses the same. With
- * `spool.utterances` it also retries the recordings kept in `$INTERVIEWCTL_HOME/spool`.
- */
-export async function reconcileDeps(
-  interviews: ReconcileDeps['interviews'],
-  settings: import('../settings.js').Settings,
-  spool?: { utterances: UtteranceRepo },
-): Promise<ReconcileDeps> {
-  const livekit = createLiveKit(settings.livekit, { requestTimeoutSeconds: 3 });
-  const storage = await openStorage(settings);
-  const deps: ReconcileDeps = {
-    interviews,
-    async roomParticipants(roomName) {
-      const rooms = await livekit.listRooms([roomName]);
-      if (rooms.length === 0) return undefined;
-      return (await livekit.listParticipants(roomName)).map((p) => p.identity);
-    },
-    objectExists: async (key) => (await storage.size(key)) !== undefined,
-    agentSeen: (id) => interviews.agentSeen(id),
-  };
-  if (spool) {
-    deps.retrySpools = async (dryRun, report) => {
-      const { recoverSpool } = await import('../../agent/recover-spool.js');
-      await recoverSpool({ spoolDir: join(settings.home, 'spool'), storage, interviews, utterances: spool.utterances, actor: 'reconcile', dryRun, onOutcome: report });
-    };
-  }
-  return deps;
-}
+import { reconcile as sweep } from '../use-cases/reconcile.js';
+import { reconcileDeps } from '../use-cases/reconcile-deps.js';
 
 export async function reconcile(opts: { dryRun?: boolean }, global: GlobalOptions): Promise<number> {
   return withContext(global, async (ctx) => {

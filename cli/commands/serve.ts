@@ -85,7 +85,7 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
 
 /** serve repairs what webhooks missed, every minute, with the same sweep as `reconcile`. */
 async function startPeriodicReconcile(sql: Sql, settings: Settings, log: Logger): Promise<() => void> {
-  const { reconcileDeps } = await import('./reconcile.js');
+  const { reconcileDeps } = await import('../use-cases/reconcile-deps.js');
   const { reconcile } = await import('../use-cases/reconcile.js');
   const deps = await reconcileDeps(createInterviewRepo(sql), settings);
   let running = false;

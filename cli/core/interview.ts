@@ -1,4 +1,4 @@
-import type { Lang } from './invite-rows.js';
+import type { Lang } from './lang.js';
 import type { Question } from './questions.js';
 import type { Status } from './states.js';
 

@@ -1,11 +1,12 @@
 import { parseDuration } from './duration.js';
 import type { CsvRecord } from './csv.js';
 import { unsafeTextProblem } from './text-safety.js';
+import { isLang, LANGS, type Lang } from './lang.js';
 
 export const INVITE_COLUMNS = ['name', 'email', 'ref', 'duration', 'questions', 'lang', 'expires'] as const;
 export type InviteColumn = (typeof INVITE_COLUMNS)[number];
-export const LANGS = ['en', 'ja'] as const;
-export type Lang = (typeof LANGS)[number];
+// Kept for branches written before Lang moved to its own module; import from ./lang.js.
+export { LANGS, type Lang } from './lang.js';
 
 /** What one invite needs, with defaults already applied. */
 export interface InviteInput {
@@ -129,7 +130,7 @@ export function validateInvite(
   if (!SET_NAME.test(questionSet)) return { ok: false, error: `questions: ${JSON.stringify(questionSet)} is not a question set name` };
 
   const langText = get('lang').toLowerCase() || defaults.lang;
-  if (!(LANGS as readonly string[]).includes(langText)) {
+  if (!isLang(langText)) {
     return { ok: false, error: `lang: ${JSON.stringify(get('lang'))} is not one of ${LANGS.join(', ')}` };
   }
 

@@ -1,5 +1,5 @@
 import { parseDuration } from './duration.js';
-import { LANGS, type Lang } from './invite-rows.js';
+import { isLang, LANGS, type Lang } from './lang.js';
 import { unsafeTextProblem } from './text-safety.js';
 
 export interface Question {
@@ -95,7 +95,7 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
     errors.push('name: required, letters, digits, ".", "_" or "-", at most 64 characters');
   }
   const lang = d.lang ?? 'en';
-  if (typeof lang !== 'string' || !(LANGS as readonly string[]).includes(lang)) {
+  if (typeof lang !== 'string' || !isLang(lang)) {
     errors.push(`lang: must be one of ${LANGS.join(', ')}`);
   }
   const description = d.description ?? '';

@@ -98,7 +98,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
    * passed, a claim not yet being written is given up (it never commits: the retry finds the link
    * unused). A link another join is claiming at this moment is tried again until that one is over.
    */
-  async function claimWithin(id: string, resumeKeyHash: string, consent: JoinRequest['consent'], res: ServerResponse): Promise<Exclude<JoinClaim, { outcome: 'abandoned' }>> {
+  async function claimWithin(id: string, resumeKeyHash: string, consent: JoinRequest['consent'], res: ServerResponse): Promise<Exclude<JoinOutcome, { outcome: 'abandoned' }>> {
     const until = performance.now() + deadlineMs;
     const join = { state: 'waiting' as 'waiting' | 'writing' | 'given_up' };
     const giveUp = () => {

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { localPathsOf } from '../adapters/storage/storage.js';
 import { roomNameFor } from '../core/ids.js';
 import type { Presence } from './feed.js';
 
@@ -81,8 +81,10 @@ export async function readRecordingSizes(dir: string, wanted: { id: string; key:
   const sizes = new Map<string, number | null>();
   for (const { id, key } of wanted) {
     let size: number | null = null;
-    for (const name of [key, `${key}.part`]) {
-      const s = await stat(join(dir, name)).catch(() => undefined);
+    const { path, legacy } = localPathsOf(dir, key);
+    // The finished file, or the upload still being written (see createLocalStorage), in either layout.
+    for (const name of [path, `${path}.partial`, ...(legacy ? [legacy, `${legacy}.partial`] : [])]) {
+      const s = await stat(name).catch(() => undefined);
       if (s) {
         size = s.size;
         break;

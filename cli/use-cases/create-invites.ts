@@ -4,7 +4,8 @@ import { CsvParser, type CsvRecord } from '../core/csv.js';
 import { UsageError } from '../core/errors.js';
 import { interviewUrl, newInterviewId } from '../core/ids.js';
 import type { Interview } from '../core/interview.js';
-import { readHeader, readInviteRow, type CsvHeader, type InviteDefaults, type InviteInput, type Lang } from '../core/invite-rows.js';
+import { readHeader, readInviteRow, type CsvHeader, type InviteDefaults, type InviteInput } from '../core/invite-rows.js';
+import type { Lang } from '../core/lang.js';
 import type { Question } from '../core/questions.js';
 
 export interface CreateContext {

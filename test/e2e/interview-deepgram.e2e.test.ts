@@ -85,7 +85,8 @@ describe('an AI interview with Deepgram speech (local stand-in), local storage',
     expect(standIn.spoken.some((t: string) => t.includes('AI interviewer'))).toBe(true);
     expect(standIn.spoken).toContain(QUESTIONS[0]);
 
-    const getObject = (key: string) => readFile(join(recordingsDir, ...key.split('/')));
+    // RECORDINGS_DIR holds what is under the bucket's recordings/.
+    const getObject = (key: string) => readFile(join(recordingsDir, ...key.split('/').slice(1)));
     const { transcript, vtt } = await checkRecording(stack, getObject, id, 'deepgram');
     expect(transcript.speechMode).toBe('deepgram');
     expect(transcript.utterances.some((u: { speaker: string; text: string }) => u.speaker === 'candidate' && u.text === HEARD)).toBe(true);

@@ -77,7 +77,7 @@ describe('recorder modes on the real stack', () => {
     expect(startedAt).toBeLessThan(new Date(shown.endedAt).getTime());
 
     // In the local recordings folder: the transcript and captions, and no MP4 at all.
-    const folder = join(stack.home, 'recordings', 'recordings', id);
+    const folder = join(stack.home, 'recordings', id);
     const files = readdirSync(folder).sort();
     expect(files.some((f) => f.endsWith('.mp4'))).toBe(false);
     expect(files).toEqual([shown.transcriptKey.split('/').pop(), shown.vttKey.split('/').pop()].sort());

@@ -65,7 +65,7 @@ describe('RECORDER=off', () => {
     expect(events.at(-1)?.reason).toMatch(/^transcript stored; no recording: the recorder is off by configuration/);
     const doc = JSON.parse((await storage.get(`${base}.transcript.json`)).toString());
     expect(doc).toMatchObject({ recording: null, durationMs: 30_000, utterances: [{ speaker: 'agent', kind: 'greeting', startMs: 2500 }] });
-    expect(readdirSync(join(dir, 'ok', 'recordings', id)).sort()).toEqual([`20261122T030405Z_interview-${id}.transcript.json`, `20261122T030405Z_interview-${id}.vtt`]);
+    expect(readdirSync(join(dir, 'ok', id)).sort()).toEqual([`20261122T030405Z_interview-${id}.transcript.json`, `20261122T030405Z_interview-${id}.vtt`]);
   });
 
   it('fails with recorder_failed when the transcript cannot be stored', async () => {

@@ -7,7 +7,9 @@ import type { Settings } from '../../settings.js';
 import { embeddedConnection, embeddedNeedsProtection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
 import { migrate } from './migrate.js';
 
-export type Sql = postgres.Sql<Record<string, never>>;
+import type { Sql } from './sql.js';
+
+export type { Sql };
 
 export interface Database {
   sql: Sql;

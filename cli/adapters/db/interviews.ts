@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, UsageError } from '../../core/errors.js';
 import { isIdPrefix, isInterviewId } from '../../core/ids.js';
 import type { Interview, InterviewEventRow } from '../../core/interview.js';
-import type { Lang } from '../../core/invite-rows.js';
+import type { Lang } from '../../core/lang.js';
 import { describeInterviewerMode, type InterviewerMode } from '../../core/interviewer-mode.js';
 import type { Question } from '../../core/questions.js';
 import { allowedFrom, targetOf, type InterviewEvent, type Status } from '../../core/states.js';

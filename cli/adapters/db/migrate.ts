@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { packageRoot } from '../../paths.js';
-import type { Sql } from './connect.js';
+import type { Sql } from './sql.js';
 
 export interface MigrationFile {
   version: number;

@@ -1,5 +1,5 @@
 import { builtinQuestionSet, BUILTIN_QUESTION_SETS, type QuestionSet } from '../../core/questions.js';
-import type { Lang } from '../../core/invite-rows.js';
+import type { Lang } from '../../core/lang.js';
 import type { Sql } from './connect.js';
 
 export interface StoredQuestionSet extends QuestionSet {

@@ -50,14 +50,37 @@ function checkKey(key: string): void {
   if (key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '')) throw new UsageError(`bad storage key ${JSON.stringify(key)}`);
 }
 
-/** A local folder laid out like the bucket. Uploads land under a `.partial` name until complete. */
-export function createLocalStorage(dir: string): ObjectStorage {
+/** The bucket's keys all start with this; a local folder holds what is under it. */
+const KEY_PREFIX = 'recordings/';
+
+/**
+ * Where a key lives in the local folder (RECORDINGS_DIR is the `recordings/` of the bucket:
+ * `recordings/<id>/<file>` is `<dir>/<id>/<file>`), then where an older interviewctl put it
+ * (`<dir>/recordings/<id>/<file>`), which is still read.
+ */
+export function localPathsOf(dir: string, key: string): { path: string; legacy: string | undefined } {
+  checkKey(key);
   const root = resolve(dir);
-  const path = (key: string) => {
-    checkKey(key);
-    const p = join(root, ...key.split('/'));
+  const inside = (parts: string[]) => {
+    const p = join(root, ...parts);
     if (!p.startsWith(root + sep)) throw new UsageError(`bad storage key ${JSON.stringify(key)}`);
     return p;
+  };
+  const parts = key.split('/');
+  if (!key.startsWith(KEY_PREFIX)) return { path: inside(parts), legacy: undefined };
+  return { path: inside(parts.slice(1)), legacy: inside(parts) };
+}
+
+/** A local folder laid out like the bucket's `recordings/`. Uploads land under a `.partial` name until complete. */
+export function createLocalStorage(dir: string): ObjectStorage {
+  const root = resolve(dir);
+  /** Where to write a key. */
+  const path = (key: string) => localPathsOf(root, key).path;
+  /** Where a key is: the current layout, else the older one, else (absent) the current. */
+  const found = async (key: string) => {
+    const { path: p, legacy } = localPathsOf(root, key);
+    if (legacy === undefined || (await stat(p).catch(() => undefined))) return p;
+    return (await stat(legacy).catch(() => undefined)) ? legacy : p;
   };
   return {
     kind: 'local',
@@ -81,24 +104,26 @@ export function createLocalStorage(dir: string): ObjectStorage {
     },
     async size(key) {
       try {
-        return (await stat(path(key))).size;
+        return (await stat(await found(key))).size;
       } catch {
         return undefined;
       }
     },
     async get(key) {
-      return readFile(path(key));
+      return readFile(await found(key));
     },
     async read(key, start = 0) {
       const size = await this.size(key);
       if (size === undefined) return undefined;
-      return { stream: createReadStream(path(key), { start }), size };
+      return { stream: createReadStream(await found(key), { start }), size };
     },
     async presign(key) {
-      return pathToFileURL(path(key)).toString();
+      return pathToFileURL(await found(key)).toString();
     },
     async remove(key) {
-      await rm(path(key), { force: true });
+      const { path: p, legacy } = localPathsOf(root, key);
+      await rm(p, { force: true });
+      if (legacy) await rm(legacy, { force: true });
     },
     async list(prefix) {
       const found: { key: string; size: number }[] = [];

@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import type { UtteranceRepo } from '../adapters/db/utterances.js';
+import { createLiveKit } from '../adapters/livekit/client.js';
+import { openStorage } from '../adapters/storage/storage.js';
+import type { Settings } from '../settings.js';
+import type { ReconcileDeps } from './reconcile.js';
+
+/**
+ * The reconcile dependencies over real services; serve's periodic sweep uses the same. With
+ * `spool.utterances` it also retries the recordings kept in `$INTERVIEWCTL_HOME/spool`.
+ */
+export async function reconcileDeps(
+  interviews: ReconcileDeps['interviews'],
+  settings: Settings,
+  spool?: { utterances: UtteranceRepo },
+): Promise<ReconcileDeps> {
+  const livekit = createLiveKit(settings.livekit, { requestTimeoutSeconds: 3 });
+  const storage = await openStorage(settings);
+  const deps: ReconcileDeps = {
+    interviews,
+    async roomParticipants(roomName) {
+      const rooms = await livekit.listRooms([roomName]);
+      if (rooms.length === 0) return undefined;
+      return (await livekit.listParticipants(roomName)).map((p) => p.identity);
+    },
+    objectExists: async (key) => (await storage.size(key)) !== undefined,
+    agentSeen: (id) => interviews.agentSeen(id),
+  };
+  if (spool) {
+    deps.retrySpools = async (dryRun, report) => {
+      const { recoverSpool } = await import('../../agent/recover-spool.js');
+      await recoverSpool({ spoolDir: join(settings.home, 'spool'), storage, interviews, utterances: spool.utterances, actor: 'reconcile', dryRun, onOutcome: report });
+    };
+  }
+  return deps;
+}
