@@ -127,7 +127,8 @@ export function createHttpServer(deps: ServerDeps): Server {
           joinMetrics.total.inc({ outcome });
           if (outcome === 'joined') observeJoin(performance.now() - started, livekitMs ?? 0);
         } catch (err) {
-          joinMetrics.total.inc({ outcome: err instanceof HttpError ? err.code : 'error' });
+          const service = (err as { service?: string }).service ?? (isConnectionError(err) ? 'database' : undefined);
+          joinMetrics.total.inc({ outcome: err instanceof HttpError ? err.code : service ? `${service}_unavailable` : 'error' });
           throw err;
         }
         return;

@@ -109,7 +109,10 @@ describe('serve /metrics', () => {
     expect((await join(row.id, { consent: false })).status).toBe(400);
     expect((await join(row.id, { consent: false })).status).toBe(400);
     expect((await join('ZZZZZZZZZZZZZZZZZZZZZZ', { consent: true })).status).toBe(404);
+    // LiveKit is not there: the dispatch fails, the link stays usable, and the join counts as such.
+    expect((await join(row.id, { consent: true })).status).toBe(503);
     const after = await metrics();
+    expect(sample(after, 'interviewctl_joins_total', { outcome: 'livekit_unavailable' }) - sample(before, 'interviewctl_joins_total', { outcome: 'livekit_unavailable' })).toBe(1);
     expect(sample(after, 'interviewctl_joins_total', { outcome: 'consent_required' }) - sample(before, 'interviewctl_joins_total', { outcome: 'consent_required' })).toBe(2);
     expect(sample(after, 'interviewctl_joins_total', { outcome: 'not_found' }) - sample(before, 'interviewctl_joins_total', { outcome: 'not_found' })).toBe(1);
     expect(sample(after, 'interviewctl_joins_total', { outcome: 'joined' })).toBe(0);
