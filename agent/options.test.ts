@@ -11,7 +11,15 @@ describe('the interviewer’s tunables', () => {
       maxInterviews: AGENT_DEFAULTS.maxInterviews,
       idleProcesses: AGENT_DEFAULTS.idleProcesses,
       spoolRetryMs: 60_000,
+      metricsPort: 9464,
     });
+  });
+
+  it('takes AGENT_METRICS_PORT as a port, 0 for any free one, or off', () => {
+    expect(agentOptionsFromEnv({ AGENT_METRICS_PORT: '9500' }).metricsPort).toBe(9500);
+    expect(agentOptionsFromEnv({ AGENT_METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(agentOptionsFromEnv({ AGENT_METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
+    expect(() => agentOptionsFromEnv({ AGENT_METRICS_PORT: '70000' })).toThrow(/AGENT_METRICS_PORT/);
   });
 
   it('reads durations and counts from the environment', () => {

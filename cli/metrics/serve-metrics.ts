@@ -71,11 +71,51 @@ export function webhookEventLabel(event: string): string {
   return LIVEKIT_EVENTS.has(event) ? event : 'other';
 }
 
-/** Outbound webhooks (SPEC.md section 13): the sender sets these. */
+/**
+ * Reads `read` at most every `minIntervalMs` (one query per scrape interval, none for a scrape
+ * storm); a failed read keeps the last value.
+ */
+function throttled<T>(read: () => Promise<T>, initial: T, minIntervalMs: number): () => Promise<T> {
+  let last = initial;
+  let at = -Infinity;
+  let pending: Promise<void> | undefined;
+  const refresh = async () => {
+    try {
+      last = await read();
+    } catch {
+      // keep the last figures; serve's log says when the database is down
+    }
+    at = performance.now();
+  };
+  return async () => {
+    if (performance.now() - at >= minIntervalMs) await (pending ??= refresh().finally(() => (pending = undefined)));
+    return last;
+  };
+}
+
+let outboxBacklog: (() => Promise<{ pending: number; state: string }[]>) | undefined;
+
+/** Outbound webhooks (SPEC.md section 13). */
 export const outboxMetrics = {
-  backlog: new Gauge({ name: 'interviewctl_outbox_backlog', help: 'Outbound webhook deliveries not yet delivered', registers }),
+  backlog: new Gauge({
+    name: 'interviewctl_outbox_backlog',
+    help: 'Outbound webhook deliveries waiting, by the state of their endpoint (ok, failing, disabled)',
+    labelNames: ['endpoint_state'] as const,
+    registers,
+    async collect() {
+      if (!outboxBacklog) return;
+      const rows = await outboxBacklog();
+      for (const state of ['ok', 'failing', 'disabled']) this.set({ endpoint_state: state }, rows.filter((r) => r.state === state).reduce((n, r) => n + r.pending, 0));
+    },
+  }),
+  /** Delivery attempts by what became of them: delivered, retry (pending again), failed (given up). */
   deliveries: new Counter({ name: 'interviewctl_outbox_deliveries_total', help: 'Outbound webhook delivery attempts, by result', labelNames: ['result'] as const, registers }),
 };
+
+/** The outbox backlog gauge reads `backlog` (the hook repo's), at most every `minIntervalMs`. */
+export function trackOutboxBacklog(backlog: () => Promise<{ pending: number; state: string }[]>, minIntervalMs = 5_000): void {
+  outboxBacklog = throttled(backlog, [], minIntervalMs);
+}
 
 /**
  * The live-interviews gauge: one grouped count per scrape at most every `minIntervalMs` (a
@@ -83,17 +123,7 @@ export const outboxMetrics = {
  * query keeps the last figures.
  */
 export function trackLiveInterviews(countOpenByStatus: () => Promise<Record<string, number>>, minIntervalMs = 5_000): void {
-  let last: Record<string, number> = {};
-  let at = -Infinity;
-  let pending: Promise<void> | undefined;
-  const refresh = async () => {
-    try {
-      last = await countOpenByStatus();
-    } catch {
-      // keep the last figures; serve's log says when the database is down
-    }
-    at = performance.now();
-  };
+  const read = throttled(countOpenByStatus, {}, minIntervalMs);
   serveRegistry.removeSingleMetric('interviewctl_interviews_live');
   new Gauge({
     name: 'interviewctl_interviews_live',
@@ -101,7 +131,7 @@ export function trackLiveInterviews(countOpenByStatus: () => Promise<Record<stri
     labelNames: ['status'] as const,
     registers,
     async collect() {
-      if (performance.now() - at >= minIntervalMs) await (pending ??= refresh().finally(() => (pending = undefined)));
+      const last = await read();
       for (const status of ['used', 'recording', 'ending']) this.set({ status }, last[status] ?? 0);
     },
   });

@@ -5,6 +5,7 @@ import type { ObjectStorage } from '../adapters/storage/storage.js';
 import type { Settings } from '../settings.js';
 import { startSender } from '../use-cases/send-hooks.js';
 import type { Logger } from '../log.js';
+import { outboxMetrics, trackOutboxBacklog } from '../metrics/serve-metrics.js';
 
 /**
  * serve's outbound webhook sender: woken by the outbox's NOTIFY (sent on commit), polling every
@@ -16,6 +17,7 @@ export async function startOutboundHooks(sql: Sql, settings: Settings, log: Logg
   let storage: Promise<ObjectStorage> | undefined;
   const openOnce = () => (storage ??= import('../adapters/storage/storage.js').then((m) => m.openStorage(settings)));
   const http = createHookHttp();
+  trackOutboxBacklog(createHookRepo(sql).backlog);
   const sender = startSender({
     repo: createHookRepo(sql),
     http,
@@ -23,6 +25,7 @@ export async function startOutboundHooks(sql: Sql, settings: Settings, log: Logg
     retryBaseMs: settings.hooks.retryBaseMs,
     workers: 4,
     onAttempt: (d, outcome, r) => {
+      outboxMetrics.deliveries.inc({ result: r.state === 'pending' ? 'retry' : r.state });
       if (r.state === 'delivered') return;
       const fields = { event_id: d.event.id, type: d.event.type, endpoint: d.endpoint.id, status: outcome.status, attempt: d.attempts, error: outcome.error?.slice(0, 200) };
       if (r.disableEndpoint) log.warn('webhook endpoint disabled', { ...fields, reason: r.disableEndpoint });
