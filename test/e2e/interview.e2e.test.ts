@@ -2,7 +2,7 @@
 // offline speech (espeak-ng WASM), versitygw as S3, and Chromium whose fake microphone talks.
 // One interview ends by its timer, another by the End button; each leaves an MP4 and a
 // transcript in the bucket, which we check from the outside (ffprobe, decoded audio levels).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,9 @@ import { eventually, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 
 const BUCKET = 'interviews';
+
+/** One sample of a Prometheus scrape, by its series as printed (0 when absent). */
+const metricValue = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
 const QUESTIONS = ['Could you tell me about your current role?', 'What would you like to learn next?'];
 // Talking without a pause longer than the agent's end-of-turn silence (set below), so each answer
 // runs to its limit and the timeline is the same on every run.
@@ -24,6 +27,7 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
   let stack: Stack;
   let s3: S3Client;
   let agentLog: () => string;
+  let agentMetricsUrl: string;
 
   beforeAll(async () => {
     const s3Port = await freePort();
@@ -46,9 +50,11 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await addQuestionSet(stack, { name: 'e2e-short', questions: [{ text: QUESTIONS[0]!, timeLimit: '10s' }, { text: QUESTIONS[1]!, timeLimit: '60s' }] });
     const logPath = join(stack.logs, 'agent.log');
+    const metricsPort = await freePort();
+    agentMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const agent = stack.own(
       await startCliProcess(['agent'], {
-        env: stack.env,
+        env: { ...stack.env, AGENT_METRICS_PORT: String(metricsPort) },
         cwd: stack.home,
         logPath,
         what: 'interviewctl agent',
@@ -80,6 +86,21 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     await eventually(async () => (await page.locator('#agent').getAttribute('data-state')) === 'speaking', { what: 'the agent speaking', timeoutMs: 45_000 });
     await eventually(async () => ((await page.locator('#captions').textContent()) ?? '').includes('AI interviewer'), { what: 'the greeting caption', timeoutMs: 45_000 });
     await stack.screenshot(page, '01-agent-speaking');
+    // An operator's scrape during the interview: serve counted the join, the agent its greeting
+    // (the job process reports to the worker every few seconds).
+    const serveMetrics = await (await fetch(`${stack.publicUrl}/metrics`)).text();
+    expect(metricValue(serveMetrics, 'interviewctl_joins_total{outcome="joined"}')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(serveMetrics, 'interviewctl_interviews_live{status="recording"}') + metricValue(serveMetrics, 'interviewctl_interviews_live{status="used"}')).toBeGreaterThanOrEqual(1);
+    const agentMetrics = await eventually(
+      async () => {
+        const text = await (await fetch(agentMetricsUrl)).text();
+        return metricValue(text, 'interviewctl_interview_first_audio_seconds_count') >= 1 ? text : undefined;
+      },
+      { what: "the agent's first-audio figure on its /metrics", timeoutMs: 20_000 },
+    );
+    expect(metricValue(agentMetrics, 'interviewctl_job_startup_seconds_count{phase="connected"}')).toBeGreaterThanOrEqual(1);
+    writeFileSync(join(stack.artifacts, 'metrics-serve.txt'), serveMetrics);
+    writeFileSync(join(stack.artifacts, 'metrics-agent.txt'), agentMetrics);
     await waitForStatus(stack, id, 'completed', 120_000);
 
     expect(await statusPath(stack, id)).toEqual(['used', 'recording', 'ending', 'completed']);
