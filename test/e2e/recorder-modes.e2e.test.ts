@@ -81,7 +81,7 @@ describe('recorder modes on the real stack', () => {
     const files = readdirSync(folder).sort();
     expect(files.some((f) => f.endsWith('.mp4'))).toBe(false);
     expect(files).toEqual([shown.transcriptKey.split('/').pop(), shown.vttKey.split('/').pop()].sort());
-    const doc = JSON.parse(readFileSync(join(stack.home, 'recordings', shown.transcriptKey), 'utf8'));
+    const doc = JSON.parse(readFileSync(join(folder, shown.transcriptKey.split('/').pop()!), 'utf8'));
     expect(doc.recording).toBeNull();
     const rows = await utterances(stack, id);
     expect(doc.utterances.map((u: { kind: string }) => u.kind)).toEqual([...rows].sort((a, b) => a.start_ms - b.start_ms || a.seq - b.seq).map((r) => r.kind));
@@ -89,7 +89,7 @@ describe('recorder modes on the real stack', () => {
     // Offsets count from the conversation's start: the greeting comes within seconds of it.
     expect(rows[0]!.start_ms).toBeLessThan(15_000);
     expect(rows.some((r) => r.speaker === 'candidate')).toBe(true);
-    expect(readFileSync(join(stack.home, 'recordings', shown.vttKey), 'utf8')).toMatch(/^WEBVTT/);
+    expect(readFileSync(join(folder, shown.vttKey.split('/').pop()!), 'utf8')).toMatch(/^WEBVTT/);
 
     // show and doctor say plainly that there is no recording, by configuration.
     const text = await stack.cli(['show', id]);
