@@ -3,7 +3,7 @@ import { openStorage } from '../adapters/storage/storage.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { parseDuration } from '../core/duration.js';
 import { ConflictError, UnavailableError, UsageError } from '../core/errors.js';
-import type { Lang } from '../core/invite-rows.js';
+import type { Lang } from '../core/lang.js';
 import { formatInterviewTable, formatPercentiles, isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS } from '../core/loadtest.js';
 import { onShutdown } from '../shutdown.js';
 import { runLoadtest } from '../use-cases/loadtest.js';

@@ -1,6 +1,6 @@
 import type { InterviewRepo } from '../adapters/db/interviews.js';
 import type { QuestionSetRepo } from '../adapters/db/question-sets.js';
-import type { Lang } from '../core/invite-rows.js';
+import type { Lang } from '../core/lang.js';
 import { LOADTEST_REF_PREFIX, summarize, type LoadtestInterview, type LoadtestSummary } from '../core/loadtest.js';
 import { createInterview } from './create-invites.js';
 
