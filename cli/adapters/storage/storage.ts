@@ -127,46 +127,54 @@ export function createLocalStorage(dir: string): ObjectStorage {
     },
     async list(prefix) {
       const found: { key: string; size: number }[] = [];
-      for (const key of await walk(root, prefix)) if (!key.endsWith('.partial')) found.push({ key, size: (await stat(join(root, key))).size });
+      for (const { key, file } of await walk(root, prefix)) if (!key.endsWith('.partial')) found.push({ key, size: (await stat(file)).size });
       return found;
     },
     async listEverything(prefix) {
       // A folder keeps no versions; half-written `.partial` files are objects to remove too.
-      return (await walk(root, prefix)).map((key) => ({ key, kind: 'object' as const }));
+      return (await walk(root, prefix)).map(({ key }) => ({ key, kind: 'object' as const }));
     },
     async removeItem(item) {
-      const file = path(item.key);
-      await rm(file, { force: true });
-      // Empty folders left behind go too, up to (not including) the root.
-      for (let dir = dirname(file); dir.startsWith(root + sep); dir = dirname(dir)) {
-        if ((await readdir(dir).catch(() => ['?'])).length > 0) break;
-        await rmdir(dir).catch(() => {});
+      const { path: p, legacy } = localPathsOf(root, item.key);
+      for (const file of legacy ? [p, legacy] : [p]) {
+        await rm(file, { force: true });
+        // Empty folders left behind go too, up to (not including) the root.
+        for (let dir = dirname(file); dir.startsWith(root + sep); dir = dirname(dir)) {
+          if ((await readdir(dir).catch(() => ['?'])).length > 0) break;
+          await rmdir(dir).catch(() => {});
+        }
       }
     },
   };
 }
 
-/** Keys of the files under `root/prefix`, recursively, in order. */
-async function walk(root: string, prefix: string): Promise<string[]> {
+/**
+ * The files under `prefix`, recursively, in order, with their keys: in the current layout and in
+ * the older one (see localPathsOf), so a listing or a deletion misses neither.
+ */
+async function walk(root: string, prefix: string): Promise<{ key: string; file: string }[]> {
   const base = prefix.replace(/\/+$/, '');
   checkKey(base);
-  const out: string[] = [];
-  const visit = async (rel: string) => {
+  const parts = base.split('/');
+  // `recordings/<…>` lives at <root>/<…>, and at <root>/recordings/<…> for older homes.
+  const places = base.startsWith(KEY_PREFIX) ? [join(root, ...parts.slice(1)), join(root, ...parts)] : [join(root, ...parts)];
+  const out = new Map<string, string>();
+  const visit = async (dir: string, key: string) => {
     let entries;
     try {
-      entries = await readdir(join(root, ...rel.split('/')), { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new UnavailableError('storage', `cannot read ${rel} under ${root}: ${(err as Error).message}`, { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw new UnavailableError('storage', `cannot read ${key} under ${root}: ${(err as Error).message}`, { cause: err });
     }
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const key = `${rel}/${e.name}`;
-      if (e.isDirectory()) await visit(key);
-      else out.push(key);
+      if (e.isDirectory()) await visit(join(dir, e.name), `${key}/${e.name}`);
+      else if (!out.has(`${key}/${e.name}`)) out.set(`${key}/${e.name}`, join(dir, e.name));
     }
   };
-  await visit(base);
-  return out;
+  for (const place of places) await visit(place, base);
+  return [...out].map(([key, file]) => ({ key, file })).sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** An S3-compatible bucket (AWS, R2, MinIO, versitygw). The SDK is loaded only when used. */
