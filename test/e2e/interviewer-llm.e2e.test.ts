@@ -169,7 +169,7 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
     expect(seen).not.toContain(SAYS.repeat);
 
     const recordingsDir = join(stack.home, 'recordings');
-    const getObject = (key: string) => readFile(join(recordingsDir, ...key.split('/')));
+    const getObject = (key: string) => readFile(join(recordingsDir, ...key.split('/').slice(1)));
     const { transcript } = await checkRecording(stack, getObject, id, 'llm', { candidateSilentWhileAgentSpeaks: true });
     expect(transcript.utterances.filter((u: { speaker: string }) => u.speaker === 'candidate').map((u: { text: string }) => u.text)).toContain(SAYS.vague);
   });

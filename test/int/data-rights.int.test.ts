@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { recoverSpool } from '../../agent/recover-spool.js';
 import { createInterviewRepo } from '../../cli/adapters/db/interviews.js';
 import { createUtteranceRepo } from '../../cli/adapters/db/utterances.js';
-import { createLocalStorage } from '../../cli/adapters/storage/storage.js';
+import { createLocalStorage, localPathsOf } from '../../cli/adapters/storage/storage.js';
 import { ndjson, stackFrames } from './helpers/cli.js';
 import { databaseDump, filesUnder, seedFinishedInterview, type SeededCandidate } from './helpers/candidate-data.js';
 import { useCliWorkspace } from './helpers/workspace.js';
@@ -62,7 +62,7 @@ describe('candidate export, delete, export again (local folder storage)', () => 
     }
     expect(readFileSync(join(dir, base, 'interview.json'), 'utf8')).toContain(ada.email);
     expect(readFileSync(join(dir, base, 'utterances.json'), 'utf8')).toContain(ada.name);
-    expect(readFileSync(join(dir, base, 'storage', ada.keys.video.split('/').at(-1)!))).toEqual(readFileSync(join(ws.scratch.dir, 'recordings', ...ada.keys.video.split('/'))));
+    expect(readFileSync(join(dir, base, 'storage', ada.keys.video.split('/').at(-1)!))).toEqual(readFileSync(localPathsOf(join(ws.scratch.dir, 'recordings'), ada.keys.video).path));
     // Nothing of the other candidate.
     expect(JSON.stringify(manifest)).not.toContain(grace.id);
   });

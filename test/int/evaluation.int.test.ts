@@ -5,6 +5,7 @@ import { startLlmStandIn } from '../stack/llm-stand-in.mjs';
 import { stackFrames } from './helpers/cli.js';
 import { goodReply, requestDoc, seedCompletedInterview } from './helpers/completed-interview.js';
 import { useCliWorkspace } from './helpers/workspace.js';
+import { localPathsOf } from '../../cli/adapters/storage/storage.js';
 
 // `evaluate` against the OpenAI-compatible LLM stand-in (test/stack/llm-stand-in.mjs): what our
 // code does with good, invented, malformed, off-scale and late replies. Not a test of a model.
@@ -52,7 +53,7 @@ describe('evaluate', () => {
     expect(card.questions[0].evidence[0]).toEqual({ utterance: 1, quote: 'I designed the payments ledger. We moved it to Postgres', startMs: 5000 });
     // The evaluation file lands at the SPEC key, beside the transcript.
     expect(row.evaluation_key).toBe(s.evaluationKey);
-    const file = JSON.parse(readFileSync(join(recordings(), s.evaluationKey), 'utf8'));
+    const file = JSON.parse(readFileSync(localPathsOf(recordings(), s.evaluationKey).path, 'utf8'));
     expect(file).toMatchObject({ interviewId: s.id, advisory: true, model: 'stand-in-model', promptHash: row.prompt_hash, recommendation: 'advance' });
     // The interview is unchanged, and its log says a person's review is awaited.
     expect(await statusOf(s.id)).toBe('completed');
@@ -162,7 +163,7 @@ describe('evaluate', () => {
     expect(JSON.parse(forced.stdout)).toMatchObject({ outcome: 'evaluated', recommendation: 'hold', advisory: true });
     const rows = await ws.db.sql`select current, status, result->>'recommendation' as rec from interview_evaluations where interview_id = ${s.id} order by id`;
     expect(rows.map((x) => [x.current, x.rec])).toEqual([[false, 'advance'], [true, 'hold']]);
-    expect(JSON.parse(readFileSync(join(recordings(), s.evaluationKey), 'utf8')).recommendation).toBe('hold');
+    expect(JSON.parse(readFileSync(localPathsOf(recordings(), s.evaluationKey).path, 'utf8')).recommendation).toBe('hold');
   });
 
   it('--pending evaluates what has none and skips interviews without candidate text', async () => {

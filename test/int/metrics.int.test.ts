@@ -6,6 +6,7 @@ import { cli } from './helpers/cli.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { BIN } from './helpers/paths.js';
 import { useCliWorkspace } from './helpers/workspace.js';
+import { joinBody } from '../stack/disclosure.mjs';
 
 // What an operator's Prometheus sees: serve's /metrics moving with joins and webhooks, the live
 // interviews gauge, the agent's metrics endpoint; and both services' stderr in one JSON format.
@@ -108,9 +109,9 @@ describe('serve /metrics', () => {
     const before = await metrics();
     expect((await join(row.id, { consent: false })).status).toBe(400);
     expect((await join(row.id, { consent: false })).status).toBe(400);
-    expect((await join('ZZZZZZZZZZZZZZZZZZZZZZ', { consent: true })).status).toBe(404);
+    expect((await join('ZZZZZZZZZZZZZZZZZZZZZZ', joinBody())).status).toBe(404);
     // LiveKit is not there: the dispatch fails, the link stays usable, and the join counts as such.
-    expect((await join(row.id, { consent: true })).status).toBe(503);
+    expect((await join(row.id, joinBody())).status).toBe(503);
     const after = await metrics();
     expect(sample(after, 'interviewctl_joins_total', { outcome: 'livekit_unavailable' }) - sample(before, 'interviewctl_joins_total', { outcome: 'livekit_unavailable' })).toBe(1);
     expect(sample(after, 'interviewctl_joins_total', { outcome: 'consent_required' }) - sample(before, 'interviewctl_joins_total', { outcome: 'consent_required' })).toBe(2);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLocalStorage } from '../../cli/adapters/storage/storage.js';
+import { createLocalStorage, localPathsOf } from '../../cli/adapters/storage/storage.js';
 import { ndjson } from './helpers/cli.js';
 import { filesUnder, seedFinishedInterview, type SeededCandidate } from './helpers/candidate-data.js';
 import { useCliWorkspace } from './helpers/workspace.js';
@@ -18,7 +18,7 @@ describe('purge --older-than', () => {
   let old: SeededCandidate;
   let recent: SeededCandidate;
   let oldLive: SeededCandidate;
-  const file = (key: string) => join(ws.scratch.dir, 'recordings', ...key.split('/'));
+  const file = (key: string) => localPathsOf(join(ws.scratch.dir, 'recordings'), key).path;
 
   beforeAll(async () => {
     const storage = createLocalStorage(join(ws.scratch.dir, 'recordings'));

@@ -8,6 +8,7 @@ import { recordingKeys } from '../../../cli/core/keys.js';
 import type { Question } from '../../../cli/core/questions.js';
 import type { Utterance } from '../../../cli/core/transcript.js';
 import { makeNewInterview } from './builders.js';
+import { localPathsOf } from '../../../cli/adapters/storage/storage.js';
 
 export const QUESTIONS: Question[] = [
   { text: 'Tell me about a service you designed end to end.', timeLimitMs: 120_000, competency: 'system design', rubric: 'Names a concrete design decision, why it was made, and how the result was measured.' },
@@ -51,8 +52,8 @@ export async function seedCompletedInterview(
   const keys = recordingKeys(row.id, `interview-${row.id}`, started);
   const utterances = createUtteranceRepo(sql);
   for (const [seq, u] of (opts.utterances ?? UTTERANCES).entries()) await utterances.add(row.id, { seq, ...u });
-  mkdirSync(dirname(join(dir, keys.transcript)), { recursive: true });
-  writeFileSync(join(dir, keys.transcript), '{}\n');
+  mkdirSync(dirname(localPathsOf(dir, keys.transcript).path), { recursive: true });
+  writeFileSync(localPathsOf(dir, keys.transcript).path, '{}\n');
   const hash = opts.resumeKey ? createHash('sha256').update(opts.resumeKey).digest('hex') : null;
   await sql`
     update interviews set status = ${opts.status ?? 'completed'}, used_at = ${new Date(started.getTime() - 5000)}, candidate_joined_at = ${started},
