@@ -48,6 +48,11 @@ async function checkInterviewer(settings: Settings, add: (check: string, status:
   if (mode.mode === 'llm') add('interviewer', 'ok', `${detail} at ${settings.llm!.baseUrl}`);
   else if (llmUnavailable) add('interviewer', 'warn', detail, 'check LLM_BASE_URL, LLM_MODEL and LLM_API_KEY; interviews run scripted meanwhile');
   else add('interviewer', settings.llm ? 'warn' : 'ok', detail, settings.llm ? 'set DEEPGRAM_API_KEY so the model can read the answers' : null);
+  // Scorecards (SPEC section 12) use the same endpoint; serve's sweep runs them unless EVALUATION=off.
+  if (!settings.llm) add('evaluation', 'ok', 'off: no LLM configured (interviews complete with recording and transcript; no scorecards)');
+  else if (!settings.evaluation.auto) add('evaluation', 'ok', `EVALUATION=off: run \`interviewctl evaluate --pending\` to score completed interviews with ${settings.llm.model}`);
+  else if (llmUnavailable) add('evaluation', 'warn', `serve evaluates completed interviews with ${settings.llm.model}, which does not answer now (${llmUnavailable}); failed runs are retried`, 'check LLM_BASE_URL, LLM_MODEL and LLM_API_KEY');
+  else add('evaluation', 'ok', `serve evaluates completed interviews with ${settings.llm.model} (advisory scorecards; a person decides)`);
 }
 
 /** Checks every configured service and says what is wrong and how to fix it; exit 6 if something is down. */

@@ -15,6 +15,7 @@ import { UsageError } from '../core/errors.js';
 import { integrityRows, reportJson, reportMarkdown, reportText, type ReportModel } from '../core/report.js';
 import { reportHtml } from '../core/report-html.js';
 import { scoreTable, toCsv } from '../core/scores.js';
+import { listConsents } from '../adapters/db/consents.js';
 
 const FORMATS = ['text', 'md', 'json', 'html'] as const;
 /** S3 presigned links live at most 7 days (SigV4). */
@@ -43,11 +44,12 @@ export async function report(id: string, opts: { format?: string; output?: strin
     const { interviews } = await ctx.repos();
     const interview = await interviews.get(id);
     await recordAccess(sql, { by, what: 'report', interviewId: interview.id, detail: { format } });
-    const [utterances, history, review, notes] = await Promise.all([
+    const [utterances, history, review, notes, consents] = await Promise.all([
       createUtteranceRepo(sql).list(interview.id),
       createEvaluationRepo(sql).history(interview.id),
       createReviewRepo(sql).latest(interview.id),
       createIntegrityRepo(sql).list(interview.id),
+      listConsents(sql, interview.id),
     ]);
     const current = history.find((e) => e.current);
     let video: ReportModel['video'] = null;
@@ -87,6 +89,7 @@ export async function report(id: string, opts: { format?: string; output?: strin
       review: review ? { decision: review.decision, note: review.note, overrides: review.overrides, reviewer: review.reviewer, at: review.at } : null,
       integrity: integrityRows(notes, interview.recordingStartedAt),
       video,
+      consents: consents.map((c) => ({ at: c.at, version: c.version, lang: c.lang })),
     };
     const body =
       format === 'html' ? reportHtml(model, cspHash) : format === 'md' ? reportMarkdown(model) : format === 'json' ? `${JSON.stringify(reportJson(model), null, 2)}\n` : reportText(model);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mediaSource, reportHtml } from './report-html.js';
-import type { ReportModel } from './report.js';
+import { reportMarkdown, reportText, type ReportModel } from './report.js';
 
 const hash = (body: string) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`;
 const model = (over: Partial<ReportModel> = {}): ReportModel => ({
@@ -12,6 +12,7 @@ const model = (over: Partial<ReportModel> = {}): ReportModel => ({
   evaluation: null,
   review: null,
   integrity: [],
+  consents: [],
   video: { url: 'https://bucket.example/recordings/a.mp4?X-Amz-Signature=abc&x=1', expiresAt: new Date('2026-12-08T10:00:00Z') },
   ...over,
 });
@@ -29,6 +30,15 @@ describe('reportHtml', () => {
     expect(html).toContain('src="https://bucket.example/recordings/a.mp4?X-Amz-Signature=abc&amp;x=1"');
     expect(html).toMatch(/valid until <strong>2026-12-08 10:00:00Z<\/strong>/);
     expect(html).toContain('data-start="1.500"');
+  });
+
+  it('prints the consent given with the join, or says none was recorded', () => {
+    const consents = [{ at: new Date('2026-12-01T08:59:00Z'), version: '0123456789abcdef0123', lang: 'ja' }];
+    const html = reportHtml(model({ consents }), hash);
+    expect(/<ul id="consent">(.*?)<\/ul>/.exec(html)![1]).toContain('2026-12-01T08:59:00Z: agreed to disclosure 0123456789ab (ja)');
+    expect(reportHtml(model(), hash)).toMatch(/Consent<\/h2><p class="note">None recorded/);
+    expect(reportText(model({ consents }))).toMatch(/Consent\n {2}2026-12-01T08:59:00Z: agreed to disclosure 0123456789ab \(ja\)/);
+    expect(reportMarkdown(model())).toContain('## Consent\n\n_None recorded._');
   });
 
   it('has no media source without a video', () => {

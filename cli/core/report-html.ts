@@ -1,4 +1,4 @@
-import { clock, evaluationLine, overrideOf, SPEAKER, type ReportModel } from './report.js';
+import { clock, consentText, evaluationLine, overrideOf, SPEAKER, type ReportModel } from './report.js';
 
 /**
  * The report as one self-contained HTML file: the video beside its transcript (clicking a line,
@@ -112,6 +112,10 @@ ${card.concerns.length ? `<h3>Concerns</h3><ul>${card.concerns.map((s) => `<li>$
         .join('')}</ul>`
     : '<p class="note">None reported.</p>';
 
+  const consent = m.consents.length
+    ? `<ul id="consent">${m.consents.map((c) => `<li>${esc(consentText(c))}</li>`).join('')}</ul>`
+    : '<p class="note">None recorded.</p>';
+
   return `<!doctype html>
 <html lang="${i.lang === 'ja' ? 'ja' : 'en'}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
@@ -128,6 +132,7 @@ ${card.concerns.length ? `<h3>Concerns</h3><ul>${card.concerns.map((s) => `<li>$
 <section aria-labelledby="h-score"><h2 id="h-score">Scorecard</h2>${scorecard}</section>
 <section aria-labelledby="h-review"><h2 id="h-review">Review</h2>${review}</section>
 <section aria-labelledby="h-integrity"><h2 id="h-integrity">Integrity notes</h2>${integrity}</section>
+<section aria-labelledby="h-consent"><h2 id="h-consent">Consent</h2>${consent}</section>
 </div>
 <div class="side"><section aria-labelledby="h-transcript"><h2 id="h-transcript">Transcript</h2>${transcript}</section></div>
 </main>

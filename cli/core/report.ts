@@ -38,6 +38,13 @@ export interface ReportModel {
   review: { decision: Recommendation; note: string | null; overrides: Record<string, number>; reviewer: string; at: Date } | null;
   integrity: { kind: IntegrityKind; label: string; startedAt: Date; endedAt: Date; startMs: number | null; endMs: number | null }[];
   video: { url: string; expiresAt: Date | null } | null;
+  /** The consents given with the join (SPEC section 14): when, and which disclosure text was shown. */
+  consents: { at: Date; version: string; lang: string }[];
+}
+
+/** One consent as a line: when, the disclosure's version (its text's hash) and language. */
+export function consentText(c: ReportModel['consents'][number]): string {
+  return `${iso(c.at)}: agreed to disclosure ${c.version.slice(0, 12)} (${c.lang})`;
 }
 
 export function integrityRows(notes: readonly { kind: IntegrityKind; startedAt: Date; endedAt: Date }[], recordingStartedAt: Date | null): ReportModel['integrity'] {
@@ -111,6 +118,7 @@ export function reportText(m: ReportModel): string {
     if (card.concerns.length) lines.push('Concerns:', ...card.concerns.map((s) => `  - ${plain(s)}`));
   }
   if (m.review?.note) lines.push('', `Reviewer's note: ${plain(m.review.note)}`);
+  lines.push('', 'Consent', ...(m.consents.length ? m.consents.map((c) => `  ${plain(consentText(c))}`) : ['  none recorded']));
   if (m.integrity.length) {
     lines.push('', 'Integrity notes (for a person; never scored)');
     for (const n of m.integrity) lines.push(`  ${n.startMs === null ? iso(n.startedAt) : `[${clock(n.startMs)}-${clock(n.endMs!)}]`} ${n.label} for ${Math.round((n.endedAt.getTime() - n.startedAt.getTime()) / 1000)}s`);
@@ -157,6 +165,7 @@ export function reportMarkdown(m: ReportModel): string {
     if (card.concerns.length) out.push('', '**Concerns**', '', ...card.concerns.map((s) => `- ${mdEscape(s)}`));
   }
   if (m.review?.note) out.push('', '## Reviewer\'s note', '', mdEscape(m.review.note));
+  out.push('', '## Consent', '', ...(m.consents.length ? m.consents.map((c) => `- ${mdEscape(consentText(c))}`) : ['_None recorded._']));
   if (m.integrity.length) {
     out.push('', '## Integrity notes', '', '_For a person to read; never scored._', '');
     for (const n of m.integrity) out.push(`- ${n.startMs === null ? iso(n.startedAt) : `${clock(n.startMs)}–${clock(n.endMs!)}`}: ${n.label}`);

@@ -20,11 +20,12 @@ beforeAll(async () => {
 });
 afterAll(async () => standIn?.stop());
 
-const interviewerCheck = async (env: Record<string, string>) => {
+const doctorCheck = async (name: string, env: Record<string, string>) => {
   const r = await ws.run(['doctor', '--json'], { env });
   const checks = JSON.parse(r.stdout) as { check: string; status: string; detail: string; fix: string | null }[];
-  return checks.find((c) => c.check === 'interviewer');
+  return checks.find((c) => c.check === name);
 };
+const interviewerCheck = (env: Record<string, string>) => doctorCheck('interviewer', env);
 
 describe('doctor: the interviewer', () => {
   it('says scripted without an LLM, and why', async () => {
@@ -49,5 +50,16 @@ describe('doctor: the interviewer', () => {
   it('warns that an LLM without speech-to-text cannot read the answers', async () => {
     const c = await interviewerCheck({ LLM_BASE_URL: standIn.url, LLM_MODEL: 'stand-in-model', LLM_API_KEY: 'doctor-key' });
     expect(c).toMatchObject({ status: 'warn', detail: expect.stringContaining('no speech-to-text (set DEEPGRAM_API_KEY)'), fix: expect.stringContaining('DEEPGRAM_API_KEY') });
+  });
+});
+
+describe('doctor: scorecards', () => {
+  it('says whether serve evaluates completed interviews, and with which model', async () => {
+    expect((await doctorCheck('evaluation', {}))?.detail).toMatch(/^off: no LLM configured/);
+    const on = { LLM_BASE_URL: standIn.url, LLM_MODEL: 'stand-in-model', LLM_API_KEY: 'doctor-key' };
+    expect(await doctorCheck('evaluation', on)).toMatchObject({ status: 'ok', detail: expect.stringContaining('serve evaluates completed interviews with stand-in-model') });
+    expect((await doctorCheck('evaluation', { ...on, EVALUATION: 'off' }))?.detail).toContain('interviewctl evaluate --pending');
+    const down = await doctorCheck('evaluation', { LLM_BASE_URL: `http://127.0.0.1:${closedPort}/v1`, LLM_MODEL: 'm' });
+    expect(down).toMatchObject({ status: 'warn', detail: expect.stringContaining('does not answer now') });
   });
 });
