@@ -22,6 +22,7 @@ import { isAlive } from '../stack/process.mjs';
 import { startCluster, type Cluster, type CliProcess, type LiveKitNode } from './helpers/cluster.js';
 import { addQuestionSet, statusPath } from './helpers/interview.js';
 import { eventually } from './helpers/page.js';
+import { joinBody as joinBodyShown } from '../stack/disclosure.mjs';
 
 type CandidateModule = typeof import('../../cli/adapters/livekit/synthetic-candidate.js');
 type CandidateRun = Awaited<ReturnType<CandidateModule['runCandidate']>>;
@@ -155,7 +156,8 @@ describe('a cluster: two LiveKit nodes over Redis, two agent workers, two serve 
       writeFileSync(mp4, await c.getObject(shown.recordingKey));
       const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', mp4], { encoding: 'utf8' }));
       const codecs = probe.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}:${s.codec_name}`).sort();
-      expect(codecs).toEqual(['audio:aac', 'video:h264']);
+      // The mix first, then the interviewer's and the candidate's voices alone (issue 9).
+      expect(codecs).toEqual(['audio:aac', 'audio:aac', 'audio:aac', 'video:h264']);
       expect(Number(probe.format.duration)).toBeGreaterThan(10);
       recordings.push({ id, key: shown.recordingKey, seconds: Number(probe.format.duration), worker: workerOf(id), node: nodeOf(id)?.name, via: joinedVia.get(id) });
     }
@@ -232,7 +234,7 @@ describe('a cluster: two LiveKit nodes over Redis, two agent workers, two serve 
     // A new join through the serve that talks to the surviving node: its room lands there.
     const serveOfSurvivor = c.nodes.indexOf(survivor);
     const next = await create(201);
-    const res = await fetch(`${c.serveUrls[serveOfSurvivor]}/api/interviews/${next}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ consent: true }) });
+    const res = await fetch(`${c.serveUrls[serveOfSurvivor]}/api/interviews/${next}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(joinBodyShown()) });
     const joinBody = await res.json();
     const observed = {
       stoppedNode: host.name,
