@@ -22,8 +22,11 @@ export async function dev(opts: { port?: string; demo?: boolean }, global: Globa
   const ctx = createContext(global, { port: opts.port });
   const { settings, out } = ctx;
   const stops: (() => Promise<void>)[] = [];
+  // Ctrl-C stops every piece at once: one after another, an interviewer draining its job processes
+  // kept the livekit-server waiting past a caller's patience, and a dev killed then left that
+  // livekit-server holding LiveKit's ports (quickstart.e2e checks that it goes).
   onShutdown(async () => {
-    for (const stop of stops.reverse()) await stop();
+    await Promise.allSettled(stops.map((stop) => stop()));
   });
 
   const plan = planDev(findings(settings));

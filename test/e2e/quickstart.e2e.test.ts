@@ -82,6 +82,19 @@ describe('the quick start: `interviewctl dev`, then the demo link in a browser',
     const id = link.split('/').pop()!;
     const shown = await runCli(['show', id, '--json'], { env, cwd: home });
     expect(shown.json().status).toBe('recording');
+    // An operator's end: the interview finishes (recording stored) while dev keeps running.
+    expect((await runCli(['end', id, '--reason', 'quick start checked'], { env, cwd: home })).code).toBe(0);
+    await eventually(async () => (await runCli(['show', id, '--json'], { env, cwd: home })).json().status === 'completed', { what: 'the ended interview completed', timeoutMs: 90_000, intervalMs: 1000 });
     await context.close();
+  });
+
+  it('stops everything it started on Ctrl-C (SIGTERM): no livekit-server is left on 7880', async () => {
+    await dev.stop();
+    expect(dev.exited()).not.toBeNull();
+    // A livekit-server dev left behind would hold LiveKit's ports for whatever runs next.
+    await eventually(async () => !(await fetch('http://127.0.0.1:7880', { signal: AbortSignal.timeout(1000) }).then(() => true, () => false)), {
+      what: 'the livekit-server dev started to stop',
+      timeoutMs: 15_000,
+    });
   });
 });

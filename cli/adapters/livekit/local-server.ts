@@ -57,7 +57,8 @@ export async function startLocalLiveKit(o: LocalLiveKitOptions): Promise<{ child
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      // livekit-server waits for participants with no limit once signalled: a local one gets 3 s.
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(t);
     },
