@@ -4,17 +4,17 @@
 // the local spool and the whole database for the candidate's name and email.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpAllRows, filesUnder } from '../int/helpers/candidate-data.js';
 import { disclosureShown } from '../stack/disclosure.mjs';
-import { startCliProcess } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
+import { startAgent } from './helpers/faults.js';
 
 const BUCKET = 'interviews';
 const NAME = 'Ada Wqxlovelace';
@@ -43,17 +43,7 @@ describe('export and delete a real interview (versioned bucket)', () => {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
     await addQuestionSet(stack, { name: 'e2e-rights', questions: [{ text: 'Could you tell me about your current role?', timeLimit: '20s' }] });
-    const logPath = join(stack.logs, 'agent.log');
-    stack.own(
-      await startCliProcess(['agent'], {
-        env: stack.env,
-        cwd: stack.home,
-        logPath,
-        what: 'interviewctl agent',
-        readyTimeoutMs: 60_000,
-        ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
-      }),
-    );
+    await startAgent(stack);
   });
 
   afterAll(async () => {

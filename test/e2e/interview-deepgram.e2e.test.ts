@@ -4,15 +4,14 @@
 // out as TTS and come back as audio the candidate hears and the recording keeps, and the
 // candidate's answers come back as text in Postgres, the page's captions and the transcript.
 // Storage here is the local folder (no S3_BUCKET): RECORDINGS_DIR with the same key layout.
-import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeepgramStandIn } from '../stack/deepgram-stand-in.mjs';
-import { startCliProcess } from '../stack/interviewctl.mjs';
 import { addQuestionSet, checkRecording, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, waitForScreen } from './helpers/page.js';
 import { startStack, type Stack } from './helpers/stack.js';
+import { startAgent } from './helpers/faults.js';
 
 const HEARD = 'stand in words from the candidate';
 const QUESTIONS = ['Please introduce yourself.', 'What are you working on now?'];
@@ -40,17 +39,7 @@ describe('an AI interview with Deepgram speech (local stand-in), local storage',
     stack.own(standIn);
     recordingsDir = join(stack.home, 'recordings');
     await addQuestionSet(stack, { name: 'e2e-deepgram', questions: QUESTIONS.map((text) => ({ text, timeLimit: '20s' })) });
-    const logPath = join(stack.logs, 'agent.log');
-    stack.own(
-      await startCliProcess(['agent'], {
-        env: stack.env,
-        cwd: stack.home,
-        logPath,
-        what: 'interviewctl agent',
-        readyTimeoutMs: 60_000,
-        ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
-      }),
-    );
+    await startAgent(stack);
   });
 
   afterAll(async () => {

@@ -2,15 +2,15 @@
 // offline speech (espeak-ng WASM), versitygw as S3, and Chromium whose fake microphone talks.
 // One interview ends by its timer, another by the End button; each leaves an MP4 and a
 // transcript in the bucket, which we check from the outside (ffprobe, decoded audio levels).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCliProcess } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, agentStopTime, checkRecording, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
+import { startAgent } from './helpers/faults.js';
 
 const BUCKET = 'interviews';
 
@@ -49,19 +49,9 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     stack.own({ stop: async () => s3.destroy() });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await addQuestionSet(stack, { name: 'e2e-short', questions: [{ text: QUESTIONS[0]!, timeLimit: '10s' }, { text: QUESTIONS[1]!, timeLimit: '60s' }] });
-    const logPath = join(stack.logs, 'agent.log');
     const metricsPort = await freePort();
     agentMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    const agent = stack.own(
-      await startCliProcess(['agent'], {
-        env: { ...stack.env, AGENT_METRICS_PORT: String(metricsPort) },
-        cwd: stack.home,
-        logPath,
-        what: 'interviewctl agent',
-        readyTimeoutMs: 60_000,
-        ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
-      }),
-    );
+    const agent = await startAgent(stack, 'agent.log', { env: { AGENT_METRICS_PORT: String(metricsPort) } });
     agentLog = agent.logText;
   });
 

@@ -8,18 +8,18 @@
 //   Q3: an answer, and the model stalls → the scripted line within the deadline, the replacement an event.
 // The recording has the mix and each voice alone; each voice's track is loud in its own turns and
 // near silent in the other's, over the stored utterance times.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSpeechWav } from '../stack/browser.mjs';
 import { startDeepgramStandIn } from '../stack/deepgram-stand-in.mjs';
-import { startCliProcess } from '../stack/interviewctl.mjs';
 import { startLlmStandIn } from '../stack/llm-stand-in.mjs';
 import { candidateSays, installCandidateVoice } from './helpers/candidate-voice.js';
 import { addQuestionSet, checkRecording, joinInterview, utterances, waitForStatus, type UtteranceRow } from './helpers/interview.js';
 import { eventually } from './helpers/page.js';
 import { startStack, type Stack } from './helpers/stack.js';
+import { startAgent } from './helpers/faults.js';
 
 const QUESTIONS = ['Tell me about a service you designed end to end.', 'Describe a time you disagreed with a teammate.', 'What are you looking for in your next role?'];
 // What the candidate says, in order; the Deepgram stand-in returns exactly these words for them.
@@ -81,17 +81,7 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
       context: 'Backend engineer on the payments team, fully remote within the EU.',
       questions: QUESTIONS.map((text, i) => ({ text, timeLimit: '40s', ...(i === 0 ? { rubric: 'Own design decisions and a measured result.', competency: 'system design' } : {}) })),
     });
-    const logPath = join(stack.logs, 'agent.log');
-    stack.own(
-      await startCliProcess(['agent'], {
-        env: stack.env,
-        cwd: stack.home,
-        logPath,
-        what: 'interviewctl agent',
-        readyTimeoutMs: 180_000,
-        ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
-      }),
-    );
+    await startAgent(stack, 'agent.log', { readyTimeoutMs: 180_000 });
   });
 
   afterAll(async () => {

@@ -2,14 +2,15 @@
 // offline speech, versitygw as S3): two synthetic candidates hold short interviews through serve's
 // join API; the command reports their figures, finds their recordings in the bucket, and purges
 // what it made. A remote LiveKit is refused without --yes.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCliProcess } from '../stack/interviewctl.mjs';
+import { runCli } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet } from './helpers/interview.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
+import { startAgent } from './helpers/faults.js';
 
 const BUCKET = 'interviews';
 
@@ -33,17 +34,7 @@ describe('interviewctl loadtest on the real stack', () => {
     stack.own({ stop: async () => s3.destroy() });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await addQuestionSet(stack, { name: 'lt', questions: [{ text: 'What is your current role?', timeLimit: '20s' }, { text: 'What would you like to learn next?', timeLimit: '20s' }] });
-    const logPath = join(stack.logs, 'agent.log');
-    stack.own(
-      await startCliProcess(['agent'], {
-        env: stack.env,
-        cwd: stack.home,
-        logPath,
-        what: 'interviewctl agent',
-        readyTimeoutMs: 90_000,
-        ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
-      }),
-    );
+    await startAgent(stack, 'agent.log', { readyTimeoutMs: 90_000 });
   }, 300_000);
 
   afterAll(async () => {

@@ -2,15 +2,16 @@
 // Chromium). Off: a short interview completes with its transcript stored and no MP4. Egress: our
 // open-source livekit-server has no egress service, so an interview must end `failed` with
 // `recorder_failed` and a plain reason — never stuck — and the exact server errors are checked.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli, startCliProcess } from '../stack/interviewctl.mjs';
+import { repoRoot, runCli } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
+import { startAgent as startAgentWorker } from './helpers/faults.js';
 
 const BUCKET = 'interviews';
 
@@ -20,17 +21,7 @@ describe('recorder modes on the real stack', () => {
   let agent: { stop(): Promise<void>; logText(): string } | undefined;
 
   const startAgent = async (name: string, env: Record<string, string>) => {
-    const logPath = join(stack.logs, `agent-${name}.log`);
-    agent = stack.own(
-      await startCliProcess(['agent'], {
-        env: { ...stack.env, ...env },
-        cwd: stack.home,
-        logPath,
-        what: `interviewctl agent (${name})`,
-        readyTimeoutMs: 60_000,
-        ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
-      }),
-    );
+    agent = await startAgentWorker(stack, `agent-${name}.log`, { env });
     return agent;
   };
 

@@ -11,16 +11,23 @@ import type { Stack } from './stack.js';
 
 export type AgentHandle = Awaited<ReturnType<typeof startCliProcess>>;
 
-/** Starts `interviewctl agent` with the stack's environment; resolves once it has registered. */
-export async function startAgent(stack: Stack, logName: string): Promise<AgentHandle> {
+/**
+ * Starts `interviewctl agent` with the stack's environment (plus `env`), its log in the stack's
+ * logs folder; resolves once it has registered with LiveKit.
+ */
+export async function startAgent(
+  stack: Stack,
+  logName = 'agent.log',
+  { env = {}, readyTimeoutMs = 60_000 }: { env?: Record<string, string>; readyTimeoutMs?: number } = {},
+): Promise<AgentHandle> {
   const logPath = join(stack.logs, logName);
   return stack.own(
     await startCliProcess(['agent'], {
-      env: stack.env,
+      env: { ...stack.env, ...env },
       cwd: stack.home,
       logPath,
       what: `interviewctl agent (${logName})`,
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs,
       ready: async () => existsSync(logPath) && /agent worker registered/.test(readFileSync(logPath, 'utf8')),
     }),
   );
