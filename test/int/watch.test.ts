@@ -155,11 +155,20 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('watch in a real terminal
 
     // A terminal narrower than the table: rows are cut at the edge, not wrapped onto the next line.
     expect(tmux('resize-window', '-t', 'w', '-x', '70', '-y', '30').status).toBe(0);
-    await until('the narrow table', () => rowOf(pane(), id) !== '' && !pane().includes('LAST EVENT'), 5000, pane);
-    expect(pane().split('\n').every((l) => l.length <= 70)).toBe(true);
-    expect(rowOf(pane(), id)).toMatch(/Hedy Lamarr\s+used\s+0:\d\d\s+19:\d\d/);
-    expect(pane().split('\n').filter((l) => l.includes('Hedy'))).toHaveLength(1);
-    expect(pane().split('\n').find((l) => l.startsWith('watch · '))).toBeDefined();
+    // The checks read the one screen the wait accepted: a second capture may land mid-redraw.
+    const narrow = await until(
+      'the narrow table',
+      () => {
+        const screen = pane();
+        return rowOf(screen, id) !== '' && !screen.includes('LAST EVENT') && screen;
+      },
+      5000,
+      pane,
+    );
+    expect(narrow.split('\n').every((l) => l.length <= 70)).toBe(true);
+    expect(rowOf(narrow, id)).toMatch(/Hedy Lamarr\s+used\s+0:\d\d\s+19:\d\d/);
+    expect(narrow.split('\n').filter((l) => l.includes('Hedy'))).toHaveLength(1);
+    expect(narrow.split('\n').find((l) => l.startsWith('watch · '))).toBeDefined();
     expect(tmux('resize-window', '-t', 'w', '-x', '150', '-y', '30').status).toBe(0);
     await until('the wide table again', () => pane().includes('LAST EVENT'), 5000, pane);
 
