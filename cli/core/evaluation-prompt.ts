@@ -4,7 +4,8 @@ import type { Utterance } from './transcript.js';
 
 /**
  * The evaluation prompt. The model sees the questions, their rubrics and what was said, and
- * nothing about the person: no name, email, ref, voice or video. What the candidate said is
+ * nothing about the person: no email, ref, voice or video, and the name masked out of what was said
+ * (`maskCandidateName`, applied by the caller). What the candidate said is
  * data inside a JSON document, never instructions.
  */
 

@@ -7,6 +7,7 @@ import { ConflictError } from '../core/errors.js';
 import { buildScorecard, hasCandidateText, nextRunDelayMs, retryDelayMs, type Scorecard } from '../core/evaluation.js';
 import type { Interview } from '../core/interview.js';
 import { evaluationKeyFor } from '../core/keys.js';
+import { maskCandidateName } from '../core/name-mask.js';
 
 export interface EvaluateDeps {
   interviews: InterviewRepo;
@@ -67,7 +68,10 @@ export async function evaluateInterview(deps: EvaluateDeps, idOrPrefix: string, 
   if ('busy' in claim) throw new ConflictError(`interview ${interview.id} is being evaluated by another process right now; try again in a minute`, 'evaluation_running');
   if ('done' in claim) return { id: interview.id, outcome: 'exists', evaluation: claim.done };
   const row = claim.claimed;
-  const input = { lang: interview.lang, questions: interview.questions, utterances };
+  // The model scores what was said, not who said it: the name is masked (the greeting says it), and
+  // quotes are checked against the same masked text the model quoted from.
+  const said = maskCandidateName(utterances, interview.candidateName);
+  const input = { lang: interview.lang, questions: interview.questions, utterances: said };
   const stamp = deps.evaluator.stamp(input);
   const sleep = deps.sleep ?? wait;
 
@@ -90,7 +94,7 @@ export async function evaluateInterview(deps: EvaluateDeps, idOrPrefix: string, 
       lastError = err.message;
       continue;
     }
-    const scorecard = buildScorecard(reply, interview.questions, utterances);
+    const scorecard = buildScorecard(reply, interview.questions, said);
     const at = new Date();
     const key = evaluationKeyFor(interview.transcriptKey);
     let storedKey: string | null = null;

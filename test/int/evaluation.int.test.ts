@@ -70,6 +70,24 @@ describe('evaluate', () => {
     expect(requestDoc(req).questions[0]!.rubric).toMatch(/concrete design decision/);
   });
 
+  it('masks the candidate\'s name out of what the model reads (the greeting says it), and checks quotes against that text', async () => {
+    const s = await seed({
+      name: 'Grace Hopper',
+      utterances: [
+        { speaker: 'agent', kind: 'greeting', questionIndex: null, text: 'Hello Grace. I am an AI interviewer, and this session is recorded.', startMs: 0, endMs: 900 },
+        { speaker: 'agent', kind: 'question', questionIndex: 0, text: 'Tell me about a system you designed.', startMs: 1000, endMs: 4000 },
+        { speaker: 'candidate', kind: 'answer', questionIndex: 0, text: 'I am Grace Hopper, and I designed the payments ledger on Postgres.', startMs: 5000, endMs: 12_000 },
+      ],
+    });
+    const r = await run(['evaluate', s.id]);
+    expect(r.code, r.stderr).toBe(0);
+    const sent = llm.seenText();
+    expect(sent).not.toMatch(/Grace|Hopper/);
+    expect(requestDoc(llm.requests[0]!.body).transcript.map((u) => u.text)).toContain('I am [candidate] [candidate], and I designed the payments ledger on Postgres.');
+    const card = (await current(s.id)).result;
+    expect(card.questions[0]).toMatchObject({ support: 'cited', evidence: [{ utterance: 2, quote: 'I am [candidate] [candidate]' }] });
+  });
+
   it('drops an invented quote and flags its score unsupported; a quote differing only in case and punctuation counts', async () => {
     const s = await seed();
     script = (req) =>
