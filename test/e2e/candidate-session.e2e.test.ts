@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { AccessToken, TrackSource, TrackType } from 'livekit-server-sdk';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, nextScreen, participantsOf, videoPlaying, waitForScreen } from './helpers/page.js';
+import { eventually, pressEnd, nextScreen, participantsOf, videoPlaying, waitForScreen } from './helpers/page.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { joinBody } from '../stack/disclosure.mjs';
 
@@ -187,8 +187,7 @@ describe('a candidate session on the real stack', () => {
   });
 
   it('End, confirmed, moves the interview to ending and shows the done screen', async () => {
-    await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
+    await pressEnd(page, { confirm: false });
     await stack.screenshot(page, '05-end-confirm');
     await page.locator('#end-confirm').click();
     await waitForScreen(page, 'done');

@@ -12,7 +12,7 @@ import { dumpAllRows, filesUnder } from '../int/helpers/candidate-data.js';
 import { disclosureShown } from '../stack/disclosure.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, utterances, waitForStatus } from './helpers/interview.js';
-import { eventually, waitForScreen } from './helpers/page.js';
+import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 import { startAgent } from './helpers/faults.js';
 
@@ -65,9 +65,7 @@ describe('export and delete a real interview (versioned bucket)', () => {
     await waitForScreen(page, 'interview');
     await eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the question asked', timeoutMs: 150_000 });
     await page.waitForTimeout(4000);
-    await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
-    await page.locator('#end-confirm').click();
+    await pressEnd(page);
     await waitForScreen(page, 'done');
     await waitForStatus(stack, id, 'completed', 180_000);
     const shown = await stack.show(id);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeepgramStandIn } from '../stack/deepgram-stand-in.mjs';
 import { addQuestionSet, checkRecording, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
-import { eventually, waitForScreen } from './helpers/page.js';
+import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { startAgent } from './helpers/faults.js';
 
@@ -57,9 +57,7 @@ describe('an AI interview with Deepgram speech (local stand-in), local storage',
     await eventually(async () => ((await page.locator('#captions').textContent()) ?? '').includes(HEARD), { what: "the candidate's words in the captions", timeoutMs: 10_000 });
     await stack.screenshot(page, '01-captions');
 
-    await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
-    await page.locator('#end-confirm').click();
+    await pressEnd(page);
     await waitForScreen(page, 'done');
     await waitForStatus(stack, id, 'completed', 60_000);
     expect(await statusPath(stack, id)).toEqual(['used', 'recording', 'ending', 'completed']);

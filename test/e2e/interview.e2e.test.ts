@@ -8,7 +8,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, agentStopTime, checkRecording, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
-import { eventually, waitForScreen } from './helpers/page.js';
+import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 import { startAgent } from './helpers/faults.js';
 
@@ -120,9 +120,7 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     await eventually(async () => ((await asked()) >= 2 ? true : undefined), { what: 'the first question asked again', timeoutMs: 20_000 });
     expect((await stack.show(id)).status).toBe('recording');
     await stack.screenshot(page, '03-resumed');
-    await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
-    await page.locator('#end-confirm').click();
+    await pressEnd(page);
     await waitForStatus(stack, id, 'completed', 60_000);
     expect(await statusPath(stack, id)).toEqual(['used', 'recording', 'ending', 'completed']);
   });
@@ -132,8 +130,7 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     await eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the first question asked', timeoutMs: 60_000 });
     // Long enough that the candidate (a looping recording with pauses) has said something.
     await page.waitForTimeout(6000);
-    await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
+    await pressEnd(page, { confirm: false });
     const clickedAt = Date.now();
     await page.locator('#end-confirm').click();
     await waitForScreen(page, 'done');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../stack/interviewctl.mjs';
 import { startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
-import { eventually, waitForScreen } from './helpers/page.js';
+import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 import { startAgent as startAgentWorker } from './helpers/faults.js';
 
@@ -49,9 +49,7 @@ describe('recorder modes on the real stack', () => {
     const { page, id } = await joinInterview(stack, { durationMs: 120_000, name: 'Ada Lovelace', questions: 'e2e-modes' });
     await eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the first question asked', timeoutMs: 60_000 });
     await page.waitForTimeout(6000);
-    await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
-    await page.locator('#end-confirm').click();
+    await pressEnd(page);
     await waitForScreen(page, 'done');
     await waitForStatus(stack, id, 'completed', 60_000);
 

@@ -67,3 +67,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Presses End and waits for its confirmation dialog; `confirm` (default) presses it too. The dialog
+ * gets 15 s: on a loaded 2-core machine Chromium's renderer can go unscheduled for seconds.
+ */
+export async function pressEnd(page: Page, { confirm = true }: { confirm?: boolean } = {}): Promise<void> {
+  await page.locator('#end').click();
+  await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 15_000 });
+  if (confirm) await page.locator('#end-confirm').click();
+}
