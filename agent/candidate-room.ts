@@ -1,6 +1,7 @@
-import { RoomEvent, TrackKind, VideoBufferType, VideoStream, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
+import { RoomEvent, TrackKind, VideoBufferType, VideoStream, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack, type RemoteTrackPublication, type Room } from '@livekit/rtc-node';
 import type { Presence } from './interviewer.js';
 import type { I420 } from './recorder/media-buffers.js';
+import { preferVideoLayer, VideoLayer } from './video-layer.js';
 
 export interface CandidateSinks {
   audioTrack(track: RemoteAudioTrack | undefined): void;
@@ -34,8 +35,8 @@ export class CandidateRoom implements Presence {
       this.sinks.audioTrack(undefined);
       this.stopVideo();
     });
-    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => {
-      if (p.identity === identity) this.onTrack(track);
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) => {
+      if (p.identity === identity) this.onTrack(track, pub);
     });
     room.on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => {
       if (p.identity !== identity) return;
@@ -50,14 +51,20 @@ export class CandidateRoom implements Presence {
   adoptExisting(): void {
     const p = this.room.remoteParticipants.get(this.identity);
     if (!p) return;
-    for (const pub of p.trackPublications.values()) if (pub.track) this.onTrack(pub.track as RemoteTrack);
+    for (const pub of p.trackPublications.values()) if (pub.track) this.onTrack(pub.track as RemoteTrack, pub);
   }
 
-  private onTrack(track: RemoteTrack): void {
+  private onTrack(track: RemoteTrack, pub: RemoteTrackPublication | undefined): void {
     if (track.kind === TrackKind.KIND_AUDIO) {
       this.sinks.audioTrack(track as RemoteAudioTrack);
       this.arrived();
-    } else if (track.kind === TrackKind.KIND_VIDEO) this.startVideo(track);
+    } else if (track.kind === TrackKind.KIND_VIDEO) {
+      // The recording is 640x360: a browser's medium simulcast layer is that size, and the top
+      // one (1280x720 at 30 fps) cost this process its decoding, a 1.4 MB copy into JavaScript
+      // per frame and a scale down: see bench:agent-cpu --camera browser.
+      preferVideoLayer(pub, VideoLayer.medium);
+      this.startVideo(track);
+    }
   }
 
   private arrived(): void {

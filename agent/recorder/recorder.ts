@@ -116,6 +116,10 @@ export class Recorder {
       '-map', '0:v', ...AUDIO_TRACKS.flatMap((_, i) => ['-map', `${1 + i}:a`]),
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-crf', '27', '-g', String(fps * 2), '-pix_fmt', 'yuv420p',
       // The mix first and the default (what players play); each voice alone after it, labelled.
+      // AAC's fast coder: three speech tracks took 2.7 s of CPU per 30 s with the default
+      // (twoloop), 0.85 s with it, and came back closer to what went in (SNR 39 vs 27 dB for the
+      // mix, 31 vs 22 dB for a voice alone, decoded against the input on the 2-core machine).
+      '-aac_coder', 'fast',
       ...AUDIO_TRACKS.flatMap((t, i) => [`-c:a:${i}`, 'aac', `-b:a:${i}`, t.bitrate, `-metadata:s:a:${i}`, `title=${t.label}`, `-metadata:s:a:${i}`, `handler_name=${t.label}`, `-disposition:a:${i}`, i === 0 ? 'default' : '0']),
       '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1',
     ];

@@ -5,6 +5,12 @@ import { parentPort } from 'node:worker_threads';
 // Runs the espeak-ng WASM CLI off the job's event loop: synthesis is synchronous CPU work that
 // would otherwise stall audio playout and turn handling. Requests: {id, voice, text}; replies:
 // {id, wav} or {id, error}.
+// The WASM build is an emscripten debug build: its file system throws an ErrnoError for every
+// missing path while it lays out its embedded data (each utterance, in a fresh instance), and each
+// one captures and demangles a stack trace. Nothing reads those stacks (this thread replies with a
+// message only), and capturing them was a third of its CPU: 197 → 123 ms of CPU per line (15
+// interview lines in a row on the 2-core machine); bench:agent-cpu shows the share per interview.
+Error.stackTraceLimit = 0;
 const require = createRequire(import.meta.url);
 const jsPath = require.resolve('espeak-ng');
 const wasm = readFile(jsPath.replace(/\.js$/, '.wasm')).then((bytes) => WebAssembly.compile(bytes));

@@ -61,11 +61,12 @@ export async function startS3({ home, port }) {
  * `stop()` ends the worker by PID, then any of its job processes or ffmpeg it left behind (also
  * by PID, checked against the command line each had), and the same happens if this script dies.
  */
-export async function startAgent({ env, cwd, logPath }) {
-  // BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node flags for the worker,
-  // which its job processes inherit (fork passes execArgv on); NODE_OPTIONS refuses --cpu-prof.
-  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const { child, exited, logText } = spawnLogged(process.execPath, [...nodeArgs, BIN, 'agent'], { env, cwd, logPath });
+export async function startAgent({ env, cwd, logPath, bin = BIN, nodeArgs = [] }) {
+  // BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") or `nodeArgs`: node flags
+  // for the worker, which its job processes inherit (fork passes execArgv on); NODE_OPTIONS
+  // refuses --cpu-prof. `bin`: another build's bin/interviewctl (bench:agent-cpu's baseline).
+  nodeArgs = [...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean), ...nodeArgs];
+  const { child, exited, logText } = spawnLogged(process.execPath, [...nodeArgs, bin, 'agent'], { env, cwd, logPath });
   let known = new Map(); // pid → command line, the tree as last seen
   const look = () => {
     const now = new Map();

@@ -2,7 +2,9 @@
 // test and bench:agent: joins through serve's real join API, publishes a camera-like video track (a
 // moving pattern, 640x480 at 15 fps) and a microphone that sends silence until it answers with
 // spoken PCM, hears the interviewer's track and measures, from its own side, when the
-// interviewer's voice arrives.
+// interviewer's voice arrives. `BROWSER_CAMERA` publishes like the candidate page instead (what
+// livekit-client does by default: 1280x720 at 30 fps, simulcast), for measuring what the agent
+// pays for a real browser's camera.
 //
 // Turn taking: a caption (lk.transcription) that ends with "?" is a question (or the follow-up);
 // once the interviewer's audio has been quiet for ANSWER_AFTER_QUIET_MS after it, the candidate
@@ -37,9 +39,20 @@ const FRAME_SAMPLES = CANDIDATE_SAMPLE_RATE / 100; // 10 ms, what a browser micr
 export const LOUD_DBFS = -40;
 /** Quiet after a question before the candidate starts answering (pauses inside a sentence are shorter). */
 const ANSWER_AFTER_QUIET_MS = 600;
-const WIDTH = 640;
-const HEIGHT = 480;
-const FPS = 15;
+
+/** What the synthetic camera publishes. */
+export interface CameraShape {
+  width: number;
+  height: number;
+  fps: number;
+  /** Publish simulcast layers (as a browser does) rather than one. */
+  simulcast: boolean;
+}
+
+/** The default: one 640x480 layer at 15 fps (cheap to encode, so many candidates fit on one machine). */
+export const SYNTHETIC_CAMERA: CameraShape = { width: 640, height: 480, fps: 15, simulcast: false };
+/** The candidate page's camera: livekit-client's defaults (h720 capture at 30 fps, simulcast). */
+export const BROWSER_CAMERA: CameraShape = { width: 1280, height: 720, fps: 30, simulcast: true };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -67,7 +80,8 @@ export function voicedPart(all: Int16Array): Int16Array {
  * One second of a moving test pattern (I420): a gradient with a bright bar sweeping across and a
  * dark block bouncing, so every frame differs like a camera's do. Shared by every candidate.
  */
-export function makeVideoLoop(): Uint8Array[] {
+export function makeVideoLoop(camera: CameraShape = SYNTHETIC_CAMERA): Uint8Array[] {
+  const { width: WIDTH, height: HEIGHT, fps: FPS } = camera;
   const frames: Uint8Array[] = [];
   const ySize = WIDTH * HEIGHT;
   const cSize = (WIDTH / 2) * (HEIGHT / 2);
@@ -75,11 +89,12 @@ export function makeVideoLoop(): Uint8Array[] {
     const data = new Uint8Array(ySize + 2 * cSize);
     const bar = Math.floor((f / FPS) * WIDTH);
     const blockY = Math.floor((Math.abs(FPS / 2 - f) / (FPS / 2)) * (HEIGHT - 80));
+    const blockX = Math.floor(WIDTH / 2) - 40;
     for (let y = 0; y < HEIGHT; y++) {
       for (let x = 0; x < WIDTH; x++) {
         let v = 60 + ((x + y) >> 3);
         if (x >= bar && x < bar + 48) v = 235;
-        if (y >= blockY && y < blockY + 80 && x >= 280 && x < 360) v = 20;
+        if (y >= blockY && y < blockY + 80 && x >= blockX && x < blockX + 80) v = 20;
         data[y * WIDTH + x] = v;
       }
     }
@@ -115,8 +130,10 @@ export interface CandidateOptions {
   id: string;
   /** 48 kHz mono PCM16 said as every answer (see voicedPart). */
   answer: Int16Array;
-  /** Camera frames (makeVideoLoop). */
+  /** Camera frames (makeVideoLoop, of the same `camera`). */
   video: Uint8Array[];
+  /** What the camera publishes (default SYNTHETIC_CAMERA). */
+  camera?: CameraShape;
   /** Gives up this long after starting. */
   deadlineMs: number;
   /** Stops early when aborted (e.g. Ctrl-C); what was measured so far is kept. */
@@ -148,7 +165,8 @@ function servedDisclosure(serveUrl: string): Promise<{ version: string; lang: st
  * Runs one interview as the candidate. Resolves with what it measured (never rejects: a failure is
  * recorded in `error`). All times are performance.now() milliseconds.
  */
-export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, signal }: CandidateOptions): Promise<CandidateRun> {
+export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, signal, camera = SYNTHETIC_CAMERA }: CandidateOptions): Promise<CandidateRun> {
+  const { width: WIDTH, height: HEIGHT, fps: FPS } = camera;
   const out: CandidateRun = { id, joinMs: NaN, publishedAt: NaN, firstAudioMs: NaN, gaps: [], captions: [], heardClosing: false };
   const room = new Room();
   const stops: (() => unknown)[] = [];
@@ -231,26 +249,26 @@ export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, si
       await mic.close().catch(() => {});
     });
 
-    // Camera: the shared loop of frames at 15 fps.
-    const camera = new VideoSource(WIDTH, HEIGHT);
+    // Camera: the shared loop of frames at the camera's rate.
+    const cameraSource = new VideoSource(WIDTH, HEIGHT);
     let frameNo = 0;
     const started = performance.now();
     const timer = setInterval(() => {
       const f = new VideoFrame(video[frameNo % video.length]!, WIDTH, HEIGHT, VideoBufferType.I420);
-      camera.captureFrame(f, BigInt(Math.round((performance.now() - started) * 1000)));
+      cameraSource.captureFrame(f, BigInt(Math.round((performance.now() - started) * 1000)));
       frameNo++;
     }, 1000 / FPS);
     stops.push(async () => {
       clearInterval(timer);
-      await camera.close().catch(() => {});
+      await cameraSource.close().catch(() => {});
     });
 
     const micTrack = LocalAudioTrack.createAudioTrack('microphone', mic);
-    const camTrack = LocalVideoTrack.createVideoTrack('camera', camera);
+    const camTrack = LocalVideoTrack.createVideoTrack('camera', cameraSource);
     await Promise.all([
       room.localParticipant!.publishTrack(micTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE })),
-      // One layer: the agent takes the top one anyway, and simulcast would triple this side's encoding.
-      room.localParticipant!.publishTrack(camTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: false })),
+      // One layer by default: simulcast multiplies this side's encoding (a browser's does it anyway).
+      room.localParticipant!.publishTrack(camTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: camera.simulcast })),
     ]);
     out.publishedAt = performance.now();
 

@@ -101,6 +101,18 @@ export async function checkRecording(stack: Stack, getObject: (key: string) => P
   const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
   expect(Math.abs(lengthMs - sessionMs), `recording ${lengthMs} ms vs session ${sessionMs} ms`).toBeLessThan(3000);
 
+  // The candidate's camera at the size and rate the README states (640x360, 15 fps), and a
+  // picture in it mid-session (Chromium's fake camera pattern), not the black the recorder writes
+  // while it has no frame.
+  const video = probe.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
+  expect([video.width, video.height, video.r_frame_rate]).toEqual([640, 360, '15/1']);
+  const luma = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(lengthMs / 2000), '-i', mp4, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'], { maxBuffer: 16 * 1024 * 1024 });
+  const mean = luma.reduce((a, v) => a + v, 0) / luma.length;
+  const spread = Math.sqrt(luma.reduce((a, v) => a + (v - mean) ** 2, 0) / luma.length);
+  writeFileSync(join(dir, 'mid-frame.gray'), luma);
+  expect(luma.length).toBe(640 * 360);
+  expect(spread, `mid-session frame: luma mean ${mean.toFixed(1)}, spread ${spread.toFixed(1)}`).toBeGreaterThan(5);
+
   // Audio levels where each utterance was said, from the decoded MP4 (16 kHz mono PCM).
   const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', mp4, '-vn', '-ac', '1', '-ar', '16000', '-f', 's16le', 'pipe:1'], { maxBuffer: 64 * 1024 * 1024 });
   const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
