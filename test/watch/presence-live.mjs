@@ -33,7 +33,7 @@ const { AccessToken, RoomServiceClient } = await import('livekit-server-sdk');
 const { startLivekitServer } = await import('../stack/livekit.mjs');
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
 const { createInterviewRepo } = await import(join(ROOT, 'dist/cli/adapters/db/interviews.js'));
-const { startPostgresFeed } = await import(join(ROOT, 'dist/cli/ui/feed-postgres.js'));
+const { startPostgresFeed } = await import(join(ROOT, 'dist/cli/adapters/watch/postgres-feed.js'));
 const { createLiveKit } = await import(join(ROOT, 'dist/cli/adapters/livekit/client.js'));
 
 const target = freshHome('presence');

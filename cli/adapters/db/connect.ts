@@ -50,6 +50,16 @@ function client(settings: Settings, max: number): Sql {
 }
 
 /**
+ * A one-connection client on the same database, for LISTEN only (no migration, no start: the
+ * caller already opened the database).
+ */
+export function openListenClient(settings: Pick<Settings, 'databaseUrl' | 'home'>, applicationName: string): Sql {
+  const options = { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { application_name: applicationName } };
+  if (settings.databaseUrl) return postgres(settings.databaseUrl, options) as unknown as Sql;
+  return postgres({ ...options, ...embeddedConnection(embeddedPaths(settings.home)) }) as unknown as Sql;
+}
+
+/**
  * Opens the database: DATABASE_URL when set, otherwise the embedded cluster, started (and
  * migrated) on first use. The fast path is one connection attempt; only when it fails do we
  * take the start lock.
@@ -86,6 +96,11 @@ export async function openDatabase(settings: Settings, options: OpenOptions = {}
     }
   }
   return { sql, embedded, where, close: () => sql.end({ timeout: 5 }) };
+}
+
+/** True when the database answers a trivial query within `timeoutMs` (serve's /healthz). */
+export function pingDatabase(sql: Sql, timeoutMs: number): Promise<boolean> {
+  return Promise.race([sql`select 1`.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]).catch(() => false);
 }
 
 function unavailable(err: unknown, where: string): Error {
