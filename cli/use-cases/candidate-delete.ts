@@ -105,14 +105,14 @@ export async function deleteInterviewData(deps: DeleteDeps, id: string, opts: { 
 
   let receipt = existing;
   if (!receipt) {
-    const known: StoredItem[] = [row!.recording_key, row!.transcript_key, row!.vtt_key].filter((k): k is string => k !== null).map((key) => ({ key, kind: 'object' }));
+    const known: StoredItem[] = row!.keys.map((key) => ({ key, kind: 'object' }));
     // Until the prefix is listed, it is itself still to delete.
     const remaining: StoredItem[] = [{ key: prefix, kind: 'prefix' }, ...known];
     receipt = await sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       const rows = await erasePersonalRows(tx, id, {
         deleted_at: new Date(),
-        erased_email_sha256: row!.candidate_email ? tombstoneHash('email', row!.candidate_email) : null,
+        erased_email_sha256: row!.candidateEmail ? tombstoneHash('email', row!.candidateEmail) : null,
         erased_ref_sha256: row!.ref ? tombstoneHash('ref', row!.ref) : null,
         recording_key: null,
         transcript_key: null,

@@ -7,7 +7,7 @@ import type { Settings } from '../../settings.js';
 import { embeddedConnection, embeddedNeedsProtection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
 import { migrate } from './migrate.js';
 
-import type { Sql } from './sql.js';
+import { columnCase, type Sql } from './sql.js';
 
 export type { Sql };
 
@@ -43,6 +43,7 @@ function client(settings: Settings, max: number): Sql {
     connect_timeout: 10,
     idle_timeout: 30,
     types: {},
+    transform: columnCase,
     connection: { application_name: 'interviewctl' },
   };
   if (settings.databaseUrl) return postgres(settings.databaseUrl, common) as unknown as Sql;
@@ -54,7 +55,7 @@ function client(settings: Settings, max: number): Sql {
  * caller already opened the database).
  */
 export function openListenClient(settings: Pick<Settings, 'databaseUrl' | 'home'>, applicationName: string): Sql {
-  const options = { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { application_name: applicationName } };
+  const options = { max: 1, onnotice: () => {}, connect_timeout: 5, transform: columnCase, connection: { application_name: applicationName } };
   if (settings.databaseUrl) return postgres(settings.databaseUrl, options) as unknown as Sql;
   return postgres({ ...options, ...embeddedConnection(embeddedPaths(settings.home)) }) as unknown as Sql;
 }

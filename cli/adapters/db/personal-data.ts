@@ -19,8 +19,8 @@ export function createPersonalDataRepo(sql: Sql) {
 
     /** What deleting an interview's data needs from its row: status, what a tombstone hashes, its storage keys. */
     async deletionFacts(id: string) {
-      const [row] = await sql<{ status: Status; candidate_email: string | null; ref: string | null; recording_key: string | null; transcript_key: string | null; vtt_key: string | null }[]>`
-        select status, candidate_email, ref, recording_key, transcript_key, vtt_key from interviews where id = ${id}`;
+      const [row] = await sql<{ status: Status; candidateEmail: string | null; ref: string | null; keys: string[] }[]>`
+        select status, candidate_email, ref, array_remove(array[recording_key, transcript_key, vtt_key], null) as keys from interviews where id = ${id}`;
       return row;
     },
 

@@ -14,20 +14,14 @@ export function createPurgeRepo(sql: Sql) {
   return {
     /** Finished interviews created before `before`, not purged or deleted yet, oldest first. */
     async due(before: Date): Promise<PurgeCandidate[]> {
-      const rows = await sql<{ id: string; status: string; created_at: Date; recording_key: string | null; transcript_key: string | null; vtt_key: string | null; evaluation_key: string | null }[]>`
-        select id, status, created_at, recording_key, transcript_key, vtt_key,
-          (select e.evaluation_key from interview_evaluations e where e.interview_id = interviews.id and e.evaluation_key is not null order by e.id desc limit 1) as evaluation_key
+      // The evaluation file holds the candidate's words (quotes) too.
+      return sql<PurgeCandidate[]>`
+        select id, status, created_at, array_remove(array[recording_key, transcript_key, vtt_key,
+          (select e.evaluation_key from interview_evaluations e where e.interview_id = interviews.id and e.evaluation_key is not null order by e.id desc limit 1)], null) as keys
         from interviews
         where created_at < ${before} and purged_at is null and deleted_at is null
           and status in ('completed', 'expired', 'revoked', 'failed')
         order by created_at`;
-      // The evaluation file holds the candidate's words (quotes) too.
-      return rows.map((r) => ({
-        id: r.id,
-        status: r.status,
-        createdAt: r.created_at,
-        keys: [r.recording_key, r.transcript_key, r.vtt_key, r.evaluation_key].filter((k): k is string => k !== null),
-      }));
     },
 
     /**
