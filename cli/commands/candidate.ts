@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createReceiptRepo } from '../adapters/db/deletion-receipts.js';
+import { createSubjectRepo } from '../adapters/db/subjects.js';
 import { openExportSink } from '../adapters/export/sink.js';
 import { openStorage, type StoredItem } from '../adapters/storage/storage.js';
 import { withContext, type GlobalOptions } from '../context.js';
@@ -10,7 +11,7 @@ import { printable } from '../ui/row-text.js';
 import { deleteInterviewData, type DeleteOutcome } from '../use-cases/candidate-delete.js';
 import { exportCandidate } from '../use-cases/candidate-export.js';
 import { findSubject, subjectFrom, type SubjectInterview } from '../use-cases/find-candidate.js';
-import { limitOption, sinceOption } from './audit.js';
+import { limitOption, sinceOption } from './list-options.js';
 import { operatorName } from './operator.js';
 
 const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
@@ -30,7 +31,7 @@ export async function exportData(id: string | undefined, opts: SubjectOpts & { o
   return withContext(global, async (ctx) => {
     const { sql } = await ctx.db();
     const { interviews } = await ctx.repos();
-    const found = await findSubject(sql, interviews, subject);
+    const found = await findSubject(createSubjectRepo(sql), interviews, subject);
     const storage = await openStorage(ctx.settings);
     const sink = await openExportSink(opts.output!, opts.force === true);
     const bar = ctx.out.progress('media', 0);
@@ -92,7 +93,7 @@ export async function deleteData(
   return withContext(global, async (ctx) => {
     const { sql } = await ctx.db();
     const { interviews } = await ctx.repos();
-    const found = await findSubject(sql, interviews, subject);
+    const found = await findSubject(createSubjectRepo(sql), interviews, subject);
     const open = found.filter((f) => !f.deleted);
     if (open.length > 1 && !opts.all) {
       const list = (xs: SubjectInterview[]) => table(['ID', 'STATUS', 'CREATED', 'CANDIDATE'], xs.map((f) => [f.id, f.status, when(f.createdAt), printable(f.name)]));

@@ -9,9 +9,9 @@ import { interviewUrl } from '../core/ids.js';
 import { createPrinter } from '../output.js';
 import type { Settings } from '../settings.js';
 import { onShutdown } from '../shutdown.js';
+import { startServer } from '../server/start.js';
 import { createInterview } from '../use-cases/create-invites.js';
 import { planDev, type DevFindings } from './dev-plan.js';
-import { startServer } from './serve.js';
 
 /**
  * Everything on one machine: the embedded database, a local livekit-server (LIVEKIT_URL, or one

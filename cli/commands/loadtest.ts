@@ -6,7 +6,7 @@ import { ConflictError, UnavailableError, UsageError } from '../core/errors.js';
 import type { Lang } from '../core/lang.js';
 import { formatInterviewTable, formatPercentiles, isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS } from '../core/loadtest.js';
 import { onShutdown } from '../shutdown.js';
-import { runLoadtest } from '../use-cases/loadtest.js';
+import { runLoadtest, speakAnswer } from '../use-cases/loadtest.js';
 
 export interface LoadtestCommandOptions {
   candidates?: string;
@@ -62,10 +62,7 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
       if (nodeEnv === undefined) delete process.env.NODE_ENV;
       else process.env.NODE_ENV = nodeEnv;
     }
-    const { createEspeakSynthesizer } = await import('../../agent/speech/synthesizers.js');
-    const tts = await createEspeakSynthesizer();
-    const answer = candidate.voicedPart(await tts.synthesize(ANSWER, o.lang));
-    await tts.close();
+    const answer = candidate.voicedPart(await speakAnswer(ANSWER, o.lang));
     const video = candidate.makeVideoLoop();
 
     const { sql } = await ctx.db();

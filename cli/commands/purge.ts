@@ -1,3 +1,4 @@
+import { createPurgeRepo } from '../adapters/db/purge.js';
 import { openStorage } from '../adapters/storage/storage.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { parseDuration } from '../core/duration.js';
@@ -13,7 +14,7 @@ export async function purge(opts: { olderThan?: string; dryRun?: boolean }, glob
     const { sql } = await ctx.db();
     const storage = await openStorage(settings);
     const dryRun = opts.dryRun === true;
-    const summary = await runPurge(sql, storage, { before: new Date(Date.now() - ms), retention: opts.olderThan!, dryRun }, (o) =>
+    const summary = await runPurge(createPurgeRepo(sql), storage, { before: new Date(Date.now() - ms), retention: opts.olderThan!, dryRun }, (o) =>
       out.line(o, () => `${o.id.slice(0, 8)}  ${o.status.padEnd(9)}  ${o.createdAt.toISOString().slice(0, 10)}  ${dryRun ? 'would purge' : o.applied ? 'purged' : `not purged: ${o.error}`} (${o.objects.length} objects)`),
     );
     out.info(dryRun ? 'dry run: nothing deleted' : `purged ${summary.purged} interviews${summary.failed ? `, ${summary.failed} failed (run again to retry)` : ''}`);

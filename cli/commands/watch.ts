@@ -1,8 +1,7 @@
-import postgres from 'postgres';
-import type { Sql } from '../adapters/db/connect.js';
+import { openListenClient } from '../adapters/db/connect.js';
 import { createHookRepo } from '../adapters/db/hooks.js';
-import { embeddedConnection, embeddedPaths } from '../adapters/db/embedded.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
+import { startPostgresFeed } from '../adapters/watch/postgres-feed.js';
 import { createContext, type GlobalOptions } from '../context.js';
 import { endsAt } from '../core/interview.js';
 import { UsageError } from '../core/errors.js';
@@ -10,7 +9,6 @@ import { isStatus, STATUSES, type Status } from '../core/states.js';
 import { createPrinter } from '../output.js';
 import { onShutdown } from '../shutdown.js';
 import type { DbState, WatchChange } from '../ui/feed.js';
-import { startPostgresFeed } from '../ui/feed-postgres.js';
 import { waitsForReview } from '../ui/watch-model.js';
 
 export interface WatchOptions {
@@ -38,15 +36,6 @@ export function changeJson(c: WatchChange) {
   };
 }
 
-/** A one-connection client on the same database, for LISTEN only. */
-function listenClient(settings: { databaseUrl: string | undefined; home: string }): Sql {
-  const options = { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { application_name: 'interviewctl watch' } };
-  const client = settings.databaseUrl
-    ? postgres(settings.databaseUrl, options)
-    : postgres({ ...options, ...embeddedConnection(embeddedPaths(settings.home)) });
-  return client as unknown as Sql;
-}
-
 /**
  * `interviewctl watch`: the live table on a terminal, or an NDJSON stream of changes with --json
  * or when stdout is not a terminal. Runs until q, Ctrl-C or a signal.
@@ -70,7 +59,7 @@ export async function watch(opts: WatchOptions, global: GlobalOptions): Promise<
     const { interviews } = await ctx.repos();
     feed = await startPostgresFeed({
       sql,
-      newListenClient: () => listenClient(settings),
+      newListenClient: () => openListenClient(settings, 'interviewctl watch'),
       interviews,
       status,
       livekit: tui ? createLiveKit(settings.livekit, { requestTimeoutSeconds: 2 }) : undefined,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { isConnectionError, type Sql } from '../adapters/db/connect.js';
+import { isConnectionError, pingDatabase, type Sql } from '../adapters/db/connect.js';
 import { explainDatabaseError } from '../adapters/db/errors.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import { createIntegrityRepo } from '../adapters/db/reviews.js';
@@ -184,7 +184,7 @@ export function createHttpServer(deps: ServerDeps): Server {
     if (path === '/metrics' && deps.metrics !== false && (method === 'GET' || method === 'HEAD')) return sendMetrics(serveRegistry, res);
 
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
-      const db = await Promise.race([sql`select 1`.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]).catch(() => false);
+      const db = await pingDatabase(sql, 2000);
       const lk = await livekit.listRooms(['healthz-probe']).then(() => true, () => false);
       return sendJson(res, db ? 200 : 503, { ok: db && lk, db, livekit: lk });
     }

@@ -2,7 +2,7 @@ import type { Status } from '../core/states.js';
 
 /**
  * What the live view reads: a store of rows that tells its subscribers when something changed.
- * The Postgres + LiveKit implementation lives in feed-postgres.ts; tests pass a fake.
+ * The Postgres + LiveKit implementation is an adapter (cli/adapters/watch/postgres-feed.ts); tests pass a fake.
  */
 
 /** true: in the room; false: not in it; null: unknown (LiveKit unreachable, or not asked yet). */

@@ -10,7 +10,7 @@ import type { ObjectStorage, StoredItem } from '../adapters/storage/storage.js';
 import { ConflictError } from '../core/errors.js';
 import { candidateDeletedData } from '../core/hook-events.js';
 import { storagePrefix } from '../core/personal-data.js';
-import { isLive, type Status } from '../core/states.js';
+import { isLive } from '../core/states.js';
 import { tombstoneHash } from './find-candidate.js';
 
 export interface DeleteDeps {
@@ -76,8 +76,8 @@ export async function deleteInterviewData(deps: DeleteDeps, id: string, opts: { 
   const existing = await receipts.forInterview(id);
   if (existing?.status === 'complete') return opts.dryRun ? { id, result: 'already_deleted', receipt: existing } : sweepAgain(deps, existing);
 
-  const [row] = await sql<{ status: Status; candidate_email: string | null; ref: string | null; recording_key: string | null; transcript_key: string | null; vtt_key: string | null }[]>`
-    select status, candidate_email, ref, recording_key, transcript_key, vtt_key from interviews where id = ${id}`;
+  const personal = createPersonalDataRepo(sql);
+  const row = await personal.deletionFacts(id);
   if (!existing && isLive(row!.status) && !opts.force) {
     throw new ConflictError(`interview ${id} is live (${row!.status}); end it first, or pass --force to end it and delete`, 'interview_live');
   }
@@ -92,7 +92,7 @@ export async function deleteInterviewData(deps: DeleteDeps, id: string, opts: { 
       storageError = (err as Error).message;
     }
     const local = localPlaces(deps, id).flatMap((p) => filesUnder(p.dir, p.base));
-    return { id, result: 'would_delete', plan: { rows: existing ? {} : await createPersonalDataRepo(sql).countErasable(id), storage: items, local, storageError } };
+    return { id, result: 'would_delete', plan: { rows: existing ? {} : await personal.countErasable(id), storage: items, local, storageError } };
   }
 
   if (!existing && isLive(row!.status)) await endLive(deps, id);
@@ -105,14 +105,14 @@ export async function deleteInterviewData(deps: DeleteDeps, id: string, opts: { 
 
   let receipt = existing;
   if (!receipt) {
-    const known: StoredItem[] = [row!.recording_key, row!.transcript_key, row!.vtt_key].filter((k): k is string => k !== null).map((key) => ({ key, kind: 'object' }));
+    const known: StoredItem[] = row!.keys.map((key) => ({ key, kind: 'object' }));
     // Until the prefix is listed, it is itself still to delete.
     const remaining: StoredItem[] = [{ key: prefix, kind: 'prefix' }, ...known];
     receipt = await sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       const rows = await erasePersonalRows(tx, id, {
         deleted_at: new Date(),
-        erased_email_sha256: row!.candidate_email ? tombstoneHash('email', row!.candidate_email) : null,
+        erased_email_sha256: row!.candidateEmail ? tombstoneHash('email', row!.candidateEmail) : null,
         erased_ref_sha256: row!.ref ? tombstoneHash('ref', row!.ref) : null,
         recording_key: null,
         transcript_key: null,

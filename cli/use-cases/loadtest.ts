@@ -143,3 +143,17 @@ export async function runLoadtest(deps: LoadtestDeps, opts: LoadtestOptions): Pr
   }
   return { ...result, cleanedUp };
 }
+
+/**
+ * The synthetic candidates' spoken answer, voiced by the interviewer's own espeak-ng synthesizer
+ * (16-bit PCM); loaded on demand, as only the load test needs it.
+ */
+export async function speakAnswer(text: string, lang: Lang): Promise<Int16Array> {
+  const { createEspeakSynthesizer } = await import('../../agent/speech/synthesizers.js');
+  const tts = await createEspeakSynthesizer();
+  try {
+    return await tts.synthesize(text, lang);
+  } finally {
+    await tts.close();
+  }
+}

@@ -25,6 +25,7 @@ import { cpuMeter, percentile } from './live.mjs';
 
 requireBuild();
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
+const { columnCase } = await import(join(ROOT, 'dist/cli/adapters/db/sql.js'));
 const { createInterviewRepo } = await import(join(ROOT, 'dist/cli/adapters/db/interviews.js'));
 const { newInterviewId } = await import(join(ROOT, 'dist/cli/core/ids.js'));
 
@@ -135,7 +136,7 @@ async function prepare(repo, n, prefix) {
 try {
   say(`bench:hooks — ${int(BACKLOG)} changes as a backlog, then ${int(CHANGES)} live, to ${ENDPOINTS} endpoints; on a shared machine read the CPU figures before the wall-clock ones`);
   await mustRun(['db', 'migrate'], { env, cwd: home });
-  sql = postgres({ ...embeddedConnection(embeddedPaths(home)), max: CONCURRENCY + 2, onnotice: () => {} });
+  sql = postgres({ ...embeddedConnection(embeddedPaths(home)), max: CONCURRENCY + 2, onnotice: () => {}, transform: columnCase });
   const repo = createInterviewRepo(sql);
   const pgCpu = postgresCpuClock(join(home, 'postgres', 'data'));
 

@@ -17,6 +17,7 @@ import { cleanup, cleanupOnSignal, fixed, freshHome, int, mustRun, numberOption,
 
 requireBuild();
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
+const { columnCase } = await import(join(ROOT, 'dist/cli/adapters/db/sql.js'));
 const { createInterviewRepo } = await import(join(ROOT, 'dist/cli/adapters/db/interviews.js'));
 
 const RATE = numberOption('rate', 50);
@@ -182,7 +183,7 @@ try {
   const csv = join(home, 'bench.csv');
   writeFileSync(csv, `name,ref\n${Array.from({ length: LIVE }, (_, i) => `Bench Candidate ${i + 1},BENCH-${i + 1}`).join('\n')}\n`);
   await mustRun(['create', '--from', csv, '--json', '--duration', '1h'], { env, cwd: home });
-  sql = postgres({ ...embeddedConnection(embeddedPaths(home)), max: 4, onnotice: () => {} });
+  sql = postgres({ ...embeddedConnection(embeddedPaths(home)), max: 4, onnotice: () => {}, transform: columnCase });
   await sql`
     with moved as (
       update interviews set status = 'used', used_at = now(), updated_at = now() where status = 'created' returning id

@@ -93,7 +93,7 @@ describe('create --from a messy CSV', () => {
       expect(o.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(o.url).toBe(`${PUBLIC_URL}/interview/${o.id}`);
       const [row] = await ws.db.sql`select candidate_name, duration_ms, lang, status from interviews where id = ${o.id!}`;
-      expect(row, ref).toEqual({ candidate_name: want.name, duration_ms: want.durationMs, lang: want.lang, status: 'created' });
+      expect(row, ref).toEqual({ candidateName: want.name, durationMs: want.durationMs, lang: want.lang, status: 'created' });
     }
   });
 
@@ -144,8 +144,8 @@ describe('create --from, other inputs', () => {
     ]);
     const rows = await ws.db.sql`select ref, lang, duration_ms from interviews where ref like 'S-%' order by ref`;
     expect(rows).toEqual([
-      { ref: 'S-1', lang: 'ja', duration_ms: 1_800_000 },
-      { ref: 'S-2', lang: 'ja', duration_ms: 2_700_000 },
+      { ref: 'S-1', lang: 'ja', durationMs: 1_800_000 },
+      { ref: 'S-2', lang: 'ja', durationMs: 2_700_000 },
     ]);
   });
 

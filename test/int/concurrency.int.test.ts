@@ -94,10 +94,10 @@ describe('two processes racing for one interview', () => {
     for (const l of losers) expect(l).toMatchObject({ code: 'transition_not_allowed', name: 'ConflictError' });
     expect(results.map((r) => r.code).sort()).toEqual([0, 5, 5]);
     const events = await db.sql`select from_status, to_status from interview_events where interview_id = ${id}`;
-    expect(events).toEqual([{ from_status: 'created', to_status: 'used' }]);
+    expect(events).toEqual([{ fromStatus: 'created', toStatus: 'used' }]);
     const [row] = await db.sql`select status, used_at from interviews where id = ${id}`;
     expect(row!.status).toBe('used');
-    expect(row!.used_at).toBeInstanceOf(Date);
+    expect(row!.usedAt).toBeInstanceOf(Date);
   });
 
   it('a join and a revoke at the same moment: one of them wins and the record says which', async () => {
@@ -107,7 +107,7 @@ describe('two processes racing for one interview', () => {
     const [row] = await db.sql`select status from interviews where id = ${id}`;
     expect(row!.status).toBe(join_!.code === 0 ? 'used' : 'revoked');
     const events = await db.sql`select to_status from interview_events where interview_id = ${id}`;
-    expect(events).toEqual([{ to_status: row!.status }]);
+    expect(events).toEqual([{ toStatus: row!.status }]);
   });
 });
 

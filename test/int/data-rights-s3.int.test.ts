@@ -118,7 +118,7 @@ describe.skipIf(!installed)('candidate delete against a versioned bucket (versit
     expect(o!.receipt.remaining).toContainEqual({ key: `recordings/${ada.id}/`, kind: 'prefix' });
     expect(r.stderr).toMatch(/incomplete.*rerun finishes/);
     const [row] = await ws.db.sql`select candidate_name, candidate_email, ref, deleted_at from interviews where id = ${ada.id}`;
-    expect(row).toMatchObject({ candidate_name: '(deleted)', candidate_email: null, ref: null });
+    expect(row).toMatchObject({ candidateName: '(deleted)', candidateEmail: null, ref: null });
     const receipts = await run(['candidate', 'receipts']);
     expect(receipts.stdout).toMatch(/incomplete \(\d+ left\)/);
   });

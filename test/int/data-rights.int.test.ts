@@ -212,9 +212,9 @@ describe('candidate export, delete, export again (local folder storage)', () => 
     const forced = await run(['candidate', 'delete', live.id, '--force', '--wait', '1s']);
     expect(forced.code, forced.stderr).toBe(0);
     const [row] = await ws.db.sql`select status, error, candidate_name from interviews where id = ${live.id}`;
-    expect(row).toMatchObject({ status: 'failed', error: 'candidate_deleted', candidate_name: '(deleted)' });
+    expect(row).toMatchObject({ status: 'failed', error: 'candidate_deleted', candidateName: '(deleted)' });
     const events = await ws.db.sql`select to_status, actor from interview_events where interview_id = ${live.id} order by id`;
-    expect(events.map((e) => `${e.to_status} by ${e.actor}`)).toEqual(expect.arrayContaining(['ending by operator', 'failed by operator']));
+    expect(events.map((e) => `${e.toStatus} by ${e.actor}`)).toEqual(expect.arrayContaining(['ending by operator', 'failed by operator']));
   });
 
   it('a copy that turns up after the deletion (a late upload, a spool on the agent machine) is deleted too, never stored', async () => {

@@ -69,8 +69,8 @@ describe('serve', () => {
     expect(ok.status).toBe(202);
     const [note] = await ws.db.sql`select kind, started_at, ended_at from interview_integrity_notes where interview_id = ${s.id}`;
     expect(note!.kind).toBe('tab_hidden');
-    expect(Math.abs(note!.started_at.getTime() - (Date.now() - 20_000))).toBeLessThan(5_000);
-    expect(note!.ended_at.getTime() - note!.started_at.getTime()).toBe(8_000);
+    expect(Math.abs(note!.startedAt.getTime() - (Date.now() - 20_000))).toBeLessThan(5_000);
+    expect(note!.endedAt.getTime() - note!.startedAt.getTime()).toBe(8_000);
 
     // Evaluated once: nothing is pending any more for the CLI either.
     const pending = await ws.run(['evaluate', '--pending']);

@@ -43,8 +43,8 @@ describe('evaluate', () => {
     expect(r.stdout).toMatch(/advisory recommendation advance/);
     const row = await current(s.id);
     expect(row).toMatchObject({ status: 'succeeded', model: 'stand-in-model', attempts: 1 });
-    expect(row.prompt_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(row.rubric_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.promptHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.rubricHash).toMatch(/^[0-9a-f]{64}$/);
     const card = row.result;
     expect(card.advisory).toBe(true);
     expect(card.scale).toEqual({ min: 1, max: 5 });
@@ -52,9 +52,9 @@ describe('evaluate', () => {
     // Each quote is tied to the utterance it is in, with that utterance's start for seeking.
     expect(card.questions[0].evidence[0]).toEqual({ utterance: 1, quote: 'I designed the payments ledger. We moved it to Postgres', startMs: 5000 });
     // The evaluation file lands at the SPEC key, beside the transcript.
-    expect(row.evaluation_key).toBe(s.evaluationKey);
+    expect(row.evaluationKey).toBe(s.evaluationKey);
     const file = JSON.parse(readFileSync(localPathsOf(recordings(), s.evaluationKey).path, 'utf8'));
-    expect(file).toMatchObject({ interviewId: s.id, advisory: true, model: 'stand-in-model', promptHash: row.prompt_hash, recommendation: 'advance' });
+    expect(file).toMatchObject({ interviewId: s.id, advisory: true, model: 'stand-in-model', promptHash: row.promptHash, recommendation: 'advance' });
     // The interview is unchanged, and its log says a person's review is awaited.
     expect(await statusOf(s.id)).toBe('completed');
     const events = await ws.db.sql`select actor, reason from interview_events where interview_id = ${s.id}`;

@@ -45,7 +45,7 @@ describe('purge --older-than', () => {
     expect(lines[0]!.objects.sort()).toEqual(Object.values(old.keys).sort());
     expect(existsSync(file(old.keys.video))).toBe(true);
     const [row] = await ws.db.sql`select candidate_name from interviews where id = ${old.id}`;
-    expect(row!.candidate_name).toBe(old.name);
+    expect(row!.candidateName).toBe(old.name);
   });
 
   it('purges the old finished interview: storage, personal rows, consent browser, operator reasons; keeps an audit row', async () => {
@@ -54,8 +54,8 @@ describe('purge --older-than', () => {
     expect(ndjson<{ id: string; applied: boolean }>(r.stdout)).toEqual([expect.objectContaining({ id: old.id, applied: true })]);
     expect(filesUnder(join(ws.scratch.dir, 'recordings')).filter((p) => p.includes(old.id))).toEqual([]);
     const [row] = await ws.db.sql`select candidate_name, candidate_email, ref, purged_at from interviews where id = ${old.id}`;
-    expect(row).toMatchObject({ candidate_name: '(purged)', candidate_email: null, ref: null });
-    expect(row!.purged_at).not.toBeNull();
+    expect(row).toMatchObject({ candidateName: '(purged)', candidateEmail: null, ref: null });
+    expect(row!.purgedAt).not.toBeNull();
     const [counts] = await ws.db.sql<{ u: number; w: number; ua: number; reasons: number }[]>`
       select (select count(*)::int from utterances where interview_id = ${old.id}) as u,
              (select count(*)::int from webhook_events where interview_id = ${old.id}) as w,
@@ -66,15 +66,15 @@ describe('purge --older-than', () => {
     const [consent] = await ws.db.sql`select version, lang from consents where interview_id = ${old.id}`;
     expect(consent).toMatchObject({ lang: 'en' });
     const [audit] = await ws.db.sql`select objects_deleted, utterances_deleted, webhooks_deleted, retention, rows_erased from purge_audit where interview_id = ${old.id}`;
-    expect(audit).toMatchObject({ objects_deleted: 3, utterances_deleted: 2, webhooks_deleted: 1, retention: '30d' });
-    expect(audit!.rows_erased).toMatchObject({ consents_cleared: 1, interview_events_cleared: 1, utterances_deleted: 2, webhook_events_deleted: 1 });
+    expect(audit).toMatchObject({ objectsDeleted: 3, utterancesDeleted: 2, webhooksDeleted: 1, retention: '30d' });
+    expect(audit!.rowsErased).toMatchObject({ consents_cleared: 1, interview_events_cleared: 1, utterances_deleted: 2, webhook_events_deleted: 1 });
     expect(JSON.stringify(audit)).not.toContain('Qzcandidate');
   });
 
   it('never touches a live interview or a recent one, and a second purge finds nothing', async () => {
     for (const c of [recent, oldLive]) {
       const [row] = await ws.db.sql`select candidate_name, purged_at from interviews where id = ${c.id}`;
-      expect(row).toMatchObject({ candidate_name: c.name, purged_at: null });
+      expect(row).toMatchObject({ candidateName: c.name, purgedAt: null });
       expect(existsSync(file(c.keys.video))).toBe(true);
     }
     const again = await run(['purge', '--older-than', '30d', '--json']);

@@ -95,14 +95,14 @@ describe('purge', () => {
     expect(r.stdout).not.toContain('Grace');
     for (const key of [old.keys.video, old.keys.transcript, old.keys.vtt]) expect(existsSync(join(old.dir, key)), key).toBe(false);
     expect(existsSync(join(recent.dir, recent.keys.video))).toBe(true);
-    const [row] = await ws.db.sql<{ candidate_name: string; candidate_email: string | null; ref: string | null; purged_at: Date | null }[]>`select candidate_name, candidate_email, ref, purged_at from interviews where id = ${old.id}`;
-    expect(row).toMatchObject({ candidate_name: '(purged)', candidate_email: null, ref: null, purged_at: expect.any(Date) });
+    const [row] = await ws.db.sql<{ candidateName: string; candidateEmail: string | null; ref: string | null; purgedAt: Date | null }[]>`select candidate_name, candidate_email, ref, purged_at from interviews where id = ${old.id}`;
+    expect(row).toMatchObject({ candidateName: '(purged)', candidateEmail: null, ref: null, purgedAt: expect.any(Date) });
     const [{ n }] = await ws.db.sql<{ n: number }[]>`select count(*)::int as n from utterances where interview_id = ${old.id}`;
     expect(n).toBe(0);
     const audit = await ws.db.sql`select objects_deleted, utterances_deleted, retention from purge_audit where interview_id = ${old.id}`;
-    expect(audit).toEqual([{ objects_deleted: 3, utterances_deleted: 2, retention: '30d' }]);
-    const [kept] = await ws.db.sql<{ candidate_name: string }[]>`select candidate_name from interviews where id = ${recent.id}`;
-    expect(kept!.candidate_name).toBe('Grace Hopper');
+    expect(audit).toEqual([{ objectsDeleted: 3, utterancesDeleted: 2, retention: '30d' }]);
+    const [kept] = await ws.db.sql<{ candidateName: string }[]>`select candidate_name from interviews where id = ${recent.id}`;
+    expect(kept!.candidateName).toBe('Grace Hopper');
 
     const again = await ws.run(['purge', '--older-than', '30d', '--json']);
     expect(again.code).toBe(0);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../cli/adapters/db/connect.js';
 import { embeddedConnection, embeddedPaths } from '../../cli/adapters/db/embedded.js';
 import { createInterviewRepo } from '../../cli/adapters/db/interviews.js';
+import { columnCase } from '../../cli/adapters/db/sql.js';
 import { shortId } from '../../cli/core/interview.js';
 import { cli, scratchDir, stackFrames } from './helpers/cli.js';
 import { BIN } from './helpers/paths.js';
@@ -28,7 +29,7 @@ async function create(name: string): Promise<string> {
 }
 
 function db(): Sql {
-  sql ??= postgres({ ...embeddedConnection(embeddedPaths(scratch.dir)), max: 2, onnotice: () => {} }) as unknown as Sql;
+  sql ??= postgres({ ...embeddedConnection(embeddedPaths(scratch.dir)), max: 2, onnotice: () => {}, transform: columnCase }) as unknown as Sql;
   return sql;
 }
 
@@ -189,7 +190,7 @@ describe.skipIf(!hasTmux && process.env.CI !== 'true')('watch in a real terminal
     keys('y');
     await until('ending on screen', () => rowOf(pane(), id).includes('ending'), 5000, pane);
     const [row] = await db()`select status, end_reason from interviews where id = ${id}`;
-    expect(row).toMatchObject({ status: 'ending', end_reason: 'operator_ended' });
+    expect(row).toMatchObject({ status: 'ending', endReason: 'operator_ended' });
 
     // The database restarts under it: the header says so, then it carries on.
     expect((await run(['db', 'stop'])).code).toBe(0);

@@ -35,11 +35,11 @@ const tx = <T>(fn: (repo: WebhookRepo) => Promise<T>): Promise<T> => sql().begin
 const receive = (fs: WebhookFacts[]) => tx((repo) => receiveDeliveries(repo, fs));
 
 async function state(id: string) {
-  const [row] = await sql()<{ status: string; end_reason: string | null; candidate_joined_at: Date | null; ended_at: Date | null }[]>`
+  const [row] = await sql()<{ status: string; endReason: string | null; candidateJoinedAt: Date | null; endedAt: Date | null }[]>`
     select status, end_reason, candidate_joined_at, ended_at from interviews where id = ${id}`;
-  const events = await sql()<{ from_status: string; to_status: string; reason: string; webhook_id: string }[]>`
+  const events = await sql()<{ fromStatus: string; toStatus: string; reason: string; webhookId: string }[]>`
     select from_status, to_status, reason, webhook_id from interview_events where interview_id = ${id} and actor = 'livekit' order by id`;
-  return { ...row!, events: events.map((e) => `${e.from_status}→${e.to_status} ${e.reason}`) };
+  return { ...row!, events: events.map((e) => `${e.fromStatus}→${e.toStatus} ${e.reason}`) };
 }
 
 /** Every row of the three tables, as text: what "the database did not change" means. */
@@ -76,7 +76,7 @@ describe('applying a batch of deliveries', () => {
     const outcomes = await receive([finished, joined, left, delivery('track_published', id, 'candidate', 11)]);
     expect(outcomes.map((o) => o.result)).toEqual(['ended: room_finished', 'candidate joined', 'noted: participant left (candidate)', 'ignored']);
     const s = await state(id);
-    expect(s).toMatchObject({ status: 'ending', end_reason: 'room_finished', candidate_joined_at: new Date(T0 + 10_000) });
+    expect(s).toMatchObject({ status: 'ending', endReason: 'room_finished', candidateJoinedAt: new Date(T0 + 10_000) });
     expect(s.events).toEqual(['recording→ending room_finished', 'ending→ending candidate joined the room', 'ending→ending participant left (candidate)']);
 
     // A second room_finished (LiveKit re-created the room) arrives late, alone: noted, nothing moves.
@@ -104,11 +104,11 @@ describe('applying a batch of deliveries', () => {
     expect(together).toEqual(alone);
     for (let n = 0; n < 3; n++) {
       const [a, b] = [await state(ids[n]!), await state(copies[n]!)];
-      expect({ ...a, ended_at: Boolean(a.ended_at) }).toEqual({ ...b, ended_at: Boolean(b.ended_at) });
+      expect({ ...a, endedAt: Boolean(a.endedAt) }).toEqual({ ...b, endedAt: Boolean(b.endedAt) });
     }
-    expect(await state(ids[0]!)).toMatchObject({ status: 'ending', candidate_joined_at: new Date(T0 + 1000) });
+    expect(await state(ids[0]!)).toMatchObject({ status: 'ending', candidateJoinedAt: new Date(T0 + 1000) });
     // Already joined before: the first join of this batch is a rejoin, and the first time stays.
-    expect(await state(ids[1]!)).toMatchObject({ status: 'ending', candidate_joined_at: new Date(T0 - 60_000) });
+    expect(await state(ids[1]!)).toMatchObject({ status: 'ending', candidateJoinedAt: new Date(T0 - 60_000) });
     expect((await state(ids[1]!)).events[1]).toBe('recording→recording candidate rejoined the room');
   });
 
@@ -117,7 +117,7 @@ describe('applying a batch of deliveries', () => {
       const id = await interview(status);
       const [o] = await receive([delivery('room_finished', id, 'agent', 5)]);
       expect(o!.result).toBe('noted: room finished');
-      expect(await state(id)).toMatchObject({ status, end_reason: null, events: [`${status}→${status} room finished`] });
+      expect(await state(id)).toMatchObject({ status, endReason: null, events: [`${status}→${status} room finished`] });
     }
   });
 
@@ -148,7 +148,7 @@ describe('applying a batch of deliveries', () => {
     const failing = <T>(): Promise<T> => Promise.reject(new Error('connection lost mid-batch'));
     await expect(receiveAlone(createWebhookRepo(sql()), failing, finished)).rejects.toThrow('connection lost mid-batch');
     const [row] = await sql()`select applied_at, error from webhook_events where id = ${finished.id}`;
-    expect(row).toEqual({ applied_at: null, error: 'connection lost mid-batch' });
+    expect(row).toEqual({ appliedAt: null, error: 'connection lost mid-batch' });
     expect(await receiveAlone(createWebhookRepo(sql()), tx, finished)).toEqual({ duplicate: false, result: 'ended: room_finished' });
     const [after] = await sql()`select applied_at is not null as applied, error from webhook_events where id = ${finished.id}`;
     expect(after).toEqual({ applied: true, error: null });
@@ -184,8 +184,8 @@ describe('replaying stored deliveries', () => {
       'ended: room_finished',
       'noted: participant left (candidate)',
     ]);
-    expect(await state(live)).toMatchObject({ status: 'ending', end_reason: 'room_finished', candidate_joined_at: new Date(T0 + 2000) });
-    expect(await state(done)).toMatchObject({ status: 'completed', end_reason: null });
+    expect(await state(live)).toMatchObject({ status: 'ending', endReason: 'room_finished', candidateJoinedAt: new Date(T0 + 2000) });
+    expect(await state(done)).toMatchObject({ status: 'completed', endReason: null });
     const [unapplied] = await sql()`select count(*)::int as n from webhook_events where applied_at is null or error is not null`;
     expect(unapplied!.n).toBe(0);
 

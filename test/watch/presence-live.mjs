@@ -32,8 +32,9 @@ const { Room } = await import('@livekit/rtc-node');
 const { AccessToken, RoomServiceClient } = await import('livekit-server-sdk');
 const { startLivekitServer } = await import('../stack/livekit.mjs');
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
+const { columnCase } = await import(join(ROOT, 'dist/cli/adapters/db/sql.js'));
 const { createInterviewRepo } = await import(join(ROOT, 'dist/cli/adapters/db/interviews.js'));
-const { startPostgresFeed } = await import(join(ROOT, 'dist/cli/ui/feed-postgres.js'));
+const { startPostgresFeed } = await import(join(ROOT, 'dist/cli/adapters/watch/postgres-feed.js'));
 const { createLiveKit } = await import(join(ROOT, 'dist/cli/adapters/livekit/client.js'));
 
 const target = freshHome('presence');
@@ -46,7 +47,7 @@ const lkDir = mkdtempSync(join(tmpdir(), 'ictl-lk-'));
 try {
   await mustRun(['create', '--name', 'Presence Check'], { env: target.env, cwd: target.home });
   const conn = embeddedConnection(embeddedPaths(target.home));
-  sql = postgres({ ...conn, max: 3, onnotice() {} });
+  sql = postgres({ ...conn, max: 3, onnotice() {}, transform: columnCase });
   const repo = createInterviewRepo(sql);
   const [{ id }] = await sql`select id from interviews limit 1`;
   await repo.applyEvent(id, 'join', { actor: 'test' });
@@ -55,7 +56,7 @@ try {
   const roomName = `interview-${id}`;
   await service.createRoom({ name: roomName });
   const livekit = createLiveKit({ url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret, agentName: 'interviewer' }, { requestTimeoutSeconds: 2 });
-  feed = await startPostgresFeed({ sql, newListenClient: () => postgres({ ...conn, max: 1, onnotice() {} }), interviews: repo, livekit, presenceIntervalMs: 300 });
+  feed = await startPostgresFeed({ sql, newListenClient: () => postgres({ ...conn, max: 1, onnotice() {}, transform: columnCase }), interviews: repo, livekit, presenceIntervalMs: 300 });
 
   const check = async (label, want, livekitState) => {
     const deadline = Date.now() + 8000;

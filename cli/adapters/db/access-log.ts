@@ -1,4 +1,5 @@
 import type { Sql } from './connect.js';
+import { numberId, type WithTextId } from './sql.js';
 
 /** What an access-log row names: the command that read a candidate's data. */
 export type AccessKind = 'recording get' | 'recording url' | 'transcript' | 'report' | 'candidate export';
@@ -24,19 +25,13 @@ export async function recordAccess(sql: Sql, entry: { by: string; what: AccessKi
 
 /** Access-log rows, newest first. */
 export async function listAccess(sql: Sql, filter: { interviewId?: string; since?: Date; limit: number }): Promise<AccessRow[]> {
-  const rows = await sql`
-    select * from access_log
+  // by_name as `by` (BY is a keyword, hence the column's name); the bigserial id arrives as a string.
+  const rows = await sql<WithTextId<AccessRow>[]>`
+    select id, at, by_name as "by", what, interview_id, detail from access_log
     where true
       ${filter.interviewId ? sql`and interview_id = ${filter.interviewId}` : sql``}
       ${filter.since ? sql`and at >= ${filter.since}` : sql``}
     order by at desc, id desc
     limit ${filter.limit}`;
-  return rows.map((r) => ({
-    id: Number(r.id),
-    at: r.at as Date,
-    by: r.by_name as string,
-    what: r.what as string,
-    interviewId: r.interview_id as string,
-    detail: (r.detail as Record<string, unknown>) ?? {},
-  }));
+  return rows.map((r) => numberId<AccessRow>(r));
 }

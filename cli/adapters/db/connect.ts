@@ -7,7 +7,7 @@ import type { Settings } from '../../settings.js';
 import { embeddedConnection, embeddedNeedsProtection, embeddedPaths, ensureEmbeddedStarted } from './embedded.js';
 import { migrate } from './migrate.js';
 
-import type { Sql } from './sql.js';
+import { columnCase, type Sql } from './sql.js';
 
 export type { Sql };
 
@@ -43,10 +43,21 @@ function client(settings: Settings, max: number): Sql {
     connect_timeout: 10,
     idle_timeout: 30,
     types: {},
+    transform: columnCase,
     connection: { application_name: 'interviewctl' },
   };
   if (settings.databaseUrl) return postgres(settings.databaseUrl, common) as unknown as Sql;
   return postgres({ ...common, ...embeddedConnection(embeddedPaths(settings.home)) }) as unknown as Sql;
+}
+
+/**
+ * A one-connection client on the same database, for LISTEN only (no migration, no start: the
+ * caller already opened the database).
+ */
+export function openListenClient(settings: Pick<Settings, 'databaseUrl' | 'home'>, applicationName: string): Sql {
+  const options = { max: 1, onnotice: () => {}, connect_timeout: 5, transform: columnCase, connection: { application_name: applicationName } };
+  if (settings.databaseUrl) return postgres(settings.databaseUrl, options) as unknown as Sql;
+  return postgres({ ...options, ...embeddedConnection(embeddedPaths(settings.home)) }) as unknown as Sql;
 }
 
 /**
@@ -86,6 +97,11 @@ export async function openDatabase(settings: Settings, options: OpenOptions = {}
     }
   }
   return { sql, embedded, where, close: () => sql.end({ timeout: 5 }) };
+}
+
+/** True when the database answers a trivial query within `timeoutMs` (serve's /healthz). */
+export function pingDatabase(sql: Sql, timeoutMs: number): Promise<boolean> {
+  return Promise.race([sql`select 1`.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]).catch(() => false);
 }
 
 function unavailable(err: unknown, where: string): Error {

@@ -17,8 +17,7 @@ export interface Disclosure {
 
 /** Consents given for an interview, oldest first. */
 export async function listConsents(sql: Sql, interviewId: string): Promise<ConsentRecord[]> {
-  const rows = await sql`select at, version, lang, user_agent from consents where interview_id = ${interviewId} order by id`;
-  return rows.map((r) => ({ at: r.at as Date, version: r.version as string, lang: r.lang as string, userAgent: (r.user_agent as string | null) ?? null }));
+  return sql<ConsentRecord[]>`select at, version, lang, user_agent from consents where interview_id = ${interviewId} order by id`;
 }
 
 /** Keeps the texts of the disclosures a page was built with, so every consent can name its words. */
@@ -33,6 +32,5 @@ export async function recordDisclosures(sql: Sql, list: readonly Disclosure[]): 
 /** The stored texts of these versions. */
 export async function disclosureTexts(sql: Sql, versions: string[]): Promise<Disclosure[]> {
   if (versions.length === 0) return [];
-  const rows = await sql`select version, lang, text from disclosure_versions where version = any(${versions})`;
-  return rows.map((r) => ({ version: r.version as string, lang: r.lang as string, text: r.text as string }));
+  return sql<Disclosure[]>`select version, lang, text from disclosure_versions where version = any(${versions})`;
 }

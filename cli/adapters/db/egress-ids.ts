@@ -9,8 +9,8 @@ export function createEgressIdRepo(sql: Sql) {
     },
 
     async get(interviewId: string): Promise<string | null> {
-      const [row] = await sql<{ egress_id: string | null }[]>`select egress_id from interviews where id = ${interviewId}`;
-      return row?.egress_id ?? null;
+      const [row] = await sql<{ egressId: string | null }[]>`select egress_id from interviews where id = ${interviewId}`;
+      return row?.egressId ?? null;
     },
   };
 }

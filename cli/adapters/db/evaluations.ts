@@ -1,6 +1,7 @@
 import type { Scorecard } from '../../core/evaluation.js';
 import { evaluatedData } from '../../core/hook-events.js';
 import type { Sql } from './connect.js';
+import { numberId, type WithTextId } from './sql.js';
 import { enqueueEvent } from './outbox.js';
 
 /** One evaluation run of an interview (table interview_evaluations). */
@@ -24,29 +25,8 @@ export interface EvaluationRow {
   finishedAt: Date | null;
 }
 
-type Row = Record<string, unknown>;
-
-function toEvaluation(r: Row): EvaluationRow {
-  return {
-    id: Number(r.id),
-    interviewId: r.interview_id as string,
-    current: r.current as boolean,
-    status: r.status as EvaluationRow['status'],
-    attempts: Number(r.attempts),
-    runs: Number(r.runs),
-    leaseUntil: (r.lease_until as Date | null) ?? null,
-    nextAttemptAt: (r.next_attempt_at as Date | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    model: (r.model as string | null) ?? null,
-    promptHash: (r.prompt_hash as string | null) ?? null,
-    rubricHash: (r.rubric_hash as string | null) ?? null,
-    result: (r.result as Scorecard | null) ?? null,
-    evaluationKey: (r.evaluation_key as string | null) ?? null,
-    trigger: r.trigger as string,
-    createdAt: r.created_at as Date,
-    finishedAt: (r.finished_at as Date | null) ?? null,
-  };
-}
+type Stored = WithTextId<EvaluationRow>;
+const toEvaluation = (r: Stored) => numberId<EvaluationRow>(r);
 
 export type ClaimOutcome = { claimed: EvaluationRow } | { busy: EvaluationRow } | { done: EvaluationRow };
 
@@ -60,13 +40,13 @@ export function createEvaluationRepo(sql: Sql) {
   return {
     /** The evaluation reports show: the current run, whatever its status. */
     async current(interviewId: string): Promise<EvaluationRow | undefined> {
-      const [row] = await sql`select * from interview_evaluations where interview_id = ${interviewId} and current`;
+      const [row] = await sql<Stored[]>`select * from interview_evaluations where interview_id = ${interviewId} and current`;
       return row ? toEvaluation(row) : undefined;
     },
 
     /** Every run, newest first (reruns keep the earlier ones). */
     async history(interviewId: string): Promise<EvaluationRow[]> {
-      const rows = await sql`select * from interview_evaluations where interview_id = ${interviewId} order by id desc`;
+      const rows = await sql<Stored[]>`select * from interview_evaluations where interview_id = ${interviewId} order by id desc`;
       return rows.map(toEvaluation);
     },
 
@@ -81,7 +61,7 @@ export function createEvaluationRepo(sql: Sql) {
         const t = tx as unknown as Sql;
         // Serialises claimers of this interview for the length of this short transaction.
         await t`select id from interviews where id = ${interviewId} for update`;
-        const [cur] = await t`select * from interview_evaluations where interview_id = ${interviewId} and current`;
+        const [cur] = await t<Stored[]>`select * from interview_evaluations where interview_id = ${interviewId} and current`;
         const lease = new Date(Date.now() + opts.leaseMs);
         if (cur) {
           const row = toEvaluation(cur);
@@ -89,7 +69,7 @@ export function createEvaluationRepo(sql: Sql) {
           if (live) return { busy: row };
           if (row.status === 'succeeded' && !opts.force) return { done: row };
           if (row.status !== 'succeeded' && !opts.force) {
-            const [again] = await t`
+            const [again] = await t<Stored[]>`
               update interview_evaluations set status = 'running', lease_until = ${lease}, runs = runs + (case when status = 'failed' then 1 else 0 end),
                 error = null, next_attempt_at = null, trigger = ${opts.trigger}
               where id = ${row.id} returning *`;
@@ -97,7 +77,7 @@ export function createEvaluationRepo(sql: Sql) {
           }
           await t`update interview_evaluations set current = false where id = ${row.id}`;
         }
-        const [fresh] = await t`
+        const [fresh] = await t<Stored[]>`
           insert into interview_evaluations (interview_id, status, lease_until, trigger)
           values (${interviewId}, 'running', ${lease}, ${opts.trigger}) returning *`;
         return { claimed: toEvaluation(fresh!) };
@@ -116,7 +96,7 @@ export function createEvaluationRepo(sql: Sql) {
     async succeed(row: EvaluationRow, stamp: EvaluationStamp, result: Scorecard, evaluationKey: string | null, note: string): Promise<EvaluationRow> {
       return sql.begin(async (tx) => {
         const t = tx as unknown as Sql;
-        const [saved] = await t`
+        const [saved] = await t<Stored[]>`
           update interview_evaluations set status = 'succeeded', model = ${stamp.model}, prompt_hash = ${stamp.promptHash},
             rubric_hash = ${stamp.rubricHash}, result = ${t.json(result as never)}, evaluation_key = ${evaluationKey},
             error = null, lease_until = null, next_attempt_at = null, finished_at = now()
@@ -132,7 +112,7 @@ export function createEvaluationRepo(sql: Sql) {
           data: evaluatedData({
             interviewId: row.interviewId,
             ref: i?.ref ?? null,
-            evaluatedAt: (saved!.finished_at as Date) ?? new Date(),
+            evaluatedAt: saved!.finishedAt ?? new Date(),
             model: stamp.model,
             // An unsupported score goes out as null (flagged): a receiver that ignores the flag must not
             // take an uncited score for a cited one.
@@ -152,7 +132,7 @@ export function createEvaluationRepo(sql: Sql) {
 
     /** Stores a failed run with its reason; `retryAt` is when serve's sweep may try again. */
     async fail(row: EvaluationRow, stamp: Partial<EvaluationStamp>, error: string, retryAt: Date | null): Promise<EvaluationRow> {
-      const [saved] = await sql`
+      const [saved] = await sql<Stored[]>`
         update interview_evaluations set status = 'failed', error = ${error}, model = ${stamp.model ?? null},
           prompt_hash = ${stamp.promptHash ?? null}, rubric_hash = ${stamp.rubricHash ?? null},
           lease_until = null, next_attempt_at = ${retryAt}, finished_at = now()

@@ -1,5 +1,6 @@
 import type { HookEventType } from '../../core/hook-events.js';
 import type { Sql } from './connect.js';
+import { numberId, type WithTextId } from './sql.js';
 
 /** A receiver of our webhooks. */
 export interface HookEndpoint {
@@ -74,43 +75,6 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
-type Row = Record<string, unknown>;
-
-function toEndpoint(r: Row): HookEndpoint {
-  return {
-    id: r.id as string,
-    url: r.url as string,
-    description: r.description as string,
-    events: (r.events as HookEventType[] | null) ?? null,
-    secret: r.secret as string,
-    previousSecret: (r.previous_secret as string | null) ?? null,
-    previousUntil: (r.previous_until as Date | null) ?? null,
-    allowPrivate: Boolean(r.allow_private),
-    disabledAt: (r.disabled_at as Date | null) ?? null,
-    disabledReason: (r.disabled_reason as string | null) ?? null,
-    createdAt: r.created_at as Date,
-  };
-}
-
-function toDelivery(r: Row): DeliveryRow {
-  return {
-    id: Number(r.id),
-    eventId: r.event_id as string,
-    type: r.type as HookEventType,
-    interviewId: (r.interview_id as string | null) ?? null,
-    endpointId: r.endpoint_id as string,
-    url: r.url as string,
-    state: r.state as DeliveryRow['state'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: r.next_attempt_at as Date,
-    lastAttemptAt: (r.last_attempt_at as Date | null) ?? null,
-    lastStatus: r.last_status === null || r.last_status === undefined ? null : Number(r.last_status),
-    lastError: (r.last_error as string | null) ?? null,
-    deliveredAt: (r.delivered_at as Date | null) ?? null,
-    createdAt: r.created_at as Date,
-  };
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function createHookRepo(sql: Sql) {
@@ -121,22 +85,27 @@ export function createHookRepo(sql: Sql) {
       ${f.failed ? sql`and (d.state = 'failed' or (d.state = 'pending' and d.attempts > 0))` : sql``}
       ${f.since ? sql`and d.created_at >= ${f.since}` : sql``}`;
 
+  // A delivery with its event and endpoint: hook_deliveries `d`, hook_events `ev`, hook_endpoints `e`.
+  const delivery = sql`d.id, ev.id as event_id, ev.type, ev.interview_id, d.endpoint_id, e.url, d.state, d.attempts,
+    d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.created_at`;
+  const toDelivery = (r: WithTextId<DeliveryRow>) => numberId<DeliveryRow>(r);
+
   return {
     async addEndpoint(e: { id: string; url: string; description: string; events: HookEventType[] | null; secret: string; allowPrivate: boolean }): Promise<HookEndpoint> {
-      const [row] = await sql`
+      const [row] = await sql<HookEndpoint[]>`
         insert into hook_endpoints (id, url, description, events, secret, allow_private)
         values (${e.id}, ${e.url}, ${e.description}, ${e.events as string[] | null}, ${e.secret}, ${e.allowPrivate})
         returning *`;
-      return toEndpoint(row!);
+      return row!;
     },
 
     async listEndpoints(): Promise<HookEndpoint[]> {
-      return (await sql`select * from hook_endpoints order by created_at, id`).map(toEndpoint);
+      return sql<HookEndpoint[]>`select * from hook_endpoints order by created_at, id`;
     },
 
     /** By id, or by URL when exactly one endpoint has it. */
     async findEndpoint(idOrUrl: string): Promise<HookEndpoint[]> {
-      return (await sql`select * from hook_endpoints where id = ${idOrUrl} or url = ${idOrUrl} order by created_at`).map(toEndpoint);
+      return sql<HookEndpoint[]>`select * from hook_endpoints where id = ${idOrUrl} or url = ${idOrUrl} order by created_at`;
     },
 
     async removeEndpoint(id: string): Promise<{ deliveries: number }> {
@@ -150,10 +119,10 @@ export function createHookRepo(sql: Sql) {
 
     /** A new signing secret; the previous one keeps signing (a second signature) until `until`. */
     async rotateSecret(id: string, secret: string, until: Date): Promise<HookEndpoint> {
-      const [row] = await sql`
+      const [row] = await sql<HookEndpoint[]>`
         update hook_endpoints set previous_secret = secret, previous_until = ${until}, secret = ${secret}
         where id = ${id} returning *`;
-      return toEndpoint(row!);
+      return row!;
     },
 
     async enableEndpoint(id: string): Promise<void> {
@@ -162,7 +131,8 @@ export function createHookRepo(sql: Sql) {
 
     /** Every endpoint with its figures, read through the partial index of what is not delivered. */
     async health(): Promise<EndpointHealth[]> {
-      const rows = await sql`
+      type Row = HookEndpoint & Omit<EndpointHealth, 'endpoint' | 'lastError'> & { lastErrorText: string | null };
+      const rows = await sql<Row[]>`
         select e.*, s.pending, s.retrying, s.failed, s.oldest_pending_at, s.last_error_text,
           (select x.delivered_at from hook_deliveries x where x.endpoint_id = e.id and x.state = 'delivered' order by x.id desc limit 1) as last_delivered_at
         from hook_endpoints e
@@ -175,14 +145,14 @@ export function createHookRepo(sql: Sql) {
           from hook_deliveries d where d.endpoint_id = e.id and d.state <> 'delivered'
         ) s on true
         order by e.created_at, e.id`;
-      return rows.map((r) => ({
-        endpoint: toEndpoint(r),
-        pending: Number(r.pending ?? 0),
-        retrying: Number(r.retrying ?? 0),
-        failed: Number(r.failed ?? 0),
-        oldestPendingAt: (r.oldest_pending_at as Date | null) ?? null,
-        lastDeliveredAt: (r.last_delivered_at as Date | null) ?? null,
-        lastError: (r.last_error_text as string | null) ?? null,
+      return rows.map(({ pending, retrying, failed, oldestPendingAt, lastDeliveredAt, lastErrorText, ...endpoint }) => ({
+        endpoint,
+        pending,
+        retrying,
+        failed,
+        oldestPendingAt,
+        lastDeliveredAt,
+        lastError: lastErrorText,
       }));
     },
 
@@ -199,8 +169,8 @@ export function createHookRepo(sql: Sql) {
     },
 
     async deliveries(f: DeliveryFilter = {}): Promise<DeliveryRow[]> {
-      const rows = await sql`
-        select d.*, ev.id as event_id, ev.type, ev.interview_id, e.url
+      const rows = await sql<WithTextId<DeliveryRow>[]>`
+        select ${delivery}
         from hook_deliveries d join hook_events ev on ev.seq = d.event_seq join hook_endpoints e on e.id = d.endpoint_id
         ${deliveryWhere(f)}
         order by d.id desc limit ${f.limit ?? 50}`;
@@ -213,7 +183,7 @@ export function createHookRepo(sql: Sql) {
      */
     async resend(sel: { ids?: number[]; filter?: DeliveryFilter }): Promise<DeliveryRow[]> {
       const f = sel.filter ?? {};
-      const rows = await sql`
+      const rows = await sql<WithTextId<DeliveryRow>[]>`
         with picked as (
           select d.id from hook_deliveries d join hook_events ev on ev.seq = d.event_seq
           ${sel.ids ? sql`where d.id = any(${sel.ids}::bigint[])` : deliveryWhere(f)}
@@ -222,9 +192,9 @@ export function createHookRepo(sql: Sql) {
           from picked where d.id = picked.id
           returning d.*
         )
-        select q.*, ev.id as event_id, ev.type, ev.interview_id, e.url
-        from queued q join hook_events ev on ev.seq = q.event_seq join hook_endpoints e on e.id = q.endpoint_id
-        order by q.event_seq, q.id`;
+        select ${delivery}
+        from queued d join hook_events ev on ev.seq = d.event_seq join hook_endpoints e on e.id = d.endpoint_id
+        order by d.event_seq, d.id`;
       if (rows.length > 0) await sql`select pg_notify('hook_outbox', '')`;
       return rows.map(toDelivery);
     },
@@ -237,7 +207,9 @@ export function createHookRepo(sql: Sql) {
      * taken again then, under the same webhook-id.
      */
     async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-      const rows = await sql`
+      type Row = { id: string; attempts: number; retryUntil: Date; eventId: string; type: HookEventType; interviewId: string | null; data: Record<string, unknown>; createdAt: Date;
+        endpointId: string; url: string; secret: string; previousSecret: string | null; previousValid: boolean | null; allowPrivate: boolean };
+      const rows = await sql<Row[]>`
         with due as (
           select d.id from hook_deliveries d
           where d.state = 'pending' and d.next_attempt_at <= now() and (d.leased_until is null or d.leased_until < now())
@@ -257,17 +229,13 @@ export function createHookRepo(sql: Sql) {
                e.id as endpoint_id, e.url, e.secret, e.previous_secret, e.previous_until > now() as previous_valid, e.allow_private
         from taken t join hook_events ev on ev.seq = t.event_seq join hook_endpoints e on e.id = t.endpoint_id
         order by ev.seq`;
+      // Nested for the sender, and the previous secret only while it still signs.
       return rows.map((r) => ({
         id: Number(r.id),
-        attempts: Number(r.attempts),
-        retryUntil: r.retry_until as Date,
-        event: { id: r.event_id as string, type: r.type as HookEventType, interviewId: (r.interview_id as string | null) ?? null, data: r.data as Record<string, unknown>, createdAt: r.created_at as Date },
-        endpoint: {
-          id: r.endpoint_id as string,
-          url: r.url as string,
-          secrets: r.previous_valid && r.previous_secret ? [r.secret as string, r.previous_secret as string] : [r.secret as string],
-          allowPrivate: Boolean(r.allow_private),
-        },
+        attempts: r.attempts,
+        retryUntil: r.retryUntil,
+        event: { id: r.eventId, type: r.type, interviewId: r.interviewId, data: r.data, createdAt: r.createdAt },
+        endpoint: { id: r.endpointId, url: r.url, secrets: r.previousValid && r.previousSecret ? [r.secret, r.previousSecret] : [r.secret], allowPrivate: r.allowPrivate },
       }));
     },
 

@@ -27,7 +27,7 @@ async function interviewIn(status: Status): Promise<string> {
   return row.id;
 }
 
-const eventRows = (id: string) => db.sql<{ from_status: string; to_status: string; actor: string; reason: string | null }[]>`
+const eventRows = (id: string) => db.sql<{ fromStatus: string; toStatus: string; actor: string; reason: string | null }[]>`
   select from_status, to_status, actor, reason from interview_events where interview_id = ${id} order by id`;
 
 describe('applyEvent: the guarded SQL agrees with the state machine', () => {
@@ -39,7 +39,7 @@ describe('applyEvent: the guarded SQL agrees with the state machine', () => {
         if (expected.ok) {
           const moved = await repo.applyEvent(id, event, { actor: 'test', reason: `${event} from ${status}` });
           expect(moved.status, `${event} from ${status}`).toBe(expected.state);
-          expect(await eventRows(id)).toEqual([{ from_status: status, to_status: expected.state, actor: 'test', reason: `${event} from ${status}` }]);
+          expect(await eventRows(id)).toEqual([{ fromStatus: status, toStatus: expected.state, actor: 'test', reason: `${event} from ${status}` }]);
         } else {
           const err = await repo.applyEvent(id, event, { actor: 'test' }).catch((e: unknown) => e);
           expect(err, `${event} from ${status}`).toBeInstanceOf(ConflictError);
@@ -169,7 +169,7 @@ describe('get, list and expiry', () => {
     await repo.list();
     await repo.get(past.id);
     expect(await repo.expireDue()).toBe(0);
-    expect(await eventRows(past.id)).toEqual([{ from_status: 'created', to_status: 'expired', actor: 'system', reason: 'link not used before it expired' }]);
+    expect(await eventRows(past.id)).toEqual([{ fromStatus: 'created', toStatus: 'expired', actor: 'system', reason: 'link not used before it expired' }]);
     expect(await eventRows(usedLate.id)).toEqual([]);
   });
 

@@ -39,40 +39,6 @@ export interface TransitionPatch {
   vtt_key?: string | null;
 }
 
-type Row = Record<string, unknown>;
-
-export function rowToInterview(r: Row): Interview {
-  return {
-    id: r.id as string,
-    status: r.status as Status,
-    candidateName: r.candidate_name as string,
-    candidateEmail: (r.candidate_email as string | null) ?? null,
-    ref: (r.ref as string | null) ?? null,
-    lang: r.lang as Lang,
-    durationMs: Number(r.duration_ms),
-    questionSet: r.question_set as string,
-    questions: r.questions as Question[],
-    createdAt: r.created_at as Date,
-    expiresAt: r.expires_at as Date,
-    usedAt: (r.used_at as Date | null) ?? null,
-    candidateJoinedAt: (r.candidate_joined_at as Date | null) ?? null,
-    recordingStartedAt: (r.recording_started_at as Date | null) ?? null,
-    endedAt: (r.ended_at as Date | null) ?? null,
-    completedAt: (r.completed_at as Date | null) ?? null,
-    endReason: (r.end_reason as string | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    dispatchId: (r.dispatch_id as string | null) ?? null,
-    resumeKeyHash: (r.resume_key_hash as string | null) ?? null,
-    recordingKey: (r.recording_key as string | null) ?? null,
-    transcriptKey: (r.transcript_key as string | null) ?? null,
-    vttKey: (r.vtt_key as string | null) ?? null,
-    updatedAt: r.updated_at as Date,
-    interviewerMode: (r.interviewer_mode as Interview['interviewerMode'] | undefined) ?? null,
-    interviewerDetail: (r.interviewer_detail as string | null | undefined) ?? null,
-    deletedAt: (r.deleted_at as Date | null | undefined) ?? null,
-  };
-}
-
 /**
  * Rows to insert as one JSON array of arrays, in the column order of the insert below (keys per
  * row would double the text to write and to parse). Each distinct questions snapshot is listed
@@ -188,9 +154,9 @@ export function createInterviewRepo(sql: Sql) {
     async get(idOrPrefix: string): Promise<Interview> {
       const id = await resolveId(idOrPrefix);
       await expireSql(id);
-      const [row] = await sql`select * from interviews where id = ${id}`;
+      const [row] = await sql<Interview[]>`select * from interviews where id = ${id}`;
       if (!row) throw new NotFoundError(`no interview with id ${idOrPrefix}`);
-      return rowToInterview(row);
+      return row;
     },
 
     /** Like get, but undefined for an unknown id and never a prefix: the public API uses it. */
@@ -198,30 +164,28 @@ export function createInterviewRepo(sql: Sql) {
       if (!isInterviewId(id)) return undefined;
       // Expiry and read in one round-trip. The statement's snapshot shows the row as it was before
       // the UPDATE, so a link that expires now is read from the UPDATE's RETURNING instead.
-      const [row] = await sql`
+      const [row] = await sql<Interview[]>`
         with ${expiring(id)}
         select * from moved
         union all
         select * from interviews where id = ${id} and not exists (select 1 from moved)`;
-      return row ? rowToInterview(row) : undefined;
+      return row;
     },
 
     async list(filter: ListFilter = {}): Promise<Interview[]> {
       await expireSql();
-      const rows = await sql`
+      return sql<Interview[]>`
         select * from interviews
         where true
           ${filter.status ? sql`and status = ${filter.status}` : sql``}
           ${filter.since ? sql`and created_at >= ${filter.since}` : sql``}
         order by created_at desc, id
         limit ${filter.limit ?? 50}`;
-      return rows.map(rowToInterview);
     },
 
     /** Interviews that are live or finishing: what reconcile looks at. */
     async listOpen(): Promise<Interview[]> {
-      const rows = await sql`select * from interviews where status in ('used', 'recording', 'ending') order by used_at nulls last, id`;
-      return rows.map(rowToInterview);
+      return sql<Interview[]>`select * from interviews where status in ('used', 'recording', 'ending') order by used_at nulls last, id`;
     },
 
     /** How many interviews are live or finishing, by status (one index-friendly query, for metrics). */
@@ -239,16 +203,10 @@ export function createInterviewRepo(sql: Sql) {
     },
 
     async events(id: string): Promise<InterviewEventRow[]> {
-      const rows = await sql`select * from interview_events where interview_id = ${id} order by id`;
-      return rows.map((r) => ({
-        id: Number(r.id),
-        interviewId: r.interview_id as string,
-        at: r.at as Date,
-        from: (r.from_status as Status | null) ?? null,
-        to: r.to_status as Status,
-        actor: r.actor as string,
-        reason: (r.reason as string | null) ?? null,
-      }));
+      const rows = await sql<(Omit<InterviewEventRow, 'id'> & { id: string })[]>`
+        select id, interview_id, at, from_status as "from", to_status as "to", actor, reason from interview_events where interview_id = ${id} order by id`;
+      // bigserial ids arrive as strings.
+      return rows.map((r) => ({ ...r, id: Number(r.id) }));
     },
 
     /** Writes unused links past their expiry as expired; returns how many moved. */
@@ -274,7 +232,7 @@ export function createInterviewRepo(sql: Sql) {
       // The outbound webhook this change reports, if any, commits with it (same statement).
       const hooked = transitionEventSql(sql, to, 'moved');
       const set = (col: keyof TransitionPatch) => (col in patch ? sql`${patch[col] ?? null}` : sql`interviews.${sql(col)}`);
-      const rows = await sql`
+      const rows = await sql<Interview[]>`
         with prev as (
           select id, status from interviews where id = ${id} for no key update
         ), moved as (
@@ -296,7 +254,7 @@ export function createInterviewRepo(sql: Sql) {
           select id, prev_status, ${to}, ${by.actor}, ${by.reason ?? null}, ${by.webhookId ?? null} from moved
         )${hooked ? sql`, hooked as (${hooked})` : sql``}
         select * from moved`;
-      if (rows.length > 0) return rowToInterview(rows[0]!);
+      if (rows.length > 0) return rows[0]!;
       const [cur] = await sql<{ status: Status }[]>`select status from interviews where id = ${id}`;
       if (!cur) throw new NotFoundError(`no interview with id ${id}`);
       throw new ConflictError(`cannot ${event.replace('_', ' ')} interview ${id}: it is ${cur.status}`, 'transition_not_allowed');

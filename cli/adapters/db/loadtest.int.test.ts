@@ -33,8 +33,8 @@ describe('cleaning up after a load test', () => {
 
     const rows = await db.sql<{ id: string; purged: boolean }[]>`select id, purged_at is not null as purged from interviews where id = any(${[mine.id, live.id, real.id]})`;
     expect(Object.fromEntries(rows.map((r) => [r.id, r.purged]))).toEqual({ [mine.id]: true, [live.id]: false, [real.id]: false });
-    expect(await db.sql`select interview_id from utterances where interview_id = any(${[mine.id, real.id]})`).toEqual([{ interview_id: real.id }]);
-    expect(await db.sql`select objects_deleted, retention from purge_audit where interview_id = ${mine.id}`).toEqual([{ objects_deleted: 1, retention: 'loadtest' }]);
+    expect(await db.sql`select interview_id from utterances where interview_id = any(${[mine.id, real.id]})`).toEqual([{ interviewId: real.id }]);
+    expect(await db.sql`select objects_deleted, retention from purge_audit where interview_id = ${mine.id}`).toEqual([{ objectsDeleted: 1, retention: 'loadtest' }]);
     // A second cleanup finds nothing left to do.
     expect((await lt.find([mine.id])).length).toBe(0);
   });

@@ -21,10 +21,9 @@ export function createLoadtestRepo(sql: Sql) {
     /** The load test's interviews among `ids` not purged yet, with the storage keys they name. */
     async find(ids: string[]): Promise<LoadtestLeftover[]> {
       if (ids.length === 0) return [];
-      const rows = await sql<{ id: string; status: string; recording_key: string | null; transcript_key: string | null; vtt_key: string | null }[]>`
-        select id, status, recording_key, transcript_key, vtt_key from interviews
+      return sql<LoadtestLeftover[]>`
+        select id, status, array_remove(array[recording_key, transcript_key, vtt_key], null) as keys from interviews
         where id = any(${ids}) and ref like ${like} and purged_at is null order by id`;
-      return rows.map((r) => ({ id: r.id, status: r.status, keys: [r.recording_key, r.transcript_key, r.vtt_key].filter((k): k is string => k !== null) }));
     },
 
     /** Purges finished ones among `ids` (their objects already deleted by the caller); returns how many. */
@@ -32,7 +31,7 @@ export function createLoadtestRepo(sql: Sql) {
       if (ids.length === 0) return 0;
       return sql.begin(async (tx) => {
         const t = tx as unknown as Sql;
-        const rows = await t<{ id: string; status: string; created_at: Date }[]>`
+        const rows = await t<{ id: string; status: string; createdAt: Date }[]>`
           select id, status, created_at from interviews
           where id = any(${ids}) and ref like ${like} and purged_at is null and status = any(${FINAL})
           order by id for update`;
@@ -42,7 +41,7 @@ export function createLoadtestRepo(sql: Sql) {
           await t`update interviews set candidate_email = null, resume_key_hash = null, purged_at = now(), updated_at = now() where id = ${r.id}`;
           await t`
             insert into purge_audit (interview_id, interview_created, status, objects_deleted, utterances_deleted, webhooks_deleted, retention)
-            values (${r.id}, ${r.created_at}, ${r.status}, ${objectsDeleted.get(r.id) ?? 0}, ${u.count}, ${w.count}, 'loadtest')`;
+            values (${r.id}, ${r.createdAt}, ${r.status}, ${objectsDeleted.get(r.id) ?? 0}, ${u.count}, ${w.count}, 'loadtest')`;
         }
         return rows.length;
       }) as Promise<number>;

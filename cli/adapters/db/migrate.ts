@@ -82,11 +82,11 @@ export async function migrate(sql: Sql, files = readMigrations()): Promise<Migra
 export async function migrationStatus(sql: Sql, files = readMigrations()): Promise<MigrationStatus[]> {
   const exists = await sql<{ ok: boolean }[]>`select to_regclass('schema_migrations') is not null as ok`;
   const applied = exists[0]!.ok
-    ? await sql<{ version: number; name: string; checksum: string; applied_at: Date }[]>`select version, name, checksum, applied_at from schema_migrations order by version`
+    ? await sql<{ version: number; name: string; checksum: string; appliedAt: Date }[]>`select version, name, checksum, applied_at from schema_migrations order by version`
     : [];
   checkApplied(files, applied);
   return files.map((f) => {
     const row = applied.find((a) => a.version === f.version);
-    return { version: f.version, name: f.name, state: row ? 'applied' : 'pending', appliedAt: row ? row.applied_at.toISOString() : null };
+    return { version: f.version, name: f.name, state: row ? 'applied' : 'pending', appliedAt: row ? row.appliedAt.toISOString() : null };
   });
 }

@@ -1,4 +1,5 @@
 import { ERASED_INTERVIEW_FIELDS, PERSONAL_TABLES, type PersonalTable } from '../../core/personal-data.js';
+import type { Status } from '../../core/states.js';
 import type { Sql } from './connect.js';
 
 /** What an erasure did to the rows of one interview: per table, rows deleted or cleared. */
@@ -14,6 +15,13 @@ export function createPersonalDataRepo(sql: Sql) {
     async interviewRow(id: string): Promise<Record<string, unknown> | undefined> {
       const [row] = await sql<{ row: Record<string, unknown> }[]>`select to_jsonb(i.*) as row from interviews i where id = ${id}`;
       return row?.row;
+    },
+
+    /** What deleting an interview's data needs from its row: status, what a tombstone hashes, its storage keys. */
+    async deletionFacts(id: string) {
+      const [row] = await sql<{ status: Status; candidateEmail: string | null; ref: string | null; keys: string[] }[]>`
+        select status, candidate_email, ref, array_remove(array[recording_key, transcript_key, vtt_key], null) as keys from interviews where id = ${id}`;
+      return row;
     },
 
     /** Every row of one listed table for one interview, as JSON objects. */

@@ -7,20 +7,15 @@ export interface StoredQuestionSet extends QuestionSet {
   updatedAt: Date | null;
 }
 
-function rowToSet(row: Record<string, unknown>): StoredQuestionSet {
-  return {
-    name: row.name as string,
-    lang: row.lang as Lang,
-    description: row.description as string,
-    questions: row.questions as QuestionSet['questions'],
-    ...(row.context ? { context: row.context as string } : {}),
-    ...(row.follow_ups !== null && row.follow_ups !== undefined ? { followUps: Number(row.follow_ups) } : {}),
-    builtin: false,
-    updatedAt: row.updated_at as Date,
-  };
+type SetRow = Omit<QuestionSet, 'context' | 'followUps'> & { context: string | null; followUps: number | null; updatedAt: Date };
+
+/** A stored set as the built-in ones look: `context` and `followUps` only when set. */
+function toSet({ context, followUps, updatedAt, ...row }: SetRow): StoredQuestionSet {
+  return { ...row, ...(context ? { context } : {}), ...(followUps !== null ? { followUps } : {}), builtin: false, updatedAt };
 }
 
 export function createQuestionSetRepo(sql: Sql) {
+  const columns = sql`name, lang, description, questions, context, follow_ups, updated_at`;
   return {
     /** Saves a set; a set of the same name and language is replaced (interviews keep their copy). */
     async upsert(set: QuestionSet): Promise<'created' | 'updated'> {
@@ -36,17 +31,15 @@ export function createQuestionSetRepo(sql: Sql) {
 
     /** A stored set, else the built-in one of that name. */
     async find(name: string, lang: Lang): Promise<StoredQuestionSet | undefined> {
-      const [row] = await sql`select * from question_sets where name = ${name} and lang = ${lang}`;
-      if (row) {
-        return rowToSet(row);
-      }
+      const [row] = await sql<SetRow[]>`select ${columns} from question_sets where name = ${name} and lang = ${lang}`;
+      if (row) return toSet(row);
       const builtin = builtinQuestionSet(name, lang);
       return builtin ? { ...builtin, builtin: true, updatedAt: null } : undefined;
     },
 
     async list(): Promise<StoredQuestionSet[]> {
-      const rows = await sql`select * from question_sets order by name, lang`;
-      const stored: StoredQuestionSet[] = rows.map(rowToSet);
+      const rows = await sql<SetRow[]>`select ${columns} from question_sets order by name, lang`;
+      const stored = rows.map(toSet);
       const shadowed = (s: QuestionSet) => stored.some((t) => t.name === s.name && t.lang === s.lang);
       const builtins = BUILTIN_QUESTION_SETS.filter((s) => !shadowed(s)).map((s) => ({ ...s, builtin: true, updatedAt: null }));
       return [...builtins, ...stored].sort((a, b) => a.name.localeCompare(b.name) || a.lang.localeCompare(b.lang));

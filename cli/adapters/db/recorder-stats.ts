@@ -8,8 +8,8 @@ export function createRecorderStatsRepo(sql: Sql) {
     },
 
     async droppedFrames(interviewId: string): Promise<number | null> {
-      const [row] = await sql<{ recorder_dropped_frames: number | null }[]>`select recorder_dropped_frames from interviews where id = ${interviewId}`;
-      return row?.recorder_dropped_frames ?? null;
+      const [row] = await sql<{ recorderDroppedFrames: number | null }[]>`select recorder_dropped_frames from interviews where id = ${interviewId}`;
+      return row?.recorderDroppedFrames ?? null;
     },
   };
 }

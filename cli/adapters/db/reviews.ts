@@ -1,5 +1,5 @@
 import type { Recommendation } from '../../core/evaluation.js';
-import type { IntegrityKind, IntegrityNote } from '../../core/integrity.js';
+import type { IntegrityNote } from '../../core/integrity.js';
 import { reviewedData } from '../../core/hook-events.js';
 import type { Sql } from './connect.js';
 import { enqueueEvent } from './outbox.js';
@@ -17,18 +17,10 @@ export interface ReviewRow {
   at: Date;
 }
 
-function toReview(r: Record<string, unknown>): ReviewRow {
-  return {
-    id: Number(r.id),
-    interviewId: r.interview_id as string,
-    decision: r.decision as Recommendation,
-    note: (r.note as string | null) ?? null,
-    overrides: (r.overrides as Record<string, number>) ?? {},
-    reviewer: r.reviewer as string,
-    evaluationId: r.evaluation_id === null ? null : Number(r.evaluation_id),
-    at: r.at as Date,
-  };
-}
+type Stored = Omit<ReviewRow, 'id' | 'evaluationId'> & { id: string; evaluationId: string | null };
+
+/** bigint ids arrive as strings. */
+const toReview = (r: Stored): ReviewRow => ({ ...r, id: Number(r.id), evaluationId: r.evaluationId === null ? null : Number(r.evaluationId) });
 
 export interface NewReview {
   interviewId: string;
@@ -50,7 +42,7 @@ export function createReviewRepo(sql: Sql) {
         const t = tx as unknown as Sql;
         const [interview] = await t<{ status: string; ref: string | null }[]>`select status, ref from interviews where id = ${r.interviewId} for update`;
         if (interview?.status !== 'completed') return undefined;
-        const [row] = await t`
+        const [row] = await t<Stored[]>`
           insert into interview_reviews (interview_id, decision, note, overrides, reviewer, evaluation_id)
           values (${r.interviewId}, ${r.decision}, ${r.note}, ${t.json(r.overrides)}, ${r.reviewer}, ${r.evaluationId})
           returning *`;
@@ -72,12 +64,12 @@ export function createReviewRepo(sql: Sql) {
 
     /** The decision in force: the newest review. */
     async latest(interviewId: string): Promise<ReviewRow | undefined> {
-      const [row] = await sql`select * from interview_reviews where interview_id = ${interviewId} order by id desc limit 1`;
+      const [row] = await sql<Stored[]>`select * from interview_reviews where interview_id = ${interviewId} order by id desc limit 1`;
       return row ? toReview(row) : undefined;
     },
 
     async history(interviewId: string): Promise<ReviewRow[]> {
-      const rows = await sql`select * from interview_reviews where interview_id = ${interviewId} order by id desc`;
+      const rows = await sql<Stored[]>`select * from interview_reviews where interview_id = ${interviewId} order by id desc`;
       return rows.map(toReview);
     },
   };
@@ -98,8 +90,7 @@ export function createIntegrityRepo(sql: Sql) {
     },
 
     async list(interviewId: string): Promise<IntegrityNote[]> {
-      const rows = await sql`select kind, started_at, ended_at from interview_integrity_notes where interview_id = ${interviewId} order by started_at, id`;
-      return rows.map((r) => ({ kind: r.kind as IntegrityKind, startedAt: r.started_at as Date, endedAt: r.ended_at as Date }));
+      return sql<IntegrityNote[]>`select kind, started_at, ended_at from interview_integrity_notes where interview_id = ${interviewId} order by started_at, id`;
     },
   };
 }

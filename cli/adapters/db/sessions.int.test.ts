@@ -30,11 +30,11 @@ async function interviewIn(status: Status, overrides: Parameters<typeof makeNewI
 }
 
 const stored = async (id: string) => {
-  const [row] = await db.sql<{ status: string; resume_key_hash: string | null; dispatch_id: string | null; used_at: Date | null }[]>`
+  const [row] = await db.sql<{ status: string; resumeKeyHash: string | null; dispatchId: string | null; usedAt: Date | null }[]>`
     select status, resume_key_hash, dispatch_id, used_at from interviews where id = ${id}`;
   return row!;
 };
-const events = (id: string) => db.sql<{ from_status: string; to_status: string; actor: string }[]>`
+const events = (id: string) => db.sql<{ fromStatus: string; toStatus: string; actor: string }[]>`
   select from_status, to_status, actor from interview_events where interview_id = ${id} order by id`;
 
 /** Runs one batch; returns each request's claim in request order, and the ids dispatched. */
@@ -61,9 +61,9 @@ describe('claimForJoins', () => {
     const { claims, started } = await claim([{ id, resumeKeyHash: 'h1' }]);
     expect(started).toEqual([id]);
     expect(claims[0]).toMatchObject({ outcome: 'claimed', interview: { id, status: 'used', dispatchId: `AD_${id}`, resumeKeyHash: 'h1' } });
-    expect(await stored(id)).toMatchObject({ status: 'used', resume_key_hash: 'h1', dispatch_id: `AD_${id}` });
-    expect((await stored(id)).used_at).toBeInstanceOf(Date);
-    expect(await events(id)).toEqual([{ from_status: 'created', to_status: 'used', actor: 'candidate' }]);
+    expect(await stored(id)).toMatchObject({ status: 'used', resumeKeyHash: 'h1', dispatchId: `AD_${id}` });
+    expect((await stored(id)).usedAt).toBeInstanceOf(Date);
+    expect(await events(id)).toEqual([{ fromStatus: 'created', toStatus: 'used', actor: 'candidate' }]);
 
     // A second join later only sees the row; nothing is dispatched or written again.
     const again = await claim([{ id, resumeKeyHash: 'h2' }]);
@@ -96,9 +96,9 @@ describe('claimForJoins', () => {
     expect(claims[1]).toMatchObject({ busy: false, interview: { status: 'used' } });
     expect(claims[4]).toMatchObject({ busy: false, expired: false, interview: { status: 'revoked' } });
     expect(claims[5]).toMatchObject({ busy: false, expired: true, interview: { status: 'created' } });
-    expect(await stored(shared)).toMatchObject({ status: 'used', resume_key_hash: 's1', dispatch_id: `AD_${shared}` });
-    expect(await stored(fresh)).toMatchObject({ status: 'used', resume_key_hash: 'f', dispatch_id: `AD_${fresh}` });
-    expect(await stored(expired)).toMatchObject({ status: 'created', resume_key_hash: null });
+    expect(await stored(shared)).toMatchObject({ status: 'used', resumeKeyHash: 's1', dispatchId: `AD_${shared}` });
+    expect(await stored(fresh)).toMatchObject({ status: 'used', resumeKeyHash: 'f', dispatchId: `AD_${fresh}` });
+    expect(await stored(expired)).toMatchObject({ status: 'created', resumeKeyHash: null });
     for (const id of [used, revoked, expired]) expect(await events(id)).toEqual([]);
   });
 
@@ -118,7 +118,7 @@ describe('claimForJoins', () => {
     );
     expect(claims[0]).toEqual({ outcome: 'dispatch_failed', error: boom });
     expect(claims[1]).toMatchObject({ outcome: 'claimed' });
-    expect(await stored(failing)).toMatchObject({ status: 'created', resume_key_hash: null, dispatch_id: null, used_at: null });
+    expect(await stored(failing)).toMatchObject({ status: 'created', resumeKeyHash: null, dispatchId: null, usedAt: null });
     expect(await events(failing)).toEqual([]);
     // The candidate tries again and gets in.
     const retry = await claim([{ id: failing, resumeKeyHash: 'a2' }]);
@@ -182,7 +182,7 @@ describe('claimForJoins', () => {
       return `AD_${x}`;
     });
     await expect(run).rejects.toThrow();
-    expect(await stored(id)).toMatchObject({ status: 'created', resume_key_hash: null, dispatch_id: null });
+    expect(await stored(id)).toMatchObject({ status: 'created', resumeKeyHash: null, dispatchId: null });
     expect(await events(id)).toEqual([]);
   });
 });

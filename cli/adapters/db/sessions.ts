@@ -1,7 +1,6 @@
 import type { Interview } from '../../core/interview.js';
 import { allowedFrom } from '../../core/states.js';
 import type { Sql } from './connect.js';
-import { rowToInterview } from './interviews.js';
 
 /** One join asking for an interview: its id and the hash of the resume key it would get. */
 export interface JoinRequest {
@@ -69,14 +68,14 @@ export function createSessionRepo(sql: Sql) {
       try {
         await sql.begin(async (tx) => {
           const t = tx as unknown as Sql;
-          const rows = await t`
+          const rows = await t<(Interview & { claimable: boolean; pastExpiry: boolean })[]>`
             with locked as (
               select id from interviews where id = any(${ids}) and status = any(${from}) and expires_at > now()
               for no key update skip locked
             )
             select i.*, exists (select 1 from locked where locked.id = i.id) as claimable, i.expires_at <= now() as past_expiry
             from interviews i where i.id = any(${ids})`;
-          const byId = new Map(rows.map((r) => [r.id as string, r]));
+          const byId = new Map(rows.map((r) => [r.id, r]));
           const claimants: number[] = [];
           const taken = new Set<string>();
           requests.forEach((req, i) => {
@@ -87,8 +86,9 @@ export function createSessionRepo(sql: Sql) {
               claimants.push(i);
               return;
             }
-            const waiting = from.includes(row.status as string);
-            settle(i, { outcome: 'seen', interview: rowToInterview(row), busy: waiting && !row.past_expiry, expired: waiting && Boolean(row.past_expiry) });
+            const { claimable: _, pastExpiry, ...interview } = row;
+            const waiting = from.includes(row.status);
+            settle(i, { outcome: 'seen', interview, busy: waiting && !pastExpiry, expired: waiting && pastExpiry });
           });
           const started = await Promise.allSettled(claimants.map((i) => start(requests[i]!.id)));
           const won: number[] = [];
@@ -101,7 +101,7 @@ export function createSessionRepo(sql: Sql) {
             dispatchIds.push(s.value);
           });
           if (won.length === 0) return;
-          const moved = await t`
+          const moved = await t<Interview[]>`
             with v as (
               select * from unnest(${won.map((i) => requests[i]!.id)}::text[], ${won.map((i) => requests[i]!.resumeKeyHash)}::text[], ${dispatchIds}::text[])
                 as v(id, resume_key_hash, dispatch_id)
@@ -127,7 +127,7 @@ export function createSessionRepo(sql: Sql) {
             const row = moved.find((r) => r.id === requests[i]!.id);
             // Cannot happen while the row lock is held; said plainly rather than assumed.
             if (!row) throw new Error(`interview ${requests[i]!.id} changed under its row lock`);
-            return [i, rowToInterview(row)] as const;
+            return [i, row] as const;
           });
         });
       } finally {

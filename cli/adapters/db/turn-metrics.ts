@@ -33,20 +33,9 @@ export function createTurnMetricsRepo(sql: Sql) {
     },
 
     async list(interviewId: string): Promise<TurnMetrics[]> {
-      const rows = await sql`select * from turn_metrics where interview_id = ${interviewId} order by seq`;
-      const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-      return rows.map((r) => ({
-        seq: Number(r.seq),
-        questionIndex: n(r.question_index),
-        kind: r.kind as string,
-        eouDelayMs: n(r.eou_delay_ms),
-        transcriptionDelayMs: n(r.transcription_delay_ms),
-        llmTtftMs: n(r.llm_ttft_ms),
-        llmDurationMs: n(r.llm_duration_ms),
-        ttsTtfbMs: n(r.tts_ttfb_ms),
-        firstAudioMs: n(r.first_audio_ms),
-        replaced: (r.replaced as string | null) ?? null,
-      }));
+      return sql<TurnMetrics[]>`
+        select seq, question_index, kind, eou_delay_ms, transcription_delay_ms, llm_ttft_ms, llm_duration_ms, tts_ttfb_ms, first_audio_ms, replaced
+        from turn_metrics where interview_id = ${interviewId} order by seq`;
     },
   };
 }

@@ -24,16 +24,8 @@ export function createUtteranceRepo(sql: Sql) {
     },
 
     async list(interviewId: string): Promise<Utterance[]> {
-      const rows = await sql`select * from utterances where interview_id = ${interviewId} order by seq`;
-      return rows.map((r) => ({
-        seq: Number(r.seq),
-        speaker: r.speaker as Utterance['speaker'],
-        kind: r.kind as string,
-        questionIndex: r.question_index === null ? null : Number(r.question_index),
-        text: (r.text as string | null) ?? null,
-        startMs: Number(r.start_ms),
-        endMs: Number(r.end_ms),
-      }));
+      return sql<Utterance[]>`
+        select seq, speaker, kind, question_index, text, start_ms, end_ms from utterances where interview_id = ${interviewId} order by seq`;
     },
   };
 }

@@ -40,30 +40,16 @@ export interface TranscriptLine {
   startMs: number | null;
 }
 
-type Row = Record<string, unknown>;
+/** An interview row joined with one of its events (`eventColumns`); seq is a bigserial, so text. */
+type Joined = WatchedInterview & Omit<WatchedEvent, 'seq'> & { seq: string };
+type EventRow = Omit<WatchedEvent, 'seq'> & { seq: string };
 
-const toInterview = (r: Row): WatchedInterview => ({
-  id: r.id as string,
-  candidateName: r.candidate_name as string,
-  status: r.status as Status,
-  durationMs: Number(r.duration_ms),
-  createdAt: r.created_at as Date,
-  expiresAt: r.expires_at as Date,
-  usedAt: (r.used_at as Date | null) ?? null,
-  endedAt: (r.ended_at as Date | null) ?? null,
-  endReason: (r.end_reason as string | null) ?? null,
-  error: (r.error as string | null) ?? null,
-  recordingKey: (r.recording_key as string | null) ?? null,
-});
+const toEvent = (r: EventRow): WatchedEvent => ({ ...r, seq: Number(r.seq) });
 
-const toEvent = (r: Row): WatchedEvent => ({
-  seq: Number(r.event_id),
-  interviewId: r.interview_id as string,
-  at: r.event_at as Date,
-  from: (r.from_status as Status | null) ?? null,
-  to: r.to_status as Status,
-  actor: r.actor as string,
-  reason: (r.reason as string | null) ?? null,
+/** Splits a joined row into the event and the interview (their column names do not overlap). */
+const split = ({ seq, interviewId, at, from, to, actor, reason, ...interview }: Joined): EventWithInterview => ({
+  event: { seq: Number(seq), interviewId, at, from, to, actor, reason },
+  interview,
 });
 
 /**
@@ -73,7 +59,7 @@ const toEvent = (r: Row): WatchedEvent => ({
 export function createWatchRepo(sql: Sql) {
   const columns = sql`i.id, i.candidate_name, i.status, i.duration_ms, i.created_at, i.expires_at, i.used_at,
     i.ended_at, i.end_reason, i.error, i.recording_key`;
-  const eventColumns = sql`e.id as event_id, e.interview_id, e.at as event_at, e.from_status, e.to_status, e.actor, e.reason`;
+  const eventColumns = sql`e.id as seq, e.interview_id, e.at, e.from_status as "from", e.to_status as "to", e.actor, e.reason`;
 
   return {
     /**
@@ -87,7 +73,7 @@ export function createWatchRepo(sql: Sql) {
         : sql`(select * from interviews where status in ('used', 'recording', 'ending') order by updated_at desc limit ${opts.liveLimit})
               union all
               (select * from interviews where status not in ('used', 'recording', 'ending') order by updated_at desc limit ${opts.recentLimit})`;
-      const rows = await sql`
+      const rows = await sql<Joined[]>`
         select ${columns}, ${eventColumns}
         from (${filter}) i
         left join lateral (
@@ -95,7 +81,10 @@ export function createWatchRepo(sql: Sql) {
         ) e on true`;
       return {
         cursor: Number(cursor),
-        rows: rows.map((r) => ({ interview: toInterview(r), last: r.event_id === null ? null : toEvent(r) })),
+        rows: rows.map((r) => {
+          const { event, interview } = split(r);
+          return { interview, last: r.seq === null ? null : event };
+        }),
       };
     },
 
@@ -105,32 +94,32 @@ export function createWatchRepo(sql: Sql) {
      */
     async changesOf(ids: string[], after: number[]): Promise<EventWithInterview[]> {
       if (ids.length === 0) return [];
-      const rows = await sql`
+      const rows = await sql<Joined[]>`
         select ${columns}, ${eventColumns}
         from unnest(${ids}::text[], ${after.map(String)}::bigint[]) as c(iid, after)
         join interview_events e on e.interview_id = c.iid and e.id > c.after
         join interviews i on i.id = c.iid
         order by e.id
         limit 5000`;
-      return rows.map((r) => ({ event: toEvent(r), interview: toInterview(r) }));
+      return rows.map(split);
     },
 
     /** Interviews created at or after `since`, oldest first: new links, which have no event yet. */
     async createdSince(since: Date, limit = 500): Promise<WatchedInterview[]> {
-      const rows = await sql`
+      const rows = await sql<WatchedInterview[]>`
         select ${columns} from interviews i where i.created_at >= ${since} order by i.created_at desc limit ${limit}`;
-      return rows.map(toInterview).reverse();
+      return [...rows].reverse();
     },
 
     /** Every event after a cursor: the catch-up after a lost connection. */
     async changesSince(cursor: number, limit = 5000): Promise<EventWithInterview[]> {
-      const rows = await sql`
+      const rows = await sql<Joined[]>`
         select ${columns}, ${eventColumns}
         from interview_events e join interviews i on i.id = e.interview_id
         where e.id > ${cursor}
         order by e.id
         limit ${limit}`;
-      return rows.map((r) => ({ event: toEvent(r), interview: toInterview(r) }));
+      return rows.map(split);
     },
 
     /**
@@ -138,36 +127,32 @@ export function createWatchRepo(sql: Sql) {
      * the start time, a dropped listener loses its backend pid.
      */
     async serverState(listenPid: number | undefined): Promise<{ startedAt: string; listening: boolean }> {
-      const [row] = await sql`
+      const [row] = await sql<{ startedAt: string; listening: boolean }[]>`
         select pg_postmaster_start_time()::text as started_at,
                exists(select 1 from pg_stat_activity where pid = ${listenPid ?? 0}) as listening`;
-      return { startedAt: row!.started_at as string, listening: row!.listening as boolean };
+      return row!;
     },
 
     /** The full event timeline of one interview, oldest first. */
     async timeline(id: string): Promise<WatchedEvent[]> {
-      const rows = await sql`
+      const rows = await sql<EventRow[]>`
         select ${eventColumns} from interview_events e where e.interview_id = ${id} order by e.id`;
       return rows.map(toEvent);
     },
 
     /** Whether the transcript table (written by the agent) exists in this database yet. */
     async hasTranscripts(): Promise<boolean> {
-      const [row] = await sql`select to_regclass('public.utterances') is not null as present`;
-      return row!.present as boolean;
+      const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.utterances') is not null as present`;
+      return row!.present;
     },
 
     /** Utterances of one interview after a cursor (the table's id), oldest first. */
     async transcript(id: string, after: number): Promise<TranscriptLine[]> {
-      const rows = await sql`
-        select id, speaker, text, start_ms from utterances
+      // The table's bigserial id is the cursor, so text.
+      const rows = await sql<(Omit<TranscriptLine, 'seq'> & { seq: string })[]>`
+        select id as seq, speaker, text, start_ms from utterances
         where interview_id = ${id} and id > ${after} order by id limit 500`;
-      return rows.map((r) => ({
-        seq: Number(r.id),
-        speaker: r.speaker as string,
-        text: (r.text as string | null) ?? null,
-        startMs: r.start_ms === null ? null : Number(r.start_ms),
-      }));
+      return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
     },
   };
 }

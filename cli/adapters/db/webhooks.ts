@@ -19,21 +19,6 @@ export interface StoredWebhook {
 /** A delivery as it arrives, before it is stored. */
 export type NewWebhook = Omit<StoredWebhook, 'receivedAt' | 'appliedAt' | 'error'>;
 
-function toStored(r: Record<string, unknown>): StoredWebhook {
-  return {
-    id: r.id as string,
-    event: r.event as string,
-    roomName: (r.room_name as string | null) ?? null,
-    interviewId: (r.interview_id as string | null) ?? null,
-    participantIdentity: (r.participant_identity as string | null) ?? null,
-    createdAt: (r.created_at as Date | null) ?? null,
-    body: r.body as string,
-    receivedAt: r.received_at as Date,
-    appliedAt: (r.applied_at as Date | null) ?? null,
-    error: (r.error as string | null) ?? null,
-  };
-}
-
 /** What applying a batch changes on one interview row (see planDeliveries). */
 export interface InterviewWrite {
   id: string;
@@ -116,8 +101,8 @@ export function createWebhookRepo(sql: Sql) {
     /** Which of these deliveries have their row in the event log already (applied before). */
     async appliedIds(ids: readonly string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
-      const rows = await sql<{ webhook_id: string }[]>`select webhook_id from interview_events where webhook_id = any(${ids as string[]}::text[])`;
-      return new Set(rows.map((r) => r.webhook_id));
+      const rows = await sql<{ webhookId: string }[]>`select webhook_id from interview_events where webhook_id = any(${ids as string[]}::text[])`;
+      return new Set(rows.map((r) => r.webhookId));
     },
 
     /**
@@ -150,7 +135,7 @@ export function createWebhookRepo(sql: Sql) {
             ${startedEventSql(sql, 'joined', sql`m.candidate_joined_at`)}
           )
           select id from moved`,
-        ev.length === 0 ? [] : sql<{ webhook_id: string }[]>`
+        ev.length === 0 ? [] : sql<{ webhookId: string }[]>`
           insert into interview_events (interview_id, from_status, to_status, actor, reason, webhook_id)
           select e.interview_id, e.from_status, e.to_status, 'livekit', e.reason, e.webhook_id
           from unnest(${ev.map((x) => x.interviewId)}::text[], ${ev.map((x) => x.from)}::text[], ${ev.map((x) => x.to)}::text[],
@@ -164,7 +149,7 @@ export function createWebhookRepo(sql: Sql) {
           where id = any(${w.markApplied as string[]}::text[]) and (applied_at is null or error is not null)`,
       ]);
       if (moved.length !== iv.length) throw new Error(`applying webhooks: ${iv.length - moved.length} interview(s) changed under their lock`);
-      return new Set(logged.map((r) => r.webhook_id));
+      return new Set(logged.map((r) => r.webhookId));
     },
 
     /** Records that applying a stored delivery failed; a later success clears it. */
@@ -173,13 +158,12 @@ export function createWebhookRepo(sql: Sql) {
     },
 
     async get(id: string): Promise<StoredWebhook | undefined> {
-      const [row] = await sql`select * from webhook_events where id = ${id}`;
-      return row ? toStored(row) : undefined;
+      const [row] = await sql<StoredWebhook[]>`select * from webhook_events where id = ${id}`;
+      return row;
     },
 
     async list(filter: StoredFilter & { limit?: number } = {}): Promise<StoredWebhook[]> {
-      const rows = await sql`select * from webhook_events ${where(filter)} order by received_at desc, id limit ${filter.limit ?? 100}`;
-      return rows.map(toStored);
+      return sql<StoredWebhook[]>`select * from webhook_events ${where(filter)} order by received_at desc, id limit ${filter.limit ?? 100}`;
     },
 
     async count(filter: StoredFilter = {}): Promise<number> {
@@ -192,9 +176,7 @@ export function createWebhookRepo(sql: Sql) {
      * replay of millions never holds them all. Occupies one pooled connection while it runs.
      */
     async *stream(filter: StoredFilter, chunk: number): AsyncGenerator<StoredWebhook[]> {
-      for await (const rows of sql`select * from webhook_events ${where(filter)} order by received_at, id`.cursor(chunk)) {
-        yield rows.map(toStored);
-      }
+      yield* sql<StoredWebhook[]>`select * from webhook_events ${where(filter)} order by received_at, id`.cursor(chunk);
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import type { Sql } from '../../../cli/adapters/db/connect.js';
+import { columnCase } from '../../../cli/adapters/db/sql.js';
 import { cli, type CliResult } from './cli.js';
 
 export interface TestDatabase {
@@ -19,7 +20,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const CLIENT = { onnotice: () => {}, types: {}, connect_timeout: 10, idle_timeout: 5 } as const;
+// The repositories' column transform, so set-up and assertions read rows as the code does.
+const CLIENT = { onnotice: () => {}, types: {}, transform: columnCase, connect_timeout: 10, idle_timeout: 5 };
 
 function adminClient(): Sql {
   const pg = inject('pg');

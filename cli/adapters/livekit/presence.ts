@@ -1,7 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { localPathsOf } from '../adapters/storage/storage.js';
-import { roomNameFor } from '../core/ids.js';
-import type { Presence } from './feed.js';
+import { roomNameFor } from '../../core/ids.js';
+import type { Presence } from '../../ui/feed.js';
 
 /** The part of the LiveKit adapter the live view uses: who is in which room. */
 export interface PresenceSource {
@@ -71,26 +69,4 @@ export function createPresencePoller(source: PresenceSource, options: { lookupsP
       }
     },
   };
-}
-
-/**
- * Sizes of recordings in the local recordings folder, by interview id (null: not there yet).
- * A recording still being written may carry a `.part` suffix.
- */
-export async function readRecordingSizes(dir: string, wanted: { id: string; key: string }[]): Promise<Map<string, number | null>> {
-  const sizes = new Map<string, number | null>();
-  for (const { id, key } of wanted) {
-    let size: number | null = null;
-    const { path, legacy } = localPathsOf(dir, key);
-    // The finished file, or the upload still being written (see createLocalStorage), in either layout.
-    for (const name of [path, `${path}.partial`, ...(legacy ? [legacy, `${legacy}.partial`] : [])]) {
-      const s = await stat(name).catch(() => undefined);
-      if (s) {
-        size = s.size;
-        break;
-      }
-    }
-    sizes.set(id, size);
-  }
-  return sizes;
 }

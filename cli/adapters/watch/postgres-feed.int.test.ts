@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeNewInterview } from '../../test/int/helpers/builders.js';
-import { createTestDatabase, type TestDatabase } from '../../test/int/helpers/db.js';
-import { createInterviewRepo, type InterviewRepo } from '../adapters/db/interviews.js';
-import type { WatchChange } from './feed.js';
-import { startPostgresFeed, type PresenceSource, type RunningFeed } from './feed-postgres.js';
+import { makeNewInterview } from '../../../test/int/helpers/builders.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/int/helpers/db.js';
+import { createInterviewRepo, type InterviewRepo } from '../db/interviews.js';
+import type { WatchChange } from '../../ui/feed.js';
+import { startPostgresFeed, type PresenceSource, type RunningFeed } from './postgres-feed.js';
 
 // The live view's feed against a real Postgres: LISTEN/NOTIFY drives it, a notification fetches
 // only the named interview's new events, and LiveKit presence degrades to unknown.

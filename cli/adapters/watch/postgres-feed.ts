@@ -1,11 +1,12 @@
-import type { Sql } from '../adapters/db/connect.js';
-import type { InterviewRepo } from '../adapters/db/interviews.js';
-import { createWatchRepo, type EventWithInterview, type WatchedEvent, type WatchedInterview } from '../adapters/db/watch.js';
-import { isLive, type Status } from '../core/states.js';
-import type { DbState, HookBacklog, LiveKitState, Presence, WatchChange, WatchFeed, WatchRow, WatchSnapshot } from './feed.js';
-import { createPresencePoller, readRecordingSizes, type PresenceSource } from './feed-presence.js';
+import type { Sql } from '../db/connect.js';
+import type { InterviewRepo } from '../db/interviews.js';
+import { createWatchRepo, type EventWithInterview, type WatchedEvent, type WatchedInterview } from '../db/watch.js';
+import { createPresencePoller, type PresenceSource } from '../livekit/presence.js';
+import { readRecordingSizes } from '../storage/recording-sizes.js';
+import { isLive, type Status } from '../../core/states.js';
+import type { DbState, HookBacklog, LiveKitState, Presence, WatchChange, WatchFeed, WatchRow, WatchSnapshot } from '../../ui/feed.js';
 
-export type { PresenceSource } from './feed-presence.js';
+export type { PresenceSource } from '../livekit/presence.js';
 
 export interface PostgresFeedOptions {
   sql: Sql;
