@@ -1,4 +1,4 @@
-import type { JobContext, VAD } from '@livekit/agents';
+import { AutoSubscribe, type JobContext, type VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
 import { createQuestionSetRepo } from '../cli/adapters/db/question-sets.js';
@@ -104,7 +104,9 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       .catch(() => undefined)
       .then((set) => openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview!.lang, ...(set?.context ? { context: set.context } : {}) }));
     interviewerReady.catch(() => {});
-    await ctx.connect();
+    // RECORDER=browser: the page records the camera; the interviewer needs the voices alone, so
+    // the candidate's video is never subscribed (no decode).
+    await ctx.connect(undefined, recorder.mode === 'browser' ? AutoSubscribe.AUDIO_ONLY : undefined);
     agentMetrics.startup.observe({ phase: 'connected' }, (performance.now() - jobStart) / 1000);
     const room = ctx.room;
     const roomName = room.name ?? roomNameFor(id);

@@ -6,6 +6,7 @@ import { createEgressApi, createEgressRecorder } from '../../cli/adapters/liveki
 import { httpUrl } from '../../cli/adapters/livekit/client.js';
 import type { Settings } from '../../cli/settings.js';
 import { beginAgentRecording } from './agent-recording.js';
+import { beginBrowserRecording } from './browser-recording.js';
 import { beginEgressRecording, checkEgress } from './egress-recording.js';
 import { beginTranscriptOnly } from './off-recording.js';
 import type { RecordingDeps, SessionRecording } from './session-recording.js';
@@ -38,6 +39,14 @@ export function recorderFor(settings: Settings, sql: Sql) {
     return { mode: 'off' as const, prepare() {}, begin: (d: RecordingStart): SessionRecording => beginTranscriptOnly(d, { sql }) };
   }
   const stats = createRecorderStatsRepo(sql);
+  if (settings.recorder === 'browser') {
+    return {
+      mode: 'browser' as const,
+      prepare() {},
+      begin: (d: RecordingStart): SessionRecording =>
+        beginBrowserRecording({ ...d, spoolDir: join(settings.home, 'spool'), saveCheck: (check) => stats.setRecordingCheck(d.interviewId, check) }),
+    };
+  }
   return {
     mode: 'agent' as const,
     prepare() {},
