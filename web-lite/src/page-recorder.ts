@@ -80,7 +80,10 @@ export class PageRecorder {
     const previous = this.current;
     if (previous) this.stopSegment(previous);
     const tracks = [...(camera ? [camera] : []), ...this.mix.stream.getAudioTracks()];
-    const recorder = new MediaRecorder(new MediaStream(tracks), { mimeType: this.type, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 96_000 });
+    // A key frame every part: Chrome's MP4 muxer emits data only at key frames (without this it held
+    // 10 s of recording until stop), and each part then starts where a player can seek.
+    const options = { mimeType: this.type, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 96_000, videoKeyFrameIntervalDuration: TIMESLICE_MS };
+    const recorder = new MediaRecorder(new MediaStream(tracks), options as MediaRecorderOptions);
     const segment: Segment = {
       number: this.open(),
       recorder,
