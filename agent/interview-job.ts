@@ -20,6 +20,7 @@ import { runInterview } from './interviewer.js';
 import { linesFor } from './lines.js';
 import { openInterviewer } from './llm/open-interviewer.js';
 import { recorderFor } from './recording/choose.js';
+import { PAGE_RECORDING_ATTRIBUTE } from './recording/browser-recording.js';
 import type { SessionRecording } from './recording/session-recording.js';
 import { openSpeech } from './speech/speech-mode.js';
 import { VoiceIn } from './speech/voice-in.js';
@@ -175,6 +176,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       stopConversation: () => external.abort(),
       agentTrack,
       deleteRoom: () => ctx.deleteRoom(),
+      stopPageRecording: () => room.localParticipant!.setAttributes({ [PAGE_RECORDING_ATTRIBUTE]: 'stop' }),
     });
     recording = rec;
     cleanups.push(() => rec.abandon());

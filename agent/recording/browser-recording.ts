@@ -11,9 +11,15 @@ import { Recorder } from '../recorder/recorder.js';
 import { audioLevels, joinSegments } from './browser-media.js';
 import type { MediaSink, RecordingDeps, SessionRecording } from './session-recording.js';
 
+/** The interviewer's attribute that tells the page to stop recording (`stop`): the conversation is over. */
+export const PAGE_RECORDING_ATTRIBUTE = 'interviewctl.recording';
+
 export interface BrowserDeps extends RecordingDeps {
-  /** Deleting the room tells the page the interview is over: it stops its recorder and stores the rest. */
-  deleteRoom(): Promise<void>;
+  /**
+   * Tells the page the conversation is over: it stops its recorder and stores the rest. Not by
+   * deleting the room: agents-js ends the job 15 s after its room goes, and the join takes longer.
+   */
+  stopPageRecording(): Promise<void>;
   saveCheck(check: RecordingCheck): Promise<void>;
   spoolDir: string;
   startedAt?: Date;
@@ -98,8 +104,7 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     } catch (err) {
       return fail('recorder_failed', `the audio witness could not be stored: ${(err as Error).message}`);
     }
-    // The page stops recording when its room goes away, then stores its last parts.
-    await d.deleteRoom().catch((err: unknown) => d.log.warn('could not delete the room', { error: (err as Error).message }));
+    await d.stopPageRecording().catch((err: unknown) => d.log.warn('could not tell the page to stop recording', { error: (err as Error).message }));
     const { segments, finished } = await waitForPage();
     const usable = segments.filter((s) => contiguousParts(s.parts).length > 0);
     if (usable.length === 0) return fail('recorder_failed', "the candidate's page stored no recording");

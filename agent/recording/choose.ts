@@ -15,6 +15,8 @@ export interface RecordingStart extends RecordingDeps {
   /** Resolves once the agent's audio track is published. */
   agentTrack: Promise<unknown>;
   deleteRoom(): Promise<void>;
+  /** RECORDER=browser: tells the page to stop recording and store its last parts. */
+  stopPageRecording(): Promise<void>;
 }
 
 /** The recorder RECORDER names, for one job: `prepare` early (while the candidate joins), `begin` when they are there. */

@@ -3,6 +3,7 @@
 // part; the interviewer keeps an audio-only witness, joins the parts into the SPEC's H.264 + AAC
 // MP4 and checks it against the witness.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -51,7 +52,7 @@ describe('RECORDER=browser on the real stack', () => {
   };
 
   const firstQuestion = (id: string) =>
-    eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the first question asked', timeoutMs: 90_000 });
+    eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the first question asked', timeoutMs: 180_000 });
 
   /** The stored MP4 and witness, saved under artifacts/<sub>/, with what ffprobe reads in them. */
   const stored = async (id: string, sub: string) => {
@@ -72,20 +73,19 @@ describe('RECORDER=browser on the real stack', () => {
     await firstQuestion(id);
     await page.waitForTimeout(12_000);
 
-    // Forged parts while it is live: no resumeKey, another interview's resumeKey, too large.
-    const other = await joinInterview(stack, { durationMs: 180_000, name: 'Mallory', questions: 'e2e-browser' });
-    const otherKey = await other.page.evaluate((otherId) => sessionStorage.getItem(`interviewctl:resume:${otherId}`), other.id);
-    expect(otherKey).toBeTruthy();
+    // Forged parts while it is live: no resumeKey, another live interview's resumeKey, too large.
+    const other = await stack.createInterview('Mallory');
+    const otherKey = 'resume-key-of-another-interview';
+    await stack.sql`update interviews set status = 'recording', used_at = now(), resume_key_hash = ${createHash('sha256').update(otherKey).digest('hex')} where id = ${other.id}`;
     const put = (headers: Record<string, string>, body: Buffer) =>
       fetch(`${stack.publicUrl}/api/interviews/${id}/recording/parts/1/999`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...headers }, body });
     const noKey = await put({}, Buffer.alloc(100));
     expect(noKey.status).toBe(403);
     expect(await noKey.json()).toMatchObject({ error: 'forbidden', message: expect.any(String) });
-    const wrongKey = await put({ 'x-resume-key': String(otherKey) }, Buffer.alloc(100));
+    const wrongKey = await put({ 'x-resume-key': otherKey }, Buffer.alloc(100));
     expect(wrongKey.status).toBe(403);
-    const tooBig = await put({ 'x-resume-key': String(otherKey) }, Buffer.alloc(5 * 1024 * 1024));
+    const tooBig = await put({ 'x-resume-key': otherKey }, Buffer.alloc(5 * 1024 * 1024));
     expect(tooBig.status).toBe(413);
-    await other.page.context().close();
 
     await endFromPage(page);
     await waitForStatus(stack, id, 'completed', 120_000);
@@ -119,7 +119,7 @@ describe('RECORDER=browser on the real stack', () => {
     const late = await fetch(`${stack.publicUrl}/api/interviews/${id}/recording/parts/1/1`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'x-resume-key': 'x' }, body: Buffer.alloc(10) });
     expect([403, 410]).toContain(late.status);
     await page.context().close();
-  }, 360_000);
+  }, 480_000);
 
   it('a reload mid-way: one recording of two segments, no gap beyond the reload, still matching its witness', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Grace Hopper', questions: 'e2e-browser' });
@@ -147,7 +147,7 @@ describe('RECORDER=browser on the real stack', () => {
     expect(keys).toEqual(expect.arrayContaining([`recordings/${id}/browser/s0001.done.json`, `recordings/${id}/browser/s0002.done.json`]));
     expect(shown.recordingCheck).toMatchObject({ agrees: true });
     await page.context().close();
-  }, 360_000);
+  }, 480_000);
 
   it('storage down for a while: the page retries its parts and nothing is lost', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Alan Turing', questions: 'e2e-browser' });
@@ -167,5 +167,5 @@ describe('RECORDER=browser on the real stack', () => {
     expect(shown.recordingCheck).toMatchObject({ agrees: true });
     expect(stack.serveLog()).toMatch(/storage_unavailable|service unavailable/);
     await page.context().close();
-  }, 360_000);
+  }, 480_000);
 });

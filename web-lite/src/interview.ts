@@ -15,11 +15,11 @@ import { ApiError, endInterview, getInterview, joinInterview, type JoinGrant, Ne
 import { Countdown } from './countdown';
 import { disclosureVersion } from './disclosure';
 import { IntegrityWatcher } from './integrity';
-import { PageRecorder } from './page-recorder';
+import { PAGE_RECORDING_ATTRIBUTE, PageRecorder } from './page-recorder';
 import { byId, sleep } from './dom';
 import { getLang } from './i18n';
 import type { InterviewView } from './interview-view';
-import { agentStateOf, attachTranscription } from './room-signals';
+import { agentStateOf, attachTranscription, findAgent } from './room-signals';
 import { type ErrorCode, outcomeForApiError, outcomeForStatus } from './routing';
 import { type DeviceChoice, reloadForNewPage } from './session-store';
 import { classifyMediaError, type DeviceProblem, isMediaError } from './support';
@@ -177,7 +177,14 @@ export class InterviewSession {
     room
       .on(RoomEvent.ParticipantConnected, current(() => this.syncAgentState()))
       .on(RoomEvent.ParticipantDisconnected, current(() => this.syncAgentState()))
-      .on(RoomEvent.ParticipantAttributesChanged, current(() => this.syncAgentState()))
+      .on(
+        RoomEvent.ParticipantAttributesChanged,
+        current(() => {
+          this.syncAgentState();
+          // RECORDER=browser: the interviewer says the conversation is over; store the rest now.
+          if (findAgent(room)?.attributes[PAGE_RECORDING_ATTRIBUTE] === 'stop') void this.recorder?.stop();
+        }),
+      )
       .on(RoomEvent.TrackSubscribed, current((track: RemoteTrack) => this.attachRemote(track)))
       .on(RoomEvent.TrackUnsubscribed, (track) => this.detachRemote(track))
       .on(RoomEvent.AudioPlaybackStatusChanged, current(() => this.syncAudioBlocked()))

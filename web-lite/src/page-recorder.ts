@@ -12,6 +12,9 @@ export const RECORDING_TYPES = [
   'video/webm',
 ];
 
+/** The interviewer's attribute that says the conversation is over (`stop`); see agent/recording/browser-recording.ts. */
+export const PAGE_RECORDING_ATTRIBUTE = 'interviewctl.recording';
+
 /** A part every 3 s: a reload or a lost tab loses at most that. */
 const TIMESLICE_MS = 3_000;
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
@@ -105,7 +108,15 @@ export class PageRecorder {
 
   /** The interview is over: the last data is stored and the segment completed. */
   async stop(): Promise<void> {
+    if (this.closed) return this.stopping;
     this.closed = true;
+    this.stopping = this.finishAll();
+    return this.stopping;
+  }
+
+  private stopping: Promise<void> = Promise.resolve();
+
+  private async finishAll(): Promise<void> {
     const segment = this.current;
     this.current = null;
     if (segment) {
