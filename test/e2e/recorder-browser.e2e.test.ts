@@ -4,6 +4,7 @@
 // MP4 and checks it against the witness.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -22,7 +23,7 @@ describe('RECORDER=browser on the real stack', () => {
 
   beforeAll(async () => {
     const s3Port = await freePort();
-    const env = { RECORDER: 'browser', ...s3EnvFor(s3Port, BUCKET), AGENT_CANDIDATE_WAIT: '60s', AGENT_END_OF_TURN_SILENCE: '3s' };
+    const env = { RECORDER: 'browser', ...s3EnvFor(s3Port, BUCKET), AGENT_CANDIDATE_WAIT: '60s', AGENT_END_OF_TURN_SILENCE: '3s', AGENT_RECONNECT_GRACE: '30s' };
     stack = await startStack({ scenario: 'recorder-browser', env });
     bucket = await makeBucket(stack, s3Port, s3EnvFor(s3Port, BUCKET));
     await addQuestionSet(stack, {
@@ -84,8 +85,17 @@ describe('RECORDER=browser on the real stack', () => {
     expect(await noKey.json()).toMatchObject({ error: 'forbidden', message: expect.any(String) });
     const wrongKey = await put({ 'x-resume-key': otherKey }, Buffer.alloc(100));
     expect(wrongKey.status).toBe(403);
-    const tooBig = await put({ 'x-resume-key': otherKey }, Buffer.alloc(5 * 1024 * 1024));
-    expect(tooBig.status).toBe(413);
+    // Declared over the cap: refused before a byte of the body is read (so only the headers go).
+    const tooBig = await new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.publicUrl}/api/interviews/${id}/recording/parts/1/999`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(5 * 1024 * 1024), 'x-resume-key': otherKey } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(tooBig).toBe(413);
 
     await endFromPage(page);
     await waitForStatus(stack, id, 'completed', 120_000);
@@ -167,5 +177,21 @@ describe('RECORDER=browser on the real stack', () => {
     expect(shown.recordingCheck).toMatchObject({ agrees: true });
     expect(stack.serveLog()).toMatch(/storage_unavailable|service unavailable/);
     await page.context().close();
+  }, 480_000);
+
+  it('a candidate who vanishes: what the page stored is a playable partial MP4, and the interview fails with recording_incomplete', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Ada Byron', questions: 'e2e-browser' });
+    await firstQuestion(id);
+    await page.waitForTimeout(8000);
+    await page.context().close(); // the tab is gone, with whatever it had not stored yet
+    await waitForStatus(stack, id, 'failed', 180_000);
+    const { shown, mp4 } = await stored(id, 'vanished');
+    expect(shown.error).toBe('recording_incomplete');
+    const events = await stack.sql<{ reason: string }[]>`select reason from interview_events where interview_id = ${id} and to_status = 'failed'`;
+    expect(events[0]!.reason).toMatch(/the candidate's page stopped before its recording was complete; the \d+ s it stored are kept/);
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    expect(got.durationMs).toBeGreaterThan(5000);
+    execFileSync('ffmpeg', ['-v', 'error', '-xerror', '-i', mp4, '-f', 'null', '-']);
   }, 480_000);
 });
