@@ -72,3 +72,13 @@ describe('compareWithWitness', () => {
     expect(c.detail).toMatch(/the recording is 20\.0 s shorter than the witness/);
   });
 });
+
+describe('compareWithWitness: a witness with holes', () => {
+  it('does not count windows the witness never heard (digital zero) against the recording', () => {
+    const rec = '##########..########'.repeat(3);
+    const wit = [...rec].map((c, i) => (i >= 5 && i < 15 ? -120 : c === '#' ? -20 : -70));
+    const c = compareWithWitness({ segments: [{ atMs: 0, levels: levels(rec) }], witness: { levels: wit }, gapMs: 0 });
+    expect(c.agrees, c.detail).toBe(true);
+    expect(c.detail).toMatch(/the witness heard nothing at all for 5\.0 s, not compared/);
+  });
+});

@@ -73,6 +73,8 @@ export function isRecordableMime(mime: unknown): mime is string {
 
 /** Level windows of the witness comparison. */
 export const LEVEL_WINDOW_MS = 500;
+/** What audioLevels gives a window of zeros. */
+export const DIGITAL_SILENCE_DBFS = -119;
 /** A window louder than this (dBFS RMS) has someone speaking in it. */
 export const SPEECH_DBFS = -42;
 
@@ -99,43 +101,45 @@ const mmss = (ms: number) => `${String(Math.floor(ms / 60_000)).padStart(2, '0')
 /**
  * Compares the page's recording with the interviewer's witness: the length (after the gaps the
  * reloads explain) and where there is speech. Both are reduced to speech/silence per 500 ms window;
- * the recording is placed on the witness's clock segment by segment, then shifted (±10 s, the
- * page's and the agent's starts differ by a moment) to where they agree best. Speech in the
+ * each segment of the recording is placed on the witness's clock and shifted (±10 s) to where it
+ * agrees best. Speech in the
  * recording where the witness heard silence (with one window of slack either side) for more than
  * 3 s, or a length off by more than max(5 s, 3 %), is a disagreement for a person to look at.
  */
 export function compareWithWitness(w: WitnessInput): WitnessCheck {
   const win = LEVEL_WINDOW_MS;
-  const witnessSpeech = w.witness.levels.map((l) => l > SPEECH_DBFS);
+  // A window of digital zero is one the witness did not hear (its job was starved of CPU and the
+  // frames were dropped, or nobody was connected), not silence: a microphone's silence is never 0.
+  const witnessSpeech = w.witness.levels.map((l) => (l <= DIGITAL_SILENCE_DBFS ? undefined : l > SPEECH_DBFS));
+  const unheardS = (witnessSpeech.filter((v) => v === undefined).length * win) / 1000;
   const witnessMs = w.witness.levels.length * win;
   const recordingMs = w.segments.reduce((t, s) => t + s.levels.length * win, 0);
-  // The recording on the witness clock: index → speech, undefined where it has nothing.
-  const placed: (boolean | undefined)[] = [];
-  for (const s of w.segments) {
-    const first = Math.round(s.atMs / win);
-    s.levels.forEach((l, i) => {
-      if (first + i >= 0) placed[first + i] = l > SPEECH_DBFS;
-    });
-  }
+  // Each segment on the witness clock where its manifest puts it, then shifted (±10 s: the
+  // page's and the agent's clocks and starts differ by a moment, and more after a reload) to
+  // where it agrees best with the witness.
   const maxShift = Math.round(10_000 / win);
-  let best = { shift: 0, score: -Infinity };
-  for (let shift = -maxShift; shift <= maxShift; shift++) {
-    let score = 0;
-    for (let i = 0; i < placed.length; i++) {
-      const r = placed[i];
-      const v = witnessSpeech[i + shift];
-      if (r === undefined || v === undefined) continue;
-      if (r && v) score += 1;
-      else if (r !== v) score -= 1;
-    }
-    if (score > best.score || (score === best.score && Math.abs(shift) < Math.abs(best.shift))) best = { shift, score };
-  }
   const unmatched: number[] = [];
-  for (let i = 0; i < placed.length; i++) {
-    if (!placed[i]) continue;
-    const j = i + best.shift;
-    const heard = [j - 1, j, j + 1].some((k) => witnessSpeech[k] === true);
-    if (!heard) unmatched.push(j * win);
+  for (const seg of w.segments) {
+    const first = Math.round(seg.atMs / win);
+    const speech = seg.levels.map((l) => l > SPEECH_DBFS);
+    let best = { shift: 0, score: -Infinity };
+    for (let shift = -maxShift; shift <= maxShift; shift++) {
+      let score = 0;
+      for (let i = 0; i < speech.length; i++) {
+        const v = witnessSpeech[first + i + shift];
+        if (v === undefined) continue;
+        if (speech[i] && v) score += 1;
+        else if (speech[i] !== v) score -= 1;
+      }
+      if (score > best.score || (score === best.score && Math.abs(shift) < Math.abs(best.shift))) best = { shift, score };
+    }
+    for (let i = 0; i < speech.length; i++) {
+      if (!speech[i]) continue;
+      const j = first + i + best.shift;
+      const around = [j - 1, j, j + 1].map((k) => witnessSpeech[k]);
+      if (around.every((v) => v === undefined)) continue;
+      if (!around.some((v) => v === true)) unmatched.push(j * win);
+    }
   }
   const problems: string[] = [];
   const speechWithoutWitnessS = (unmatched.length * win) / 1000;
@@ -150,7 +154,9 @@ export function compareWithWitness(w: WitnessInput): WitnessCheck {
   }
   return {
     agrees: problems.length === 0,
-    detail: problems.length === 0 ? `matches its audio witness (${mmss(recordingMs)} against ${mmss(witnessMs)})` : problems.join('; '),
+    detail:
+      (problems.length === 0 ? `matches its audio witness (${mmss(recordingMs)} against ${mmss(witnessMs)})` : problems.join('; ')) +
+      (unheardS >= 1 ? `; the witness heard nothing at all for ${unheardS.toFixed(1)} s, not compared` : ''),
     recordingMs,
     witnessMs,
     speechWithoutWitnessS,
