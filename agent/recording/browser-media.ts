@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { LEVEL_WINDOW_MS } from '../../cli/core/browser-recording.js';
 
 /** Runs a tool to its end; resolves with stdout, rejects with the tail of stderr. */
-function run(cmd: string, args: string[], opts: { binary?: boolean } = {}): Promise<Buffer> {
+function run(cmd: string, args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -12,7 +12,6 @@ function run(cmd: string, args: string[], opts: { binary?: boolean } = {}): Prom
     p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-1500)));
     p.once('error', reject);
     p.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${cmd} exited with ${code}: ${err.trim().slice(-400)}`))));
-    void opts;
   });
 }
 

@@ -47,7 +47,7 @@ describe('RECORDER=browser on the real stack', () => {
 
   const endFromPage = async (page: Page) => {
     await page.locator('#end').click();
-    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 5000 });
+    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 15_000 });
     await page.locator('#end-confirm').click();
     await waitForScreen(page, 'done');
   };
