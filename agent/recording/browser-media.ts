@@ -49,16 +49,18 @@ export async function audioLevels(file: string): Promise<number[]> {
  * Joins the page's segments (each a container of its own) into the SPEC's MP4: H.264 video copied
  * when the browser recorded H.264 (Chrome, Edge, Safari), encoded with libx264 otherwise (Firefox's
  * VP8: costs CPU), and the audio converted to AAC. Segments are played one after the other (the
- * time a reload took is not in the file).
+ * time a reload took is not in the file); `leadMs` is cut from the start.
  */
-export async function joinSegments(files: string[], out: string, listFile: string): Promise<{ videoCopied: boolean }> {
+export async function joinSegments(files: string[], out: string, listFile: string, leadMs = 0): Promise<{ videoCopied: boolean }> {
   const codec = await videoCodecOf(files[0]!);
   const copy = codec === 'h264' && (await Promise.all(files.map(videoCodecOf))).every((c) => c === 'h264');
   await writeFile(listFile, files.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
   const video = copy ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p'];
   await run('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-f', 'concat', '-safe', '0', '-i', listFile,
+    // The page began before the interviewer's clock (the transcript's): that lead is cut, so
+    // offsets and the video agree. With the video copied, the cut is an MP4 edit list.
+    '-f', 'concat', '-safe', '0', ...(leadMs > 0 ? ['-ss', (leadMs / 1000).toFixed(3)] : []), '-i', listFile,
     '-map', '0:v:0?', '-map', '0:a:0?', ...video, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000',
     '-movflags', '+faststart', out,
   ]);

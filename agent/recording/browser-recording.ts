@@ -130,8 +130,9 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
         placed.push({ atMs, levels });
       }
       const out = join(work, 'recording.mp4');
-      const { videoCopied } = await joinSegments(files, out, join(work, 'segments.txt'));
-      d.log.info('browser recording joined', { segments: files.length, video_copied: videoCopied, bytes: (await stat(out)).size });
+      const leadMs = Math.max(0, -placed[0]!.atMs);
+      const { videoCopied } = await joinSegments(files, out, join(work, 'segments.txt'), leadMs);
+      d.log.info('browser recording joined', { segments: files.length, video_copied: videoCopied, lead_ms: Math.round(leadMs), bytes: (await stat(out)).size });
       await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
       const check = compareWithWitness({ segments: placed, witness: { levels: await audioLevels(witnessFile) }, gapMs });
       await d.saveCheck({ ...check, witnessKey: keys.witness }).catch((err: unknown) => d.log.warn('could not store the witness check', { error: (err as Error).message }));

@@ -113,7 +113,8 @@ export function compareWithWitness(w: WitnessInput): WitnessCheck {
   const witnessSpeech = w.witness.levels.map((l) => (l <= DIGITAL_SILENCE_DBFS ? undefined : l > SPEECH_DBFS));
   const unheardS = (witnessSpeech.filter((v) => v === undefined).length * win) / 1000;
   const witnessMs = w.witness.levels.length * win;
-  const recordingMs = w.segments.reduce((t, s) => t + s.levels.length * win, 0);
+  // What the stored MP4 keeps: the page's windows from the witness's start on (a lead before it is cut).
+  const recordingMs = w.segments.reduce((t, s) => t + Math.min(s.levels.length, s.levels.length + Math.round(s.atMs / win)) * win, 0);
   // Each segment on the witness clock where its manifest puts it, then shifted (±10 s: the
   // page's and the agent's clocks and starts differ by a moment, and more after a reload) to
   // where it agrees best with the witness.
