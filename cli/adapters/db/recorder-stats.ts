@@ -18,8 +18,9 @@ export function createRecorderStatsRepo(sql: Sql) {
     },
 
     async recordingCheck(interviewId: string): Promise<RecordingCheck | null> {
-      const [row] = await sql<{ recording_check: RecordingCheck | null }[]>`select recording_check from interviews where id = ${interviewId}`;
-      return row?.recording_check ?? null;
+      // Aliased: the same key whether or not the client renames columns to camelCase.
+      const [row] = await sql<{ found: RecordingCheck | null }[]>`select recording_check as found from interviews where id = ${interviewId}`;
+      return row?.found ?? null;
     },
 
     async setDroppedFrames(interviewId: string, frames: number): Promise<void> {
