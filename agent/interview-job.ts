@@ -1,4 +1,4 @@
-import type { JobContext, VAD } from '@livekit/agents';
+import { AutoSubscribe, type JobContext, type VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
 import { createQuestionSetRepo } from '../cli/adapters/db/question-sets.js';
@@ -20,6 +20,7 @@ import { runInterview } from './interviewer.js';
 import { linesFor } from './lines.js';
 import { openInterviewer } from './llm/open-interviewer.js';
 import { recorderFor } from './recording/choose.js';
+import { PAGE_RECORDING_ATTRIBUTE } from './recording/browser-recording.js';
 import type { SessionRecording } from './recording/session-recording.js';
 import { openSpeech } from './speech/speech-mode.js';
 import { VoiceIn } from './speech/voice-in.js';
@@ -104,7 +105,9 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       .catch(() => undefined)
       .then((set) => openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview!.lang, ...(set?.context ? { context: set.context } : {}) }));
     interviewerReady.catch(() => {});
-    await ctx.connect();
+    // RECORDER=browser: the page records the camera; the interviewer needs the voices alone, so
+    // the candidate's video is never subscribed (no decode).
+    await ctx.connect(undefined, recorder.mode === 'browser' ? AutoSubscribe.AUDIO_ONLY : undefined);
     agentMetrics.startup.observe({ phase: 'connected' }, (performance.now() - jobStart) / 1000);
     const room = ctx.room;
     const roomName = room.name ?? roomNameFor(id);
@@ -173,6 +176,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       stopConversation: () => external.abort(),
       agentTrack,
       deleteRoom: () => ctx.deleteRoom(),
+      stopPageRecording: () => room.localParticipant!.setAttributes({ [PAGE_RECORDING_ATTRIBUTE]: 'stop' }),
     });
     recording = rec;
     cleanups.push(() => rec.abandon());

@@ -342,7 +342,9 @@ export function buildProgram(run: Runner): Command {
     .addHelpText(
       'after',
       examples(['interviewctl agent', 'DEEPGRAM_API_KEY=… interviewctl agent', 'S3_BUCKET=interviews S3_ENDPOINT=https://<account>.r2.cloudflarestorage.com S3_REGION=auto S3_FORCE_PATH_STYLE=true interviewctl agent']) +
-        '\nSpeech: Deepgram STT/TTS when DEEPGRAM_API_KEY is set (DEEPGRAM_BASE_URL overrides the endpoint); otherwise offline\n(espeak-ng voice, answers kept as audio without text). Needs ffmpeg on PATH. Logs are JSON lines on stderr.\n',
+        '\nSpeech: Deepgram STT/TTS when DEEPGRAM_API_KEY is set (DEEPGRAM_BASE_URL overrides the endpoint); otherwise offline\n(espeak-ng voice, answers kept as audio without text). Needs ffmpeg on PATH. Logs are JSON lines on stderr.\n' +
+        'RECORDER: agent (default: the interviewer records the MP4), egress (LiveKit Egress to S3_BUCKET), browser (the\n' +
+        "candidate's page records and uploads through serve; the interviewer keeps an audio-only witness), off.\n",
     )
     .action((opts) => run(async () => (await import('./commands/agent.js')).agent(opts, g())));
 
@@ -357,7 +359,9 @@ export function buildProgram(run: Runner): Command {
       examples([
         'interviewctl serve',
         'PORT=3000 PUBLIC_URL=https://interviews.example.com LIVEKIT_URL=wss://x.livekit.cloud interviewctl serve',
-      ]) + '\nPoint your LiveKit project\'s webhooks at <PUBLIC_URL>/webhooks/livekit. Logs are JSON lines on stderr.\n',
+      ]) +
+        '\nPoint your LiveKit project\'s webhooks at <PUBLIC_URL>/webhooks/livekit. Logs are JSON lines on stderr.\n' +
+        "With RECORDER=browser serve also takes the page's recording, in parts, under /api/interviews/<id>/recording/….\n",
     )
     .action((opts) => run(async () => (await import('./commands/serve.js')).serve(opts, g())));
 

@@ -73,3 +73,13 @@ describe('one resolver for every setting', () => {
     );
   });
 });
+
+describe('RECORDER', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'ictl-settings-rec-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('takes agent, egress, browser and off, and names the choices for anything else', () => {
+    for (const r of ['agent', 'egress', 'browser', 'off']) expect(loadSettings({}, { RECORDER: r }, cwd).recorder).toBe(r);
+    expect(() => loadSettings({}, { RECORDER: 'page' }, cwd)).toThrow(/RECORDER: "page" is not one of agent, egress, browser, off/);
+  });
+});

@@ -19,7 +19,7 @@ export interface Settings {
   metricsPort?: number;
   /** `explicit` is false when LIVEKIT_URL was not set and the local dev server is assumed. */
   livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; explicit: boolean };
-  recorder: 'agent' | 'egress' | 'off';
+  recorder: 'agent' | 'egress' | 'browser' | 'off';
   s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
   recordingsDir: string;
   deepgram: { apiKey?: string; baseUrl?: string };
@@ -118,7 +118,7 @@ export function loadSettings(
   const agentName = get('LIVEKIT_AGENT_NAME') ?? 'interviewer';
 
   const recorder = get('RECORDER') ?? 'agent';
-  if (!['agent', 'egress', 'off'].includes(recorder)) problems.push(`RECORDER: ${JSON.stringify(recorder)} is not one of agent, egress, off`);
+  if (!['agent', 'egress', 'browser', 'off'].includes(recorder)) problems.push(`RECORDER: ${JSON.stringify(recorder)} is not one of agent, egress, browser, off`);
 
   let s3: Settings['s3'];
   const bucket = get('S3_BUCKET');

@@ -51,6 +51,11 @@ export interface RecorderOptions {
   height?: number;
   fps?: number;
   ffmpeg?: string;
+  /**
+   * Voices only (RECORDER=browser's witness): no video input, no video encode; an M4A with the
+   * same three audio tracks.
+   */
+  audioOnly?: boolean;
   /** Recording cannot go on (ffmpeg failed). A failed upload is not this: `stop()` rejects with it. */
   onError(err: Error): void;
 }
@@ -109,7 +114,8 @@ export class Recorder {
 
   start(): void {
     const { width, height, fps } = this;
-    const args = [
+    const audioOnly = this.opts.audioOnly === true;
+    const args = audioOnly ? this.audioOnlyArgs() : [
       '-hide_banner', '-loglevel', 'error', '-nostdin',
       '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', String(fps), '-thread_queue_size', '64', '-i', 'pipe:0',
       ...AUDIO_TRACKS.flatMap((_, i) => ['-f', 's16le', '-ar', String(RECORDING_SAMPLE_RATE), '-ac', '1', '-thread_queue_size', '512', '-i', `pipe:${3 + i}`]),
@@ -183,6 +189,17 @@ export class Recorder {
     this.timer = setInterval(() => this.tick(), 20);
   }
 
+  /** ffmpeg's arguments for the voices alone: the audio pipes are inputs 0-2, fragments every 2 s. */
+  private audioOnlyArgs(): string[] {
+    return [
+      '-hide_banner', '-loglevel', 'error', '-nostdin',
+      ...AUDIO_TRACKS.flatMap((_, i) => ['-f', 's16le', '-ar', String(RECORDING_SAMPLE_RATE), '-ac', '1', '-thread_queue_size', '512', '-i', `pipe:${3 + i}`]),
+      ...AUDIO_TRACKS.flatMap((_, i) => ['-map', `${i}:a`]),
+      ...AUDIO_TRACKS.flatMap((t, i) => [`-c:a:${i}`, 'aac', `-b:a:${i}`, t.bitrate, `-metadata:s:a:${i}`, `title=${t.label}`, `-metadata:s:a:${i}`, `handler_name=${t.label}`, `-disposition:a:${i}`, i === 0 ? 'default' : '0']),
+      '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof', '-frag_duration', '2000000', 'pipe:1',
+    ];
+  }
+
   /** Candidate microphone, 48 kHz mono frames (the caller resamples). */
   pushCandidateAudio(samples: Int16Array): void {
     if (!this.stopped) this.candidate.push(samples);
@@ -201,7 +218,7 @@ export class Recorder {
   /** The latest camera picture, I420 of any size. */
   pushCandidateVideo(frame: I420): void {
     // Scaled only when written: cameras may send more frames than the recording keeps.
-    if (!this.stopped) this.pending = frame;
+    if (!this.stopped && !this.opts.audioOnly) this.pending = frame;
   }
 
   /** Shows black from now on (the candidate's camera went away). */
@@ -233,7 +250,7 @@ export class Recorder {
     if (this.failed || !this.proc) return;
     const now = performance.now();
     const elapsed = now - this.t0;
-    this.framesDue = Math.floor((elapsed * this.fps) / 1000) + 1;
+    this.framesDue = this.opts.audioOnly ? 0 : Math.floor((elapsed * this.fps) / 1000) + 1;
     if (this.pending && this.framesWritten < this.framesDue) {
       this.picture = fitI420(this.pending, this.width, this.height);
       this.pending = undefined;

@@ -6,6 +6,7 @@ import { createEgressApi, createEgressRecorder } from '../../cli/adapters/liveki
 import { httpUrl } from '../../cli/adapters/livekit/client.js';
 import type { Settings } from '../../cli/settings.js';
 import { beginAgentRecording } from './agent-recording.js';
+import { beginBrowserRecording } from './browser-recording.js';
 import { beginEgressRecording, checkEgress } from './egress-recording.js';
 import { beginTranscriptOnly } from './off-recording.js';
 import type { RecordingDeps, SessionRecording } from './session-recording.js';
@@ -14,6 +15,8 @@ export interface RecordingStart extends RecordingDeps {
   /** Resolves once the agent's audio track is published. */
   agentTrack: Promise<unknown>;
   deleteRoom(): Promise<void>;
+  /** RECORDER=browser: tells the page to stop recording and store its last parts. */
+  stopPageRecording(): Promise<void>;
 }
 
 /** The recorder RECORDER names, for one job: `prepare` early (while the candidate joins), `begin` when they are there. */
@@ -38,6 +41,14 @@ export function recorderFor(settings: Settings, sql: Sql) {
     return { mode: 'off' as const, prepare() {}, begin: (d: RecordingStart): SessionRecording => beginTranscriptOnly(d, { sql }) };
   }
   const stats = createRecorderStatsRepo(sql);
+  if (settings.recorder === 'browser') {
+    return {
+      mode: 'browser' as const,
+      prepare() {},
+      begin: (d: RecordingStart): SessionRecording =>
+        beginBrowserRecording({ ...d, spoolDir: join(settings.home, 'spool'), saveCheck: (check) => stats.setRecordingCheck(d.interviewId, check) }),
+    };
+  }
   return {
     mode: 'agent' as const,
     prepare() {},

@@ -12,7 +12,7 @@ import type { SpeechTap } from '../speech/voice-out.js';
  * (recording, transcript, final state) once the interview is `ending`.
  */
 export interface SessionRecording {
-  readonly mode: 'agent' | 'egress' | 'off';
+  readonly mode: 'agent' | 'egress' | 'browser' | 'off';
   /** The clock of utterance offsets: ms since the recording (or, with none, the conversation) began. */
   offsetMs(at?: number): number;
   /** Where the candidate's media and the agent's voice go; only the agent's own recorder takes them. */

@@ -74,6 +74,11 @@ describe('planDev: recorder', () => {
     expect(r.banner).toContain('RECORDER=off');
   });
 
+  it('RECORDER=browser needs ffmpeg too (the witness and the join): without it, off with the banner', () => {
+    expect(planDev(machine({ recorder: 'browser' })).recorder).toEqual({ mode: 'browser' });
+    expect(planDev(machine({ ffmpeg: false, recorder: 'browser' })).recorder.mode).toBe('off');
+  });
+
   it('leaves egress and off alone: neither needs ffmpeg', () => {
     expect(planDev(machine({ ffmpeg: false, recorder: 'egress' })).recorder).toEqual({ mode: 'egress' });
     expect(planDev(machine({ ffmpeg: false, recorder: 'off' })).recorder).toEqual({ mode: 'off' });

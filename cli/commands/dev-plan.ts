@@ -10,7 +10,7 @@ export interface DevFindings {
   livekitServer: string | undefined;
   go: { path: string; version: string | undefined } | undefined;
   ffmpeg: boolean;
-  recorder: 'agent' | 'egress' | 'off';
+  recorder: 'agent' | 'egress' | 'browser' | 'off';
   /** Where a built livekit-server is cached, for the messages. */
   cacheDir: string;
   livekitVersion: string;
@@ -27,7 +27,7 @@ export type LiveKitPlan =
 export interface DevPlan {
   livekit: LiveKitPlan;
   /** The recorder dev runs the interviewer with; `banner` says why it differs from the setting. */
-  recorder: { mode: 'agent' | 'egress' | 'off'; banner?: string };
+  recorder: { mode: 'agent' | 'egress' | 'browser' | 'off'; banner?: string };
 }
 
 const older = (a: string, b: string) => {
@@ -65,7 +65,8 @@ function planLiveKit(f: DevFindings): LiveKitPlan {
 }
 
 function planRecorder(f: DevFindings): DevPlan['recorder'] {
-  if (f.recorder !== 'agent' || f.ffmpeg) return { mode: f.recorder };
+  // RECORDER=browser needs ffmpeg too: the interviewer's audio witness and the final remux.
+  if ((f.recorder !== 'agent' && f.recorder !== 'browser') || f.ffmpeg) return { mode: f.recorder };
   return {
     mode: 'off',
     banner:

@@ -128,9 +128,10 @@ export async function doctor(global: GlobalOptions): Promise<number> {
 
   add('speech', 'ok', settings.deepgram.apiKey ? `Deepgram${settings.deepgram.baseUrl ? ` at ${settings.deepgram.baseUrl}` : ''}` : 'offline voice (espeak-ng); answers kept as audio only (set DEEPGRAM_API_KEY for text)');
   await checkInterviewer(settings, add);
-  if (settings.recorder === 'agent') {
+  if (settings.recorder === 'agent' || settings.recorder === 'browser') {
     const ffmpeg = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8' });
-    if (ffmpeg.status === 0) add('recorder', 'ok', `agent records with ${ffmpeg.stdout.split('\n')[0]}`);
+    const who = settings.recorder === 'browser' ? "RECORDER=browser: the candidate's page records; the interviewer keeps the audio witness and joins the parts with" : 'agent records with';
+    if (ffmpeg.status === 0) add('recorder', 'ok', `${who} ${ffmpeg.stdout.split('\n')[0]}`);
     else add('recorder', 'fail', 'ffmpeg is not installed', 'apt-get install -y ffmpeg (or npm run setup:stack)');
   } else if (settings.recorder === 'off') {
     add('recorder', 'warn', 'RECORDER=off: no recording by configuration; interviews complete with their transcript only', 'set RECORDER=agent (or egress on LiveKit Cloud) to record interviews');

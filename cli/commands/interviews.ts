@@ -1,6 +1,7 @@
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { isStatus, STATUSES } from '../core/states.js';
+import { recordingCheckText } from '../core/report.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { listConsents } from '../adapters/db/consents.js';
 import { createReceiptRepo } from '../adapters/db/deletion-receipts.js';
@@ -36,13 +37,15 @@ export async function show(id: string, global: GlobalOptions): Promise<number> {
     const { sql } = await ctx.db();
     const assessment = await assessmentOf(sql, interview.id);
     const droppedFrames = await createRecorderStatsRepo(sql).droppedFrames(interview.id);
+    const recordingCheck = await createRecorderStatsRepo(sql).recordingCheck(interview.id);
+    const checkLines: [string, string][] = recordingCheck ? [['recording check', `${recordingCheck.agrees ? '' : 'CHECK IT: '}${recordingCheckText(recordingCheck)}`], ['audio witness', recordingCheck.witnessKey]] : [];
     const { createTurnMetricsRepo } = await import('../adapters/db/turn-metrics.js');
     const turns = await createTurnMetricsRepo(sql).list(interview.id);
     const consents = await listConsents(sql, interview.id);
     const deletion = (await createReceiptRepo(sql).forInterview(interview.id)) ?? null;
     ctx.out.result(
-      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, questions: interview.questions, events, turns, ...assessment, consents, deletion },
-      () => interviewDetails(interview, events, ctx.settings.publicUrl, [...dataRightsDetails(consents, deletion), ...assessmentLines(assessment)], droppedFrames),
+      { ...interviewJson(interview, ctx.settings.publicUrl), recorderDroppedFrames: droppedFrames, recordingCheck, questions: interview.questions, events, turns, ...assessment, consents, deletion },
+      () => interviewDetails(interview, events, ctx.settings.publicUrl, [...checkLines, ...dataRightsDetails(consents, deletion), ...assessmentLines(assessment)], droppedFrames),
     );
     return 0;
   });

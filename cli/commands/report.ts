@@ -16,6 +16,7 @@ import { integrityRows, reportJson, reportMarkdown, reportText, type ReportModel
 import { reportHtml } from '../core/report-html.js';
 import { scoreTable, toCsv } from '../core/scores.js';
 import { listConsents } from '../adapters/db/consents.js';
+import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 
 const FORMATS = ['text', 'md', 'json', 'html'] as const;
 /** S3 presigned links live at most 7 days (SigV4). */
@@ -44,12 +45,13 @@ export async function report(id: string, opts: { format?: string; output?: strin
     const { interviews } = await ctx.repos();
     const interview = await interviews.get(id);
     await recordAccess(sql, { by, what: 'report', interviewId: interview.id, detail: { format } });
-    const [utterances, history, review, notes, consents] = await Promise.all([
+    const [utterances, history, review, notes, consents, recordingCheck] = await Promise.all([
       createUtteranceRepo(sql).list(interview.id),
       createEvaluationRepo(sql).history(interview.id),
       createReviewRepo(sql).latest(interview.id),
       createIntegrityRepo(sql).list(interview.id),
       listConsents(sql, interview.id),
+      createRecorderStatsRepo(sql).recordingCheck(interview.id),
     ]);
     const current = history.find((e) => e.current);
     let video: ReportModel['video'] = null;
@@ -90,6 +92,7 @@ export async function report(id: string, opts: { format?: string; output?: strin
       integrity: integrityRows(notes, interview.recordingStartedAt),
       video,
       consents: consents.map((c) => ({ at: c.at, version: c.version, lang: c.lang })),
+      recordingCheck: recordingCheck ? { agrees: recordingCheck.agrees, detail: recordingCheck.detail } : null,
     };
     const body =
       format === 'html' ? reportHtml(model, cspHash) : format === 'md' ? reportMarkdown(model) : format === 'json' ? `${JSON.stringify(reportJson(model), null, 2)}\n` : reportText(model);

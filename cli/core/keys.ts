@@ -6,7 +6,7 @@ export function compactUtc(at: Date): string {
 /** Storage keys for one recording (SPEC.md section 6). */
 export function recordingKeys(interviewId: string, roomName: string, startedAt: Date) {
   const base = `recordings/${interviewId}/${compactUtc(startedAt)}_${roomName}`;
-  return { video: `${base}.mp4`, transcript: `${base}.transcript.json`, vtt: `${base}.vtt`, evaluation: `${base}.evaluation.json` };
+  return { video: `${base}.mp4`, transcript: `${base}.transcript.json`, vtt: `${base}.vtt`, evaluation: `${base}.evaluation.json`, witness: `${base}.witness.m4a` };
 }
 
 /**
@@ -16,4 +16,21 @@ export function recordingKeys(interviewId: string, roomName: string, startedAt: 
 export function evaluationKeyFor(transcriptKey: string | null): string | null {
   if (!transcriptKey || !transcriptKey.endsWith('.transcript.json')) return null;
   return `${transcriptKey.slice(0, -'.transcript.json'.length)}.evaluation.json`;
+}
+
+/**
+ * RECORDER=browser: where the candidate's page stores its recording as it goes, before the
+ * interviewer joins it into the MP4. Under the interview's own prefix, so purge, candidate delete
+ * and export take it with everything else.
+ */
+export function browserPartsPrefix(interviewId: string): string {
+  return `recordings/${interviewId}/browser/`;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/** One page session's container (a MediaRecorder from start to stop): its manifest, parts and end mark. */
+export function browserSegmentKeys(interviewId: string, segment: number) {
+  const base = `${browserPartsPrefix(interviewId)}s${pad(segment, 4)}`;
+  return { manifest: `${base}.json`, done: `${base}.done.json`, part: (n: number) => `${base}/p${pad(n, 6)}.bin` };
 }

@@ -1,4 +1,4 @@
-import { clock, consentText, evaluationLine, overrideOf, SPEAKER, type ReportModel } from './report.js';
+import { clock, consentText, evaluationLine, recordingCheckText, overrideOf, SPEAKER, type ReportModel } from './report.js';
 
 /**
  * The report as one self-contained HTML file: the video beside its transcript (clicking a line,
@@ -29,7 +29,7 @@ video{width:100%;background:#000;border-radius:6px}.expiry{color:var(--muted);fo
 button.seek{all:unset;cursor:pointer;display:block;width:100%}button.seek:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 .q{border-top:1px solid var(--line);padding:10px 0}.q:first-of-type{border-top:0}.score{font-weight:700;font-size:18px}
 .unsupported{color:var(--warn);font-weight:600}.quote{margin:6px 0;padding:4px 10px;border-left:3px solid var(--accent);background:#f3f7fc;border-radius:0 4px 4px 0}
-.dropped{color:var(--muted);font-size:13px}.note{color:var(--muted);font-size:13px}table{border-collapse:collapse}td,th{padding:2px 10px 2px 0;text-align:left;vertical-align:top}
+.dropped{color:var(--muted);font-size:13px}.note{color:var(--muted);font-size:13px}.warn{color:#b00020;font-weight:600}table{border-collapse:collapse}td,th{padding:2px 10px 2px 0;text-align:left;vertical-align:top}
 `;
 
 // Seeks on clicks and keeps the current transcript line in view while the video plays.
@@ -101,6 +101,9 @@ ${card.concerns.length ? `<h3>Concerns</h3><ul>${card.concerns.map((s) => `<li>$
     ? `<p><strong>Decision: ${esc(m.review.decision)}</strong> by ${esc(m.review.reviewer)}, ${esc(iso(m.review.at))}</p>${m.review.note ? `<p>${esc(m.review.note)}</p>` : ''}`
     : `<p class="note">No decision yet. Record one with <code>interviewctl review ${esc(i.id)} --decision advance|hold|decline</code>.</p>`;
 
+  const check = m.recordingCheck
+    ? `<p class="${m.recordingCheck.agrees ? 'note' : 'warn'}" id="recording-check">${esc(recordingCheckText(m.recordingCheck))}</p>`
+    : '';
   const integrity = m.integrity.length
     ? `<p class="note">What the candidate's page reported during the interview, for a person to read in context. Never scored, never a verdict.</p><ul id="integrity">${m.integrity
         .map((n) => {
@@ -131,7 +134,7 @@ ${card.concerns.length ? `<h3>Concerns</h3><ul>${card.concerns.map((s) => `<li>$
 <section aria-label="Recording">${video}</section>
 <section aria-labelledby="h-score"><h2 id="h-score">Scorecard</h2>${scorecard}</section>
 <section aria-labelledby="h-review"><h2 id="h-review">Review</h2>${review}</section>
-<section aria-labelledby="h-integrity"><h2 id="h-integrity">Integrity notes</h2>${integrity}</section>
+<section aria-labelledby="h-integrity"><h2 id="h-integrity">Integrity notes</h2>${check}${integrity}</section>
 <section aria-labelledby="h-consent"><h2 id="h-consent">Consent</h2>${consent}</section>
 </div>
 <div class="side"><section aria-labelledby="h-transcript"><h2 id="h-transcript">Transcript</h2>${transcript}</section></div>

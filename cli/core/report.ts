@@ -40,6 +40,13 @@ export interface ReportModel {
   video: { url: string; expiresAt: Date | null } | null;
   /** The consents given with the join (SPEC section 14): when, and which disclosure text was shown. */
   consents: { at: Date; version: string; lang: string }[];
+  /** RECORDER=browser: the page's recording against the interviewer's audio witness; null for other recorders. */
+  recordingCheck?: { agrees: boolean; detail: string } | null;
+}
+
+/** The witness check as one line for a person (a disagreement says so first). */
+export function recordingCheckText(c: { agrees: boolean; detail: string }): string {
+  return c.agrees ? `the browser recording ${c.detail}` : `recording disagrees with its audio witness: ${c.detail}`;
 }
 
 /** One consent as a line: when, the disclosure's version (its text's hash) and language. */
@@ -118,6 +125,7 @@ export function reportText(m: ReportModel): string {
     if (card.concerns.length) lines.push('Concerns:', ...card.concerns.map((s) => `  - ${plain(s)}`));
   }
   if (m.review?.note) lines.push('', `Reviewer's note: ${plain(m.review.note)}`);
+  if (m.recordingCheck) lines.push('', `${m.recordingCheck.agrees ? 'Recording' : 'Recording — CHECK IT'}: ${plain(recordingCheckText(m.recordingCheck))}`);
   lines.push('', 'Consent', ...(m.consents.length ? m.consents.map((c) => `  ${plain(consentText(c))}`) : ['  none recorded']));
   if (m.integrity.length) {
     lines.push('', 'Integrity notes (for a person; never scored)');
@@ -165,6 +173,7 @@ export function reportMarkdown(m: ReportModel): string {
     if (card.concerns.length) out.push('', '**Concerns**', '', ...card.concerns.map((s) => `- ${mdEscape(s)}`));
   }
   if (m.review?.note) out.push('', '## Reviewer\'s note', '', mdEscape(m.review.note));
+  if (m.recordingCheck) out.push('', '## Recording', '', `${m.recordingCheck.agrees ? '' : '**'}${mdEscape(recordingCheckText(m.recordingCheck))}${m.recordingCheck.agrees ? '' : '**'}`);
   out.push('', '## Consent', '', ...(m.consents.length ? m.consents.map((c) => `- ${mdEscape(consentText(c))}`) : ['_None recorded._']));
   if (m.integrity.length) {
     out.push('', '## Integrity notes', '', '_For a person to read; never scored._', '');

@@ -33,6 +33,8 @@ export interface CandidateApiDeps {
   joinDeadlineMs?: number;
   /** The disclosure versions the served page shows; a join must name one of them. */
   disclosures: Map<string, Disclosure>;
+  /** RECORDER=browser: the join answer tells the page to record itself. */
+  pageRecords?: boolean;
 }
 
 /** A claim, and for a winner how long it waited on LiveKit (room + dispatch, its batch's). */
@@ -42,7 +44,8 @@ export function hashResumeKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-function keyMatches(key: unknown, hash: string | null): boolean {
+/** The resumeKey sent against the stored hash, in constant time. */
+export function keyMatches(key: unknown, hash: string | null): boolean {
   if (typeof key !== 'string' || key.length === 0 || key.length > 200 || !hash) return false;
   const a = Buffer.from(hashResumeKey(key), 'hex');
   const b = Buffer.from(hash, 'hex');
@@ -152,7 +155,7 @@ export function createCandidateApi(deps: CandidateApiDeps) {
       name: firstName(interview.candidateName),
       ttlSeconds,
     });
-    return { token, livekitUrl: deps.livekit.url, roomName: roomNameFor(interview.id), endsAt: end.toISOString(), resumeKey };
+    return { token, livekitUrl: deps.livekit.url, roomName: roomNameFor(interview.id), endsAt: end.toISOString(), resumeKey, ...(deps.pageRecords ? { recorder: 'browser' } : {}) };
   }
 
   return {

@@ -14,6 +14,8 @@ import { packageRoot } from '../paths.js';
 import type { Settings } from '../settings.js';
 import { receiveAlone, receiveDeliveries, webhookFacts } from '../use-cases/apply-webhook.js';
 import { createCandidateApi } from './candidate-api.js';
+import { createRecordingApi } from './recording-api.js';
+import { openStorage, type ObjectStorage } from '../adapters/storage/storage.js';
 import { clientAddress, HttpError, isClientGone, JSON_LIMIT, pageHeaders, readBody, sendError, sendJson, staticHeaders } from './http-utils.js';
 import type { Logger } from '../log.js';
 import { joinMetrics, observeJoin, serveRegistry, webhookEventLabel, webhookMetrics } from '../metrics/serve-metrics.js';
@@ -68,7 +70,21 @@ export function createHttpServer(deps: ServerDeps): Server {
     integrity: createIntegrityRepo(sql),
     joinDeadlineMs: deps.joinDeadlineMs,
     disclosures: parseDisclosures(web.assets.get('disclosures.json')?.body),
+    pageRecords: settings.recorder === 'browser',
   });
+  let storage: Promise<ObjectStorage> | undefined;
+  const recording =
+    settings.recorder === 'browser'
+      ? createRecordingApi({
+          interviews,
+          log,
+          storage: () => {
+            storage ??= openStorage(settings);
+            storage.catch(() => (storage = undefined));
+            return storage;
+          },
+        })
+      : undefined;
   const limits = { ...HTTP_LIMITS, ...deps.limits };
   // sql.begin, not a reserved connection with BEGIN pipelined (one round-trip less): when a reserved
   // connection dies mid-transaction postgres.js 3.4 throws outside any promise and serve would crash.
@@ -106,6 +122,17 @@ export function createHttpServer(deps: ServerDeps): Server {
       throw new HttpError(400, 'bad_request', 'malformed request path');
     }
     const segments = path.split('/').filter((s) => s !== '');
+
+    if (segments[0] === 'api' && segments[1] === 'interviews' && segments[3] === 'recording' && segments.length >= 5) {
+      const id = segments[2]!;
+      if (!isInterviewId(id)) throw new HttpError(404, 'not_found', 'no interview at this link');
+      if (!recording) throw new HttpError(404, 'not_found', 'this server does not take recordings from the page (RECORDER is not browser)');
+      checkOrigin(req);
+      if (segments[4] === 'start' && segments.length === 5 && method === 'POST') return recording.start(req, res, id);
+      if (segments[4] === 'complete' && segments.length === 5 && method === 'POST') return recording.complete(req, res, id);
+      if (segments[4] === 'parts' && segments.length === 7 && method === 'PUT') return recording.part(req, res, id, segments[5]!, segments[6]!);
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here`);
+    }
 
     if (segments[0] === 'api' && segments[1] === 'interviews' && segments.length >= 3 && segments.length <= 4) {
       const id = segments[2]!;

@@ -209,9 +209,10 @@ async function interviewerAtStart(settings: Settings, log: Logger): Promise<Inte
 }
 
 async function checkRecorder(settings: Settings, log: Logger): Promise<void> {
-  if (settings.recorder === 'agent') {
+  if (settings.recorder === 'agent' || settings.recorder === 'browser') {
     const ffmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8' });
-    if (ffmpeg.status !== 0) throw new ConfigError(['ffmpeg: not found on PATH; the recorder needs it (Debian: apt-get install -y ffmpeg), or set RECORDER=egress or RECORDER=off']);
+    if (ffmpeg.status !== 0) throw new ConfigError([`ffmpeg: not found on PATH; RECORDER=${settings.recorder} needs it (Debian: apt-get install -y ffmpeg), or set RECORDER=egress or RECORDER=off`]);
+    if (settings.recorder === 'browser') log.info("RECORDER=browser: the candidate's page records and uploads through serve; the interviewer keeps an audio witness", { recorder: 'browser' });
     return;
   }
   if (settings.recorder === 'off') {

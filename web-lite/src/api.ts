@@ -27,6 +27,8 @@ export interface JoinGrant {
   roomName: string;
   endsAt: string;
   resumeKey: string;
+  /** `browser` when this page records the interview itself (RECORDER=browser). */
+  recorder?: 'browser';
 }
 
 /** The server answered with an error status; `code` is its `error` field. */

@@ -15,10 +15,11 @@ import { ApiError, endInterview, getInterview, joinInterview, type JoinGrant, Ne
 import { Countdown } from './countdown';
 import { disclosureVersion } from './disclosure';
 import { IntegrityWatcher } from './integrity';
+import { PAGE_RECORDING_ATTRIBUTE, PageRecorder } from './page-recorder';
 import { byId, sleep } from './dom';
 import { getLang } from './i18n';
 import type { InterviewView } from './interview-view';
-import { agentStateOf, attachTranscription } from './room-signals';
+import { agentStateOf, attachTranscription, findAgent } from './room-signals';
 import { type ErrorCode, outcomeForApiError, outcomeForStatus } from './routing';
 import { type DeviceChoice, reloadForNewPage } from './session-store';
 import { classifyMediaError, type DeviceProblem, isMediaError } from './support';
@@ -58,6 +59,8 @@ export class InterviewSession {
   private readonly countdown: Countdown;
   private readonly integrity: IntegrityWatcher;
   private readonly cleanups: Array<() => void> = [];
+  /** RECORDER=browser: this page records the interview (see page-recorder.ts). */
+  private recorder: PageRecorder | null = null;
 
   constructor(
     private readonly interviewId: string,
@@ -77,7 +80,10 @@ export class InterviewSession {
       // Esc closes the dialog, except while the end request is in flight.
       if (confirm.disabled) event.preventDefault();
     });
-    this.listen(startAudio, 'click', () => void this.room?.startAudio().then(() => this.syncAudioBlocked()));
+    this.listen(startAudio, 'click', () => {
+      this.recorder?.resumeAudio();
+      void this.room?.startAudio().then(() => this.syncAudioBlocked());
+    });
   }
 
   /**
@@ -131,6 +137,9 @@ export class InterviewSession {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.view.closeEndDialog();
     this.view.setBanner(null);
+    // The recorder's last parts go on uploading behind the done screen.
+    void this.recorder?.stop();
+    this.recorder = null;
     this.dropRoom();
     this.stopPreview();
     const video = byId<HTMLVideoElement>('self-view');
@@ -168,7 +177,14 @@ export class InterviewSession {
     room
       .on(RoomEvent.ParticipantConnected, current(() => this.syncAgentState()))
       .on(RoomEvent.ParticipantDisconnected, current(() => this.syncAgentState()))
-      .on(RoomEvent.ParticipantAttributesChanged, current(() => this.syncAgentState()))
+      .on(
+        RoomEvent.ParticipantAttributesChanged,
+        current(() => {
+          this.syncAgentState();
+          // RECORDER=browser: the interviewer says the conversation is over; store the rest now.
+          if (findAgent(room)?.attributes[PAGE_RECORDING_ATTRIBUTE] === 'stop') void this.recorder?.stop();
+        }),
+      )
       .on(RoomEvent.TrackSubscribed, current((track: RemoteTrack) => this.attachRemote(track)))
       .on(RoomEvent.TrackUnsubscribed, (track) => this.detachRemote(track))
       .on(RoomEvent.AudioPlaybackStatusChanged, current(() => this.syncAudioBlocked()))
@@ -215,6 +231,19 @@ export class InterviewSession {
       if (!isMediaError(error)) throw error;
       throw new DeviceFailure(classifyMediaError(error));
     }
+    if (grant.recorder === 'browser') this.recordRoom(room);
+  }
+
+  /** RECORDER=browser: a new segment for this connection's camera and microphone. */
+  private recordRoom(room: Room): void {
+    const mic = room.localParticipant.getTrackPublication(Track.Source.Microphone)?.track?.mediaStreamTrack;
+    if (!mic || this.finished) return;
+    const camera = room.localParticipant.getTrackPublication(Track.Source.Camera)?.track?.mediaStreamTrack;
+    this.recorder ??= new PageRecorder(this.interviewId, this.getResumeKey);
+    for (const p of room.remoteParticipants.values()) {
+      for (const pub of p.audioTrackPublications.values()) if (pub.track) this.recorder.addRemoteAudio(pub.track.mediaStreamTrack);
+    }
+    this.recorder.startSegment(camera, mic);
   }
 
   private async publishDevices(room: Room): Promise<void> {
@@ -357,11 +386,13 @@ export class InterviewSession {
     if (track.kind !== Track.Kind.Audio) return;
     const element = track.attach();
     element.dataset.remoteAudio = 'true';
+    this.recorder?.addRemoteAudio(track.mediaStreamTrack);
     byId('remote-audio').append(element);
     this.syncAudioBlocked();
   }
 
   private detachRemote(track: RemoteTrack): void {
+    this.recorder?.removeRemoteAudio(track.mediaStreamTrack);
     for (const element of track.detach()) element.remove();
   }
 

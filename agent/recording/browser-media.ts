@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { LEVEL_WINDOW_MS } from '../../cli/core/browser-recording.js';
+
+/** Runs a tool to its end; resolves with stdout, rejects with the tail of stderr. */
+function run(cmd: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-1500)));
+    p.once('error', reject);
+    p.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${cmd} exited with ${code}: ${err.trim().slice(-400)}`))));
+  });
+}
+
+/** The codec of a file's first video stream (`h264`, `vp8`, `vp9`, `av1`), or undefined without one. */
+export async function videoCodecOf(file: string): Promise<string | undefined> {
+  const out = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file]);
+  return out.toString().trim().split('\n')[0] || undefined;
+}
+
+/** The codec of a file's first audio stream. */
+export async function audioCodecOf(file: string): Promise<string | undefined> {
+  const out = await run('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file]);
+  return out.toString().trim().split('\n')[0] || undefined;
+}
+
+/**
+ * RMS level (dBFS) of a file's first audio track per 500 ms window: ffmpeg decodes the audio only
+ * (no video decode) to 8 kHz mono.
+ */
+export async function audioLevels(file: string): Promise<number[]> {
+  const pcm = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', '8000', '-f', 's16le', 'pipe:1']);
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
+  const per = (8000 * LEVEL_WINDOW_MS) / 1000;
+  const levels: number[] = [];
+  for (let i = 0; i + per <= samples.length; i += per) {
+    let sum = 0;
+    for (let k = i; k < i + per; k++) sum += samples[k]! * samples[k]!;
+    const rms = Math.sqrt(sum / per) / 32768;
+    levels.push(rms > 0 ? 20 * Math.log10(rms) : -120);
+  }
+  return levels;
+}
+
+/**
+ * Joins the page's segments (each a container of its own) into the SPEC's MP4: H.264 video copied
+ * when the browser recorded H.264 (Chrome, Edge, Safari), encoded with libx264 otherwise (Firefox's
+ * VP8: costs CPU), and the audio converted to AAC. Segments are played one after the other (the
+ * time a reload took is not in the file); `leadMs` is cut from the start.
+ */
+export async function joinSegments(files: string[], out: string, listFile: string, leadMs = 0): Promise<{ videoCopied: boolean }> {
+  const codec = await videoCodecOf(files[0]!);
+  const copy = codec === 'h264' && (await Promise.all(files.map(videoCodecOf))).every((c) => c === 'h264');
+  await writeFile(listFile, files.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
+  const video = copy ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p'];
+  await run('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    // The page began before the interviewer's clock (the transcript's): that lead is cut, so
+    // offsets and the video agree. With the video copied, the cut is an MP4 edit list.
+    '-f', 'concat', '-safe', '0', ...(leadMs > 0 ? ['-ss', (leadMs / 1000).toFixed(3)] : []), '-i', listFile,
+    '-map', '0:v:0?', '-map', '0:a:0?', ...video, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000',
+    '-movflags', '+faststart', out,
+  ]);
+  return { videoCopied: copy };
+}
+
+/** A file's length in ms (the container's duration). */
+export async function durationMsOf(file: string): Promise<number> {
+  const out = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+  const s = Number(out.toString().trim());
+  return Number.isFinite(s) ? Math.round(s * 1000) : 0;
+}

@@ -1,0 +1,171 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { RecordingCheck } from '../../cli/adapters/db/recorder-stats.js';
+import { compareWithWitness, contiguousParts, LEVEL_WINDOW_MS, readSegments, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
+import { ConflictError } from '../../cli/core/errors.js';
+import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
+import { recorderMetrics } from '../../cli/metrics/agent-metrics.js';
+import { assertStored, storeTranscript } from '../finalize.js';
+import { Recorder } from '../recorder/recorder.js';
+import { audioLevels, joinSegments } from './browser-media.js';
+import type { MediaSink, RecordingDeps, SessionRecording } from './session-recording.js';
+
+/** The interviewer's attribute that tells the page to stop recording (`stop`): the conversation is over. */
+export const PAGE_RECORDING_ATTRIBUTE = 'interviewctl.recording';
+
+export interface BrowserDeps extends RecordingDeps {
+  /**
+   * Tells the page the conversation is over: it stops its recorder and stores the rest. Not by
+   * deleting the room: agents-js ends the job 15 s after its room goes, and the join takes longer.
+   */
+  stopPageRecording(): Promise<void>;
+  saveCheck(check: RecordingCheck): Promise<void>;
+  spoolDir: string;
+  startedAt?: Date;
+  /** How long the end waits for the page to store its last parts (default 45 s). */
+  pageWaitMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * RECORDER=browser: the candidate's page records itself (camera, microphone and the interviewer's
+ * voice) and stores it through serve in parts; the interviewer records both voices alone, audio
+ * only (no video is subscribed, decoded or encoded), as a witness. At the end it waits for the
+ * page's last parts, joins the segments into the SPEC's H.264 + AAC MP4, stores it beside the
+ * witness, compares the two, and completes the interview only when the page finished its
+ * recording. A page that stopped early (the candidate vanished) leaves what it stored as a
+ * playable partial MP4, and the interview fails with `recording_incomplete`.
+ */
+export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
+  const startedAt = d.startedAt ?? new Date();
+  const keys = recordingKeys(d.interviewId, d.roomName, startedAt);
+  const spool = join(d.spoolDir, d.interviewId);
+  const witnessFile = join(spool, basename(keys.witness));
+  let failed: string | undefined;
+  const witness = new Recorder({
+    storage: d.storage,
+    key: keys.witness,
+    spoolFile: witnessFile,
+    audioOnly: true,
+    onError: (err) => {
+      d.log.error('audio witness failed', { error: err.message });
+      failed = 'the audio witness could not be recorded';
+      d.stopConversation();
+    },
+  });
+  witness.start();
+  const started = d.interviews
+    .applyEvent(d.interviewId, 'recorder_started', { actor: 'agent', reason: "the candidate's page records; the interviewer keeps an audio witness", patch: { recording_key: keys.video } })
+    .then(
+      () => d.log.info('recording started', { recorder: 'browser' }),
+      (err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+        d.stopConversation();
+      },
+    );
+  started.catch(() => {});
+  // The witness hears the voices; the camera is the page's business.
+  const media: MediaSink = {
+    pushAgentAudio: (s) => witness.pushAgentAudio(s),
+    clearAgentAudio: () => witness.clearAgentAudio(),
+    pushCandidateAudio: (s) => witness.pushCandidateAudio(s),
+    pushCandidateVideo: () => {},
+    clearVideo: () => {},
+  };
+
+  /** The page's segments once every one is complete, or what there is when the wait runs out. */
+  async function waitForPage(): Promise<{ segments: StoredSegment[]; finished: boolean }> {
+    const prefix = browserPartsPrefix(d.interviewId);
+    const until = Date.now() + (d.pageWaitMs ?? 45_000);
+    for (;;) {
+      const segments = readSegments(await d.storage.list(prefix), prefix);
+      const finished = segments.length > 0 && segments.every((s) => s.done);
+      if (finished || Date.now() >= until) return { segments, finished };
+      await new Promise((r) => setTimeout(r, d.pollMs ?? 1000));
+    }
+  }
+
+  async function finish(): Promise<'completed' | 'failed'> {
+    await started;
+    const fail = async (error: string, why: string, patch: Record<string, string> = {}) => {
+      recorderMetrics.uploadFailures.inc({ where: 'finalize' });
+      d.log.error('browser recording could not be completed', { error: why });
+      try {
+        await d.interviews.applyEvent(d.interviewId, 'fail', { actor: 'agent', reason: why, patch: { error, end_reason: error, ...patch } });
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+      return 'failed' as const;
+    };
+    let witnessMs = 0;
+    try {
+      witnessMs = (await witness.stop()).durationMs;
+    } catch (err) {
+      return fail('recorder_failed', `the audio witness could not be stored: ${(err as Error).message}`);
+    }
+    await d.stopPageRecording().catch((err: unknown) => d.log.warn('could not tell the page to stop recording', { error: (err as Error).message }));
+    const { segments, finished } = await waitForPage();
+    const usable = segments.filter((s) => contiguousParts(s.parts).length > 0);
+    if (usable.length === 0) return fail('recorder_failed', "the candidate's page stored no recording");
+    const work = join(spool, 'browser');
+    try {
+      await mkdir(work, { recursive: true });
+      const files: string[] = [];
+      const placed: { atMs: number; levels: number[] }[] = [];
+      let gapMs = 0;
+      let prevEnd: number | undefined;
+      for (const s of usable) {
+        const k = browserSegmentKeys(d.interviewId, s.segment);
+        const manifest = JSON.parse((await d.storage.get(k.manifest)).toString('utf8')) as SegmentManifest;
+        const file = join(work, `s${s.segment}.${manifest.mimeType.startsWith('video/webm') ? 'webm' : 'mp4'}`);
+        const bodies: Buffer[] = [];
+        for (const p of contiguousParts(s.parts)) bodies.push(await d.storage.get(k.part(p)));
+        await writeFile(file, Buffer.concat(bodies));
+        files.push(file);
+        const levels = await audioLevels(file);
+        const atMs = Date.parse(manifest.startedAt) - startedAt.getTime();
+        if (prevEnd !== undefined) gapMs += Math.max(0, atMs - prevEnd);
+        prevEnd = atMs + levels.length * LEVEL_WINDOW_MS;
+        placed.push({ atMs, levels });
+      }
+      const out = join(work, 'recording.mp4');
+      const leadMs = Math.max(0, -placed[0]!.atMs);
+      const { videoCopied } = await joinSegments(files, out, join(work, 'segments.txt'), leadMs);
+      d.log.info('browser recording joined', { segments: files.length, video_copied: videoCopied, lead_ms: Math.round(leadMs), bytes: (await stat(out)).size });
+      await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
+      const check = compareWithWitness({ segments: placed, witness: { levels: await audioLevels(witnessFile) }, gapMs });
+      await d.saveCheck({ ...check, witnessKey: keys.witness }).catch((err: unknown) => d.log.warn('could not store the witness check', { error: (err as Error).message }));
+      if (!check.agrees) {
+        d.log.warn('recording disagrees with its audio witness', { speech_without_witness_s: check.speechWithoutWitnessS, recording_ms: check.recordingMs, witness_ms: check.witnessMs });
+        await d.interviews.note(d.interviewId, { actor: 'agent', reason: `recording disagrees with its audio witness: ${check.detail}` }).catch(() => {});
+      }
+      const count = await storeTranscript({ ...d, startedAt, keys }, { durationMs: witnessMs, recordingKey: keys.video });
+      await assertStored(d.storage, [keys.video, keys.witness, keys.transcript, keys.vtt]);
+      const stored = { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt };
+      await rm(spool, { recursive: true, force: true }).catch(() => {});
+      if (!finished) {
+        const storedS = Math.round(check.recordingMs / 1000);
+        return fail('recording_incomplete', `the candidate's page stopped before its recording was complete; the ${storedS} s it stored are kept`, stored);
+      }
+      await d.interviews.applyEvent(d.interviewId, 'finalized', { actor: 'agent', reason: 'browser recording, audio witness and transcript stored', patch: stored });
+      d.log.info('interview completed', { utterances: count, recorder: 'browser', witness_agrees: check.agrees });
+      return 'completed';
+    } catch (err) {
+      return fail('recorder_failed', `the browser recording could not be stored: ${(err as Error).message}`);
+    }
+  }
+
+  return {
+    mode: 'browser',
+    offsetMs: (at) => witness.offsetMs(at),
+    media,
+    started,
+    beforeSpeaking: Promise.resolve(),
+    failure: () => failed,
+    markEnd: () => witness.markEnd(),
+    finish,
+    abandon: async () => witness.kill(),
+  };
+}
+

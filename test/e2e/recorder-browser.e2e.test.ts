@@ -1,0 +1,197 @@
+// RECORDER=browser on the real stack (livekit-server, serve, `interviewctl agent`, Chromium,
+// versitygw): the candidate's page records itself and stores its recording through serve part by
+// part; the interviewer keeps an audio-only witness, joins the parts into the SPEC's H.264 + AAC
+// MP4 and checks it against the witness.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
+import { eventually, waitForScreen } from './helpers/page.js';
+import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
+import { loudness, makeBucket, probe, startAgent, type Bucket } from './helpers/faults.js';
+
+const BUCKET = 'interviews';
+
+describe('RECORDER=browser on the real stack', () => {
+  let stack: Stack;
+  let bucket: Bucket;
+
+  beforeAll(async () => {
+    const s3Port = await freePort();
+    const env = { RECORDER: 'browser', ...s3EnvFor(s3Port, BUCKET), AGENT_CANDIDATE_WAIT: '60s', AGENT_END_OF_TURN_SILENCE: '3s', AGENT_RECONNECT_GRACE: '30s' };
+    stack = await startStack({ scenario: 'recorder-browser', env });
+    bucket = await makeBucket(stack, s3Port, s3EnvFor(s3Port, BUCKET));
+    await addQuestionSet(stack, {
+      name: 'e2e-browser',
+      questions: [
+        { text: 'Could you tell me about your current role?', timeLimit: '15s' },
+        { text: 'What would you like to learn next?', timeLimit: '15s' },
+      ],
+    });
+    await startAgent(stack, 'agent.log', { env });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const keysUnder = async (prefix: string) => {
+    const page = await bucket.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+    return (page.Contents ?? []).map((o) => o.Key!).sort();
+  };
+
+  const endFromPage = async (page: Page) => {
+    await page.locator('#end').click();
+    await page.locator('#end-confirm').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('#end-confirm').click();
+    await waitForScreen(page, 'done');
+  };
+
+  const firstQuestion = (id: string) =>
+    eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question') ? true : undefined), { what: 'the first question asked', timeoutMs: 180_000 });
+
+  /** The stored MP4 and witness, saved under artifacts/<sub>/, with what ffprobe reads in them. */
+  const stored = async (id: string, sub: string) => {
+    const shown = await stack.show(id);
+    expect(shown.recordingKey).toMatch(new RegExp(`^recordings/${id}/\\d{8}T\\d{6}Z_interview-${id}\\.mp4$`));
+    const dir = join(stack.artifacts, sub);
+    mkdirSync(dir, { recursive: true });
+    const mp4 = join(dir, 'recording.mp4');
+    writeFileSync(mp4, await bucket.get(shown.recordingKey));
+    const witnessKey = shown.recordingKey.replace(/\.mp4$/, '.witness.m4a');
+    const witness = join(dir, 'witness.m4a');
+    writeFileSync(witness, await bucket.get(witnessKey));
+    return { shown, mp4, witness, witnessKey };
+  };
+
+  it('a whole interview: the page records, the MP4 is H.264 + AAC with both voices, as long as the session, and matches its witness', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Ada Lovelace', questions: 'e2e-browser' });
+    await firstQuestion(id);
+    await page.waitForTimeout(12_000);
+
+    // Forged parts while it is live: no resumeKey, another live interview's resumeKey, too large.
+    const other = await stack.createInterview('Mallory');
+    const otherKey = 'resume-key-of-another-interview';
+    await stack.sql`update interviews set status = 'recording', used_at = now(), resume_key_hash = ${createHash('sha256').update(otherKey).digest('hex')} where id = ${other.id}`;
+    const put = (headers: Record<string, string>, body: Buffer) =>
+      fetch(`${stack.publicUrl}/api/interviews/${id}/recording/parts/1/999`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...headers }, body });
+    const noKey = await put({}, Buffer.alloc(100));
+    expect(noKey.status).toBe(403);
+    expect(await noKey.json()).toMatchObject({ error: 'forbidden', message: expect.any(String) });
+    const wrongKey = await put({ 'x-resume-key': otherKey }, Buffer.alloc(100));
+    expect(wrongKey.status).toBe(403);
+    // Declared over the cap: refused before a byte of the body is read (so only the headers go).
+    const tooBig = await new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.publicUrl}/api/interviews/${id}/recording/parts/1/999`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(5 * 1024 * 1024), 'x-resume-key': otherKey } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(tooBig).toBe(413);
+
+    await endFromPage(page);
+    await waitForStatus(stack, id, 'completed', 120_000);
+    expect(await statusPath(stack, id)).toEqual(['used', 'recording', 'ending', 'completed']);
+
+    const { shown, mp4, witness, witnessKey } = await stored(id, 'whole');
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    expect(Math.abs(got.durationMs - sessionMs), `recording ${got.durationMs} ms vs session ${sessionMs} ms`).toBeLessThan(5000);
+    // The witness: voices only, no video at all.
+    expect(probe(witness).codecs).toEqual(['audio:aac', 'audio:aac', 'audio:aac']);
+    // Both voices in the page's recording, where the utterances say they spoke (the page's clock
+    // starts a moment before the interviewer's: half a second of slack at each end).
+    const rows = await utterances(stack, id);
+    const spoken = rows.filter((r) => r.end_ms - r.start_ms > 2000);
+    const levels = spoken.map((r) => ({ speaker: r.speaker, kind: r.kind, at: r.start_ms, db: Math.round(loudness(mp4, r.start_ms + 500, r.end_ms - 500)) }));
+    writeFileSync(join(stack.artifacts, 'whole', 'levels.json'), JSON.stringify(levels, null, 2));
+    expect(levels.some((l) => l.speaker === 'agent')).toBe(true);
+    expect(levels.some((l) => l.speaker === 'candidate')).toBe(true);
+    for (const l of levels) expect(l.db, `${l.speaker} ${l.kind} at ${l.at} ms`).toBeGreaterThan(-40);
+    // The check against the witness, shown to a person.
+    expect(shown.recordingCheck).toMatchObject({ agrees: true, witnessKey });
+    const text = await stack.cli(['show', id]);
+    expect(text.stdout).toMatch(/recording check\s+the browser recording matches its audio witness/);
+    // One segment, complete, parts in order.
+    const parts = await keysUnder(`recordings/${id}/browser/`);
+    expect(parts).toContain(`recordings/${id}/browser/s0001.done.json`);
+    expect(parts.filter((k) => k.includes('/s0002'))).toEqual([]);
+    // A part replayed once the interview is over is refused, and nothing changed.
+    const late = await fetch(`${stack.publicUrl}/api/interviews/${id}/recording/parts/1/1`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'x-resume-key': 'x' }, body: Buffer.alloc(10) });
+    expect([403, 410]).toContain(late.status);
+    await page.context().close();
+  }, 480_000);
+
+  it('a reload mid-way: one recording of two segments, no gap beyond the reload, still matching its witness', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Grace Hopper', questions: 'e2e-browser' });
+    await firstQuestion(id);
+    await page.waitForTimeout(8000);
+    const reloadAt = Date.now();
+    await page.reload();
+    await waitForScreen(page, 'interview', { timeoutMs: 30_000 });
+    await eventually(async () => ((await keysUnder(`recordings/${id}/browser/s0002/`)).length > 0 ? true : undefined), { what: 'the second segment storing parts', timeoutMs: 30_000 });
+    const backAfterMs = Date.now() - reloadAt;
+    await page.waitForTimeout(10_000);
+    await endFromPage(page);
+    await waitForStatus(stack, id, 'completed', 120_000);
+
+    const { shown, mp4 } = await stored(id, 'reload');
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    // The reload's time is missing from the file, nothing else.
+    expect(got.durationMs).toBeLessThan(sessionMs + 3000);
+    expect(got.durationMs, `recording ${got.durationMs} ms, session ${sessionMs} ms, back after ${backAfterMs} ms`).toBeGreaterThan(sessionMs - backAfterMs - 5000);
+    // The whole file decodes (no broken join).
+    execFileSync('ffmpeg', ['-v', 'error', '-xerror', '-i', mp4, '-f', 'null', '-']);
+    const keys = await keysUnder(`recordings/${id}/browser/`);
+    expect(keys).toEqual(expect.arrayContaining([`recordings/${id}/browser/s0001.done.json`, `recordings/${id}/browser/s0002.done.json`]));
+    expect(shown.recordingCheck).toMatchObject({ agrees: true });
+    await page.context().close();
+  }, 480_000);
+
+  it('storage down for a while: the page retries its parts and nothing is lost', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Alan Turing', questions: 'e2e-browser' });
+    await firstQuestion(id);
+    await page.waitForTimeout(4000);
+    await bucket.stop();
+    await page.waitForTimeout(12_000);
+    await bucket.start();
+    await page.waitForTimeout(8000);
+    await endFromPage(page);
+    await waitForStatus(stack, id, 'completed', 120_000);
+    const { shown, mp4 } = await stored(id, 'storage-down');
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    expect(Math.abs(got.durationMs - sessionMs), `recording ${got.durationMs} ms vs session ${sessionMs} ms`).toBeLessThan(5000);
+    expect(shown.recordingCheck).toMatchObject({ agrees: true });
+    expect(stack.serveLog()).toMatch(/storage_unavailable|service unavailable/);
+    await page.context().close();
+  }, 480_000);
+
+  it('a candidate who vanishes: what the page stored is a playable partial MP4, and the interview fails with recording_incomplete', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Ada Byron', questions: 'e2e-browser' });
+    await firstQuestion(id);
+    await page.waitForTimeout(8000);
+    await page.context().close(); // the tab is gone, with whatever it had not stored yet
+    await waitForStatus(stack, id, 'failed', 180_000);
+    const { shown, mp4 } = await stored(id, 'vanished');
+    expect(shown.error).toBe('recording_incomplete');
+    const events = await stack.sql<{ reason: string }[]>`select reason from interview_events where interview_id = ${id} and to_status = 'failed'`;
+    expect(events[0]!.reason).toMatch(/the candidate's page stopped before its recording was complete; the \d+ s it stored are kept/);
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    expect(got.durationMs).toBeGreaterThan(5000);
+    execFileSync('ffmpeg', ['-v', 'error', '-xerror', '-i', mp4, '-f', 'null', '-']);
+  }, 480_000);
+});
