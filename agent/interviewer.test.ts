@@ -221,6 +221,23 @@ describe('runInterview (LLM mode)', () => {
     expect(h.replaced).toEqual(['late', 'late', 'late']);
   });
 
+  it('reports a streamed line whose tail was cut, and counts a follow-up whose question never came as an acknowledgment', async () => {
+    // The model's line streamed sentence by sentence: its first sentence said, the rest rejected.
+    const tail = (text: string, kind: SpokenReply['kind']) => ({ sentences: (async function* () {})(), settled: Promise.resolve({ kind, text, replaced: { reason: 'unsafe', detail: 'raises family (after its first sentence had been said)' }, durationMs: 500 }) });
+    const { brain, inputs } = fakeBrain((n) =>
+      n === 0 ? { kind: 'follow_up', text: 'You mentioned payments.', tail: tail('You mentioned payments. Could you tell me a little more about that?', 'follow_up') }
+      : n === 1 ? { kind: 'follow_up', text: 'You mentioned a ledger.', tail: tail('You mentioned a ledger.', 'acknowledgment') }
+      : { kind: 'acknowledgment', text: 'Thank you.' },
+    );
+    const h = harness({ brain, questions, answers: [{ text: 'Payments mostly.' }, { text: 'A ledger.' }, { text: 'Growth.' }] });
+    await h.run();
+    expect(h.replaced).toEqual(['unsafe', 'unsafe']);
+    // The first cut follow-up still asked the scripted question, so its answer was waited for; the
+    // second ended without a question, so the interview moved on to the next question at once.
+    expect(inputs[1]).toMatchObject({ followUpsAsked: ['You mentioned payments. Could you tell me a little more about that?'] });
+    expect(h.said).toEqual(['greeting', questions[0]!.text, 'follow_up', 'follow_up', questions[1]!.text, 'acknowledgment', 'closing']);
+  });
+
   it('answers a question about the role through the brain, then continues the same question', async () => {
     const { brain } = fakeBrain(() => ({}));
     const h = harness({ brain, questions: [questions[0]!], answers: [{ text: 'Is the role remote?' }, { text: 'I designed a ledger.' }] });
