@@ -3,7 +3,7 @@ import type { Question } from '../cli/core/questions.js';
 import { runInterview, type InterviewerDeps, type Presence } from './interviewer.js';
 import { linesFor } from './lines.js';
 import type { InterviewerBrain, ScriptedLine, SpokenReply } from './llm/brain.js';
-import type { Answer } from './speech/voice-in.js';
+import type { Answer } from './speech/answer.js';
 import { FakeClock } from './testing/fake-clock.js';
 
 /** A candidate who is always there, unless told otherwise. */

@@ -2,6 +2,7 @@ import { AudioFrame, AudioStream, RoomEvent, TrackKind, type RemoteAudioTrack, t
 import { inference, voice, type llm as llmNs, type stt as sttNs, type tts as ttsNs, type VAD } from '@livekit/agents';
 import { ReadableStream } from 'node:stream/web';
 import type { Answer } from './answer.js';
+import type { ConversationVoice } from './own-voice.js';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 import type { SpeechTap } from './voice-out.js';
 
@@ -125,7 +126,8 @@ function framesOf(pcm: Int16Array): ReadableStream<AudioFrame> {
  * interruptions in `'vad'` mode. The plan stays ours: each completed turn is handed to `listen()`
  * and the session is stopped from replying (`StopResponse`); what is said next is `say()`.
  */
-export class SessionVoice {
+export class SessionVoice implements ConversationVoice {
+  readonly streamsText = true;
   private window: Window | undefined;
   private speakingSince: number | undefined;
   private firstFrame: (() => void) | undefined;
@@ -342,6 +344,10 @@ export class SessionVoice {
       if (!started) this.firstFrame = undefined;
     }
     return signal.aborted ? 'aborted' : 'done';
+  }
+
+  finishing(): void {
+    // The session shows its own state; nothing more is said.
   }
 
   async close(): Promise<void> {
