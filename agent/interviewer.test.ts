@@ -3,7 +3,7 @@ import type { Question } from '../cli/core/questions.js';
 import { runInterview, type InterviewerDeps, type Presence } from './interviewer.js';
 import { linesFor } from './lines.js';
 import type { InterviewerBrain, ScriptedLine, SpokenReply } from './llm/brain.js';
-import type { Answer } from './speech/voice-in.js';
+import type { Answer } from './speech/answer.js';
 import { FakeClock } from './testing/fake-clock.js';
 
 /** A candidate who is always there, unless told otherwise. */
@@ -219,6 +219,23 @@ describe('runInterview (LLM mode)', () => {
     await h.run();
     expect(h.spoken[2]).toEqual({ kind: 'follow_up', text: linesFor('en', 'x').followUp });
     expect(h.replaced).toEqual(['late', 'late', 'late']);
+  });
+
+  it('reports a streamed line whose tail was cut, and counts a follow-up whose question never came as an acknowledgment', async () => {
+    // The model's line streamed sentence by sentence: its first sentence said, the rest rejected.
+    const tail = (text: string, kind: SpokenReply['kind']) => ({ sentences: (async function* () {})(), settled: Promise.resolve({ kind, text, replaced: { reason: 'unsafe', detail: 'raises family (after its first sentence had been said)' }, durationMs: 500 }) });
+    const { brain, inputs } = fakeBrain((n) =>
+      n === 0 ? { kind: 'follow_up', text: 'You mentioned payments.', tail: tail('You mentioned payments. Could you tell me a little more about that?', 'follow_up') }
+      : n === 1 ? { kind: 'follow_up', text: 'You mentioned a ledger.', tail: tail('You mentioned a ledger.', 'acknowledgment') }
+      : { kind: 'acknowledgment', text: 'Thank you.' },
+    );
+    const h = harness({ brain, questions, answers: [{ text: 'Payments mostly.' }, { text: 'A ledger.' }, { text: 'Growth.' }] });
+    await h.run();
+    expect(h.replaced).toEqual(['unsafe', 'unsafe']);
+    // The first cut follow-up still asked the scripted question, so its answer was waited for; the
+    // second ended without a question, so the interview moved on to the next question at once.
+    expect(inputs[1]).toMatchObject({ followUpsAsked: ['You mentioned payments. Could you tell me a little more about that?'] });
+    expect(h.said).toEqual(['greeting', questions[0]!.text, 'follow_up', 'follow_up', questions[1]!.text, 'acknowledgment', 'closing']);
   });
 
   it('answers a question about the role through the brain, then continues the same question', async () => {

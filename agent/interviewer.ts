@@ -3,7 +3,7 @@ import type { Lang } from '../cli/core/invite-rows.js';
 import { followUpsOf, type Question } from '../cli/core/questions.js';
 import type { Lines } from './lines.js';
 import type { InterviewerBrain, SpokenReply } from './llm/brain.js';
-import type { Answer } from './speech/voice-in.js';
+import type { Answer } from './speech/answer.js';
 
 /** Why the conversation stopped. */
 export type EndReason = 'duration' | 'questions_done' | 'candidate_left' | 'ended_elsewhere';
@@ -114,6 +114,13 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
     if (signal.aborted) throw new Interrupted();
     if (r.replaced) d.onReplaced?.(qi, r.replaced);
   };
+  /** A line spoken as the model wrote it: what it came to, and why its tail was cut if it was. */
+  const settledTail = async (qi: number, r: SpokenReply) => {
+    if (!r.tail) return undefined;
+    const settled = await r.tail.settled;
+    if (settled.replaced) d.onReplaced?.(qi, settled.replaced);
+    return settled;
+  };
 
   /** The candidate asked something of their own: answered from our code (or the set's context), then back to the question. */
   const answerOwnQuestion = async (intent: CandidateIntent, asked: string, q: Question, qi: number, phase: AbortSignal) => {
@@ -160,11 +167,15 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
       if (!reply) return a.outcome;
       if (reply.kind !== 'follow_up') {
         await speak('acknowledgment', reply.text, qi, phase, reply);
+        await settledTail(qi, reply);
         return a.outcome;
       }
       followUpsUsed.set(qi, used + 1);
-      asked.push(reply.text);
       await speak('follow_up', reply.text, qi, phase, d.brain ? reply : undefined);
+      const settled = await settledTail(qi, reply);
+      asked.push(settled?.text ?? reply.text);
+      // Its question was cut off and there was no scripted one to say instead: no answer to wait for.
+      if (settled?.kind === 'acknowledgment') return a.outcome;
       kind = 'follow_up_answer';
       limit = Math.max(10_000, q.timeLimitMs / 2);
     }

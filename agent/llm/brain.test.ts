@@ -80,6 +80,36 @@ describe('the interviewer brain (stand-in model)', () => {
     expect(r).toMatchObject({ kind: 'follow_up', text: 'You mentioned the ledger — why Postgres rather than a queue?', replaced: null });
   });
 
+  it('hands on the first sentence while the rest is still being generated, then the rest, each checked', async () => {
+    let done = false;
+    const r = await ask({ text: 'ASK: You mentioned rebuilding the ledger. What was one design decision you made there, and why did you choose it over the other options you had?', firstTokenMs: 50, chunkMs: 60 });
+    expect(r).toMatchObject({ kind: 'follow_up', text: 'You mentioned rebuilding the ledger.', replaced: null });
+    void r.tail!.settled.then(() => (done = true));
+    expect(done).toBe(false);
+    const rest: string[] = [];
+    for await (const sentence of r.tail!.sentences) rest.push(sentence);
+    expect(rest).toEqual(['What was one design decision you made there, and why did you choose it over the other options you had?']);
+    expect(await r.tail!.settled).toMatchObject({ kind: 'follow_up', replaced: null, text: `You mentioned rebuilding the ledger. ${rest[0]}` });
+  });
+  it('ends a line at a later sentence that fails the guardrails, and still asks a question', async () => {
+    const r = await ask('ASK: You mentioned rebuilding the ledger. Before we go on, are you married or planning to have children soon?');
+    expect(r).toMatchObject({ kind: 'follow_up', text: 'You mentioned rebuilding the ledger.', replaced: null });
+    const rest: string[] = [];
+    for await (const sentence of r.tail!.sentences) rest.push(sentence);
+    // The forbidden question is never handed on; the scripted question takes its place.
+    expect(rest).toEqual([fallback.text]);
+    const settled = await r.tail!.settled;
+    expect(settled).toMatchObject({ kind: 'follow_up', text: `You mentioned rebuilding the ledger. ${fallback.text}`, replaced: { reason: 'unsafe' } });
+    expect(settled.replaced!.detail).toContain('after its first sentence had been said');
+  });
+  it('caps the whole line, not each sentence', async () => {
+    const r = await ask(`NEXT: Thank you for walking me through that. ${Array(20).fill('We will now move on to the next topic.').join(' ')}`);
+    expect(r.text).toBe('Thank you for walking me through that.');
+    for await (const _ of r.tail!.sentences) void _;
+    const settled = await r.tail!.settled;
+    expect(settled.replaced?.reason).toBe('too_long');
+    expect(settled.text.split(/\s+/).length).toBeLessThanOrEqual(15);
+  });
   it('never asks past the cap, whatever the model says', async () => {
     const r = await ask('ASK: And what else did you decide?', { followUpsLeft: 0 });
     expect(r.replaced?.reason).toBe('over_cap');

@@ -1,6 +1,6 @@
-import { checkReply, type ReplyKind } from '../../cli/core/guardrails.js';
 import type { Lang } from '../../cli/core/invite-rows.js';
 import { followUpPrompt, parseFollowUpReply, roleAnswerPrompt, type TurnPromptInput } from '../../cli/core/interviewer-prompt.js';
+import { streamReply, type ReplyTail } from './reply-stream.js';
 import type { TurnModel } from './turn-model.js';
 
 /** A line to say: the model's, checked, or the scripted one it was replaced by (and why). */
@@ -11,6 +11,11 @@ export interface SpokenReply {
   replaced: { reason: string; detail: string } | null;
   ttftMs: number | null;
   durationMs: number | null;
+  /**
+   * A model's line still being generated: `text` is its first sentence (checked), the rest come
+   * here sentence by sentence (each checked), and `settled` says what was said in the end.
+   */
+  tail?: ReplyTail;
 }
 
 export type ScriptedLine = { kind: SpokenReply['kind']; text: string };
@@ -27,8 +32,8 @@ export interface InterviewerBrain {
  * The model behind the guardrails: each reply is streamed with a first-token deadline
  * (LLM_TIMEOUT) and checked in code before it is spoken; anything late, failed, empty, too long,
  * in the wrong language, unsafe or judging is replaced by the scripted line, with the reason.
- * The whole line is checked before any of it is spoken: a forbidden question can sit in its
- * second sentence, and lines are short (a follow-up is capped at 40 words).
+ * A line is spoken as it is generated, sentence by sentence, each sentence checked before it is
+ * handed on (reply-stream.ts): the candidate hears the first sentence while the rest is written.
  */
 export function createLlmBrain(opts: { model: TurnModel; lang: Lang; timeoutMs: number; context?: string }): InterviewerBrain {
   const limits = { firstTokenMs: opts.timeoutMs, totalMs: opts.timeoutMs * 2 };
@@ -39,25 +44,35 @@ export function createLlmBrain(opts: { model: TurnModel; lang: Lang; timeoutMs: 
   });
   return {
     async afterAnswer(input, fallback, signal) {
-      const res = await opts.model.complete(followUpPrompt({ ...input, lang: opts.lang }), limits, signal);
-      const t = { ttftMs: res.ttftMs, durationMs: res.durationMs };
-      if (!res.ok) return replaced(fallback, res.reason, res.detail, t);
-      const parsed = parseFollowUpReply(res.text);
-      if (!parsed) return replaced(fallback, 'empty', 'the model said nothing', t);
-      // The cap is ours: a follow-up beyond it becomes the scripted acknowledgment.
-      if (parsed.kind === 'follow_up' && input.followUpsLeft <= 0) return replaced(fallback, 'over_cap', 'no follow-ups left on this question', t);
-      const checked = checkReply(parsed.text, opts.lang, parsed.kind as ReplyKind);
-      if (!checked.ok) return replaced(fallback, checked.problem, checked.detail, t);
-      return { kind: parsed.kind, text: checked.text, replaced: null, ...t };
+      const res = await streamReply({
+        model: opts.model,
+        messages: followUpPrompt({ ...input, lang: opts.lang }),
+        limits,
+        signal,
+        lang: opts.lang,
+        // Streamed only once the marker says what the line is; a line without one is read whole.
+        parse: (soFar, done) => (done || /^\W*(ASK|NEXT)\s*[:：-]/i.test(soFar) ? parseFollowUpReply(soFar) : undefined),
+        // The cap is ours: a follow-up beyond it becomes the scripted line.
+        refuse: (kind) => (kind === 'follow_up' && input.followUpsLeft <= 0 ? { reason: 'over_cap', detail: 'no follow-ups left on this question' } : undefined),
+        ...(fallback.kind === 'follow_up' ? { questionIfCut: fallback.text } : {}),
+      });
+      if (!res.ok) return replaced(fallback, res.reason, res.detail, { ttftMs: res.ttftMs, durationMs: res.durationMs });
+      return { kind: res.kind, text: res.first, replaced: null, ttftMs: res.ttftMs, durationMs: null, tail: res.tail };
     },
     async roleAnswer(asked, fallback, signal) {
       if (!opts.context) return { ...fallback, replaced: null, ttftMs: null, durationMs: null };
-      const res = await opts.model.complete(roleAnswerPrompt({ lang: opts.lang, context: opts.context, asked }), limits, signal);
-      const t = { ttftMs: res.ttftMs, durationMs: res.durationMs };
-      if (!res.ok) return replaced(fallback, res.reason, res.detail, t);
-      const checked = checkReply(res.text, opts.lang, 'answer');
-      if (!checked.ok) return replaced(fallback, checked.problem, checked.detail, t);
-      return { kind: 'answer', text: checked.text, replaced: null, ...t };
+      const res = await streamReply({
+        model: opts.model,
+        messages: roleAnswerPrompt({ lang: opts.lang, context: opts.context, asked }),
+        limits,
+        signal,
+        lang: opts.lang,
+        parse: (soFar) => ({ kind: 'answer', text: soFar.trim() }),
+      });
+      if (!res.ok) return replaced(fallback, res.reason, res.detail, { ttftMs: res.ttftMs, durationMs: res.durationMs });
+      // Said whole, with the plan's "let's go on" after it: an answer about the role is rare and short.
+      const whole = await res.tail.settled;
+      return { kind: 'answer', text: whole.text, replaced: whole.replaced, ttftMs: res.ttftMs, durationMs: whole.durationMs };
     },
   };
 }

@@ -6,6 +6,8 @@ import { createLlmBrain, type InterviewerBrain } from './brain.js';
 export interface Interviewer {
   mode: InterviewerMode;
   brain: InterviewerBrain | undefined;
+  /** The model the brain speaks through (the plugin's LLM), so the session reports its metrics. */
+  engine?: import('@livekit/agents').llm.LLM;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function openInterviewer(settings: Pick<Settings, 'llm'>, opts: { s
   }
   return {
     mode,
+    engine: model.engine,
     brain: createLlmBrain({ model, lang: opts.lang, timeoutMs: llm.timeoutMs, ...(opts.context ? { context: opts.context } : {}) }),
     close: () => model.close(),
   };

@@ -1,3 +1,4 @@
+import type { llm as llmNs } from '@livekit/agents';
 import type { LlmSettings } from '../../cli/settings.js';
 import type { ChatMessages } from '../../cli/core/interviewer-prompt.js';
 
@@ -9,11 +10,14 @@ export type Completion =
 /** A chat model the interviewer asks for one short line at a time. */
 export interface TurnModel {
   readonly model: string;
+  /** The plugin's LLM, so an AgentSession reports its metrics (llm_metrics) with the turn's others. */
+  readonly engine: llmNs.LLM;
   /**
    * Streams one completion. `late`: no first token within `firstTokenMs`, or the whole reply not
-   * within `totalMs` (the stream is then closed: nobody waits for it). Never throws.
+   * within `totalMs` (the stream is then closed: nobody waits for it). Never throws. `onText`
+   * hears the text so far as each piece arrives (a reply is spoken sentence by sentence).
    */
-  complete(messages: ChatMessages, limits: { firstTokenMs: number; totalMs: number }, signal?: AbortSignal): Promise<Completion>;
+  complete(messages: ChatMessages, limits: { firstTokenMs: number; totalMs: number }, signal?: AbortSignal, onText?: (soFar: string) => void): Promise<Completion>;
   close(): Promise<void>;
 }
 
@@ -32,7 +36,8 @@ export async function openTurnModel(settings: LlmSettings): Promise<TurnModel> {
   model.on('error', (e) => (lastError = e.error.message));
   return {
     model: settings.model,
-    async complete(messages, limits, signal) {
+    engine: model,
+    async complete(messages, limits, signal, onText) {
       const started = performance.now();
       const elapsed = () => performance.now() - started;
       const chatCtx = llm.ChatContext.empty();
@@ -63,6 +68,7 @@ export async function openTurnModel(settings: LlmSettings): Promise<TurnModel> {
             }, Math.max(0, limits.totalMs - ttftMs));
           }
           text += piece;
+          onText?.(text);
         }
       } catch (err) {
         lastError ??= (err as Error).message;

@@ -1,13 +1,15 @@
-import type { stt as sttNs } from '@livekit/agents';
+import type { stt as sttNs, tts as ttsNs } from '@livekit/agents';
 import type { Lang } from '../../cli/core/lang.js';
 import type { Settings } from '../../cli/settings.js';
-import { createDeepgramSynthesizer, createEspeakSynthesizer, type Synthesizer } from './synthesizers.js';
+import { createDeepgramSynthesizer, createEspeakSynthesizer, DEEPGRAM_VOICE, SPEECH_SAMPLE_RATE, type Synthesizer } from './synthesizers.js';
 
 export interface Speech {
   /** 'deepgram' or 'offline'. */
   mode: 'deepgram' | 'offline';
   synth: Synthesizer;
   stt?: sttNs.STT;
+  /** Streaming TTS for what a model says, sentence by sentence (Deepgram only). */
+  tts?: ttsNs.TTS;
   close(): Promise<void>;
 }
 
@@ -35,13 +37,16 @@ export async function openSpeech(settings: Pick<Settings, 'deepgram'>, lang: Lan
     interimResults: false,
     ...(baseUrl ? { baseUrl: baseUrl.replace(/^http/, 'ws') } : {}),
   });
+  const tts = new deepgram.TTS({ apiKey, model: DEEPGRAM_VOICE[lang], sampleRate: SPEECH_SAMPLE_RATE, ...(baseUrl ? { baseUrl: baseUrl.replace(/^ws/, 'http') } : {}) });
   return {
     mode: 'deepgram',
     synth,
     stt,
+    tts,
     close: async () => {
       await synth.close();
       await stt.close();
+      await tts.close();
     },
   };
 }

@@ -97,7 +97,7 @@ export async function createEspeakSynthesizer(): Promise<Synthesizer> {
   };
 }
 
-const DEEPGRAM_VOICE: Record<Lang, string> = { en: 'aura-2-thalia-en', ja: 'aura-2-izanami-ja' };
+export const DEEPGRAM_VOICE: Record<Lang, string> = { en: 'aura-2-thalia-en', ja: 'aura-2-izanami-ja' };
 
 /** Deepgram TTS over its streaming WebSocket API (the one that honours DEEPGRAM_BASE_URL). */
 export async function createDeepgramSynthesizer(opts: { apiKey: string; baseUrl?: string }): Promise<Synthesizer> {

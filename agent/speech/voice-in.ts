@@ -2,18 +2,8 @@ import { AudioStream, type RemoteAudioTrack } from '@livekit/rtc-node';
 import type { VAD, VADStream, stt as sttNs } from '@livekit/agents';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 
-export interface Answer {
-  /** answered: the candidate spoke and then paused long enough; limit: time ran out (maybe mid-speech); silent: nothing said. */
-  outcome: 'answered' | 'limit' | 'silent' | 'aborted';
-  startMs: number;
-  endMs: number;
-  /** Voiced time within the answer. */
-  speechMs: number;
-  /** Joined final transcripts, when speech-to-text runs. */
-  text: string | null;
-  /** Clock (recording offset) when the last final transcript of the answer arrived. */
-  finalAtMs?: number;
-}
+export type { Answer } from './answer.js';
+import type { Answer } from './answer.js';
 
 export interface VoiceInOptions {
   vad: VAD;

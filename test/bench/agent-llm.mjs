@@ -42,6 +42,9 @@ export async function llmReport(sql, ids, heard, { firstTokenMs, silenceMs }) {
         line('end of answer → first audio (candidate side)', gaps),
         line('end of answer → first audio (agent, turn_metrics)', stored),
         line(`our overhead beyond silence + first token (${designed} ms), candidate side`, gaps, designed),
+        // The turn detector may hold a turn open past the silence (it judged the answer unfinished):
+        // a designed wait too. What is left after it and the model's first token is the pipeline's.
+        line('agent side, less end of turn decided and first token', rows.filter((r) => r.first_audio_ms !== null && r.eou_delay_ms !== null).map((r) => Number(r.first_audio_ms) - Number(r.eou_delay_ms) - Number(r.llm_ttft_ms ?? 0))),
         line('model: first token (as the agent saw it)', col('llm_ttft_ms')),
         line('model: whole reply', col('llm_duration_ms')),
         line('speech: synthesis of the reply', col('tts_ttfb_ms')),
