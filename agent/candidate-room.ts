@@ -1,3 +1,4 @@
+import { readFrames } from './read-stream.js';
 import { RoomEvent, TrackKind, VideoBufferType, VideoStream, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack, type RemoteTrackPublication, type Room } from '@livekit/rtc-node';
 import type { Presence } from './interviewer.js';
 import type { I420 } from './recorder/media-buffers.js';
@@ -82,27 +83,11 @@ export class CandidateRoom implements Presence {
 
   private startVideo(track: RemoteTrack): void {
     this.stopVideo();
-    const stream = new VideoStream(track);
-    let live = true;
-    const reader = stream.getReader();
-    this.videoLive = {
-      stop: () => {
-        live = false;
-        void reader.cancel().catch(() => {});
-      },
-    };
-    void (async () => {
-      try {
-        for (;;) {
-          const { value: ev, done } = await reader.read();
-          if (done || !live) break;
-          const f = ev.frame.type === VideoBufferType.I420 ? ev.frame : ev.frame.convert(VideoBufferType.I420);
-          this.sinks.videoFrame({ width: f.width, height: f.height, data: f.data });
-        }
-      } catch {
-        // track ended
-      }
-    })();
+    const stop = readFrames(new VideoStream(track), (ev) => {
+      const f = ev.frame.type === VideoBufferType.I420 ? ev.frame : ev.frame.convert(VideoBufferType.I420);
+      this.sinks.videoFrame({ width: f.width, height: f.height, data: f.data });
+    });
+    this.videoLive = { stop };
   }
 
   private stopVideo(): void {

@@ -1,3 +1,4 @@
+import { readFrames } from '../read-stream.js';
 import { AudioFrame, AudioStream, RoomEvent, TrackKind, type RemoteAudioTrack, type Room } from '@livekit/rtc-node';
 import { inference, voice, type llm as llmNs, type stt as sttNs, type tts as ttsNs, type VAD } from '@livekit/agents';
 import { ReadableStream } from 'node:stream/web';
@@ -222,25 +223,10 @@ export class SessionVoice implements ConversationVoice {
     this.candidateAudio?.stop();
     this.candidateAudio = undefined;
     if (!track) return;
-    const reader = new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1 }).getReader();
-    let live = true;
-    this.candidateAudio = {
-      stop: () => {
-        live = false;
-        void reader.cancel().catch(() => {});
-      },
-    };
-    void (async () => {
-      try {
-        for (;;) {
-          const { value: frame, done } = await reader.read();
-          if (done || !live) break;
-          this.opts.onCandidateAudio(frame.data.subarray(0, frame.samplesPerChannel));
-        }
-      } catch {
-        // The track went away; presence is followed elsewhere.
-      }
-    })();
+    const stop = readFrames(new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1 }), (frame) =>
+      this.opts.onCandidateAudio(frame.data.subarray(0, frame.samplesPerChannel)),
+    );
+    this.candidateAudio = { stop };
   }
 
   private onFirstFrame(): void {

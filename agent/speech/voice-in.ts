@@ -1,3 +1,4 @@
+import { readFrames } from '../read-stream.js';
 import { AudioStream, type RemoteAudioTrack } from '@livekit/rtc-node';
 import type { VAD, VADStream, stt as sttNs } from '@livekit/agents';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
@@ -45,27 +46,18 @@ export class VoiceIn {
     const vad = this.opts.vad.stream();
     const stt = this.opts.stt?.stream();
     let live = true;
-    const reader = audio.getReader();
+    const stopReading = readFrames(audio, (frame) => {
+      this.opts.onAudio(frame.data.subarray(0, frame.samplesPerChannel));
+      vad.pushFrame(frame);
+      stt?.pushFrame(frame);
+    });
     this.stop = () => {
       live = false;
-      void reader.cancel().catch(() => {});
+      stopReading();
       vad.close();
       stt?.close();
       if (this.speaking) this.onSpeechEnd(this.opts.clock(), 0);
     };
-    void (async () => {
-      try {
-        for (;;) {
-          const { value: frame, done } = await reader.read();
-          if (done || !live) break;
-          this.opts.onAudio(frame.data.subarray(0, frame.samplesPerChannel));
-          vad.pushFrame(frame);
-          stt?.pushFrame(frame);
-        }
-      } catch {
-        // The track went away; the session handles presence.
-      }
-    })();
     void this.readVad(vad, () => live);
     if (stt) void this.readStt(stt, () => live);
   }
