@@ -103,7 +103,7 @@ function buildBaseline(ref) {
 async function waitFinal(ids, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await sql`select id, status, recording_key, end_reason from interviews where id = any(${ids})`;
+    const rows = await sql`select id, status, recording_key, end_reason, recording_check from interviews where id = any(${ids})`;
     if (rows.every((r) => FINAL.has(r.status)) || Date.now() > deadline) return new Map(rows.map((r) => [r.id, r]));
     await sleep(500);
   }
@@ -136,15 +136,16 @@ async function measure(variant, ids, ctx, round) {
       ids.map(async (id) => {
         const row = rows.get(id);
         if (row?.status !== 'completed' || !row.recording_key) return { id, ok: false, seconds: 0, error: `status ${row?.status}${row?.end_reason ? ` (${row.end_reason})` : ''}` };
-        return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir)) };
+        return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir, variant.recorder === 'browser' ? 'audio:aac,video:h264' : undefined)) };
       }),
     );
     const threads = threadTable(s, jobs);
     const steady = steadyTable(s, jobs);
     const workerMs = s.threads.filter((t) => t.pid === agent.pid).reduce((a, t) => a + t.ms, 0);
     const uploads = candidates.map((c) => c.pageUpload).filter(Boolean);
+    const checks = ids.map((id) => rows.get(id)?.recording_check).filter(Boolean);
     const uploadErrors = variant.recorder === 'browser' ? candidates.filter((c) => !c.pageUpload?.completed).map((c) => `${c.id}: the page upload ${c.pageUpload?.error ?? 'never started'}`) : [];
-    return { candidates, recordings, threads, steady, workerMs, serveMs, uploads, jobs, profDir, errors: [...uploadErrors, ...candidates.filter((c) => c.error).map((c) => `${c.id}: ${c.error}`), ...recordings.filter((r) => !r.ok).map((r) => `${r.id}: ${r.error ?? r.codecs}`)] };
+    return { candidates, recordings, threads, steady, workerMs, serveMs, uploads, checks, jobs, profDir, errors: [...uploadErrors, ...candidates.filter((c) => c.error).map((c) => `${c.id}: ${c.error}`), ...recordings.filter((r) => !r.ok).map((r) => `${r.id}: ${r.error ?? r.codecs}`)] };
   } finally {
     await agent.stop();
   }
@@ -196,6 +197,7 @@ function figuresOf(results) {
     steadyMinutes,
     perMinute: { job: perMin(sum(steady, isJob)), ffmpeg: perMin(sum(steady, (k) => k.startsWith('ffmpeg'))), jobAndFfmpeg: perMin(sum(steady, (k) => k !== PROFILER_THREAD)) },
     perInterview: { jobAndFfmpeg: perInterview(sum(threads, (k) => k !== PROFILER_THREAD)), worker: perInterview(workerMs), serve: perInterview(serveMs) },
+    witness: { checked: results.flatMap((r) => r.checks).length, agree: results.flatMap((r) => r.checks).filter((c) => c.agrees).length, details: results.flatMap((r) => r.checks).filter((c) => !c.agrees).map((c) => c.detail) },
     uploads: { parts: results.flatMap((r) => r.uploads).reduce((a, u) => a + u.parts, 0), bytes: results.flatMap((r) => r.uploads).reduce((a, u) => a + u.bytes, 0) },
     threads: Object.fromEntries([...steady].map(([k, v]) => [k, perMin(v)])),
     profilerPerMinute: perMin(steady.get(PROFILER_THREAD) ?? 0),
@@ -245,7 +247,7 @@ function report(before, after, meta) {
   }
   lines.push('');
   lines.push(`recorded: before ${before.recorded}/${before.interviews}, after ${after.recorded}/${after.interviews}`);
-  if (BROWSER) lines.push(`page uploads (after): ${after.uploads.parts} parts, ${(after.uploads.bytes / 1e6).toFixed(1)} MB`);
+  if (BROWSER) lines.push(`page uploads (after): ${after.uploads.parts} parts, ${(after.uploads.bytes / 1e6).toFixed(1)} MB; the audio witness agreed with ${after.witness.agree}/${after.witness.checked} recording(s)${after.witness.details.length ? ` (${after.witness.details.join('; ')})` : ''}`);
   const ratio = after.perMinute.jobAndFfmpeg / before.perMinute.jobAndFfmpeg;
   const fits = (side) => Math.floor(120 / side.perMinute.jobAndFfmpeg);
   lines.push(`per minute of conversation: ${f2(before.perMinute.jobAndFfmpeg)} → ${f2(after.perMinute.jobAndFfmpeg)} CPU-s (${f2(1 / ratio)}× less); 2 cores give 120 CPU-s a minute: ~${fits(before)} → ~${fits(after)} interviews at once by the job processes' CPU alone (the worker, start-ups, LiveKit and latency not counted)`);
