@@ -20,15 +20,19 @@
 // `--camera browser` publishes like the candidate page (1280x720 at 30 fps with simulcast, what
 // livekit-client sends by default); `--camera synthetic` (default) bench:agent's 640x480 at 15 fps.
 // `--rounds R` repeats baseline-then-current R times (figures summed), for a busy machine.
+// `--recorder browser` (issue 16): this tree on both sides, RECORDER=agent ("before") then
+// RECORDER=browser ("after"), each with a serve of its own; the browser side's candidates record
+// like the page (test/bench/page-upload.mjs: a real fragmented MP4 sent a ~3 s part at a time until
+// the interviewer says stop), and the CPU of the serve that received the parts is printed beside.
 // A measurement: exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
-//   npm run bench:agent-cpu [-- --camera browser] [--n 2] [--rounds 1] [--baseline 8d4cae9] [--top 12] [--json]
+//   npm run bench:agent-cpu [-- --camera browser] [--recorder browser] [--n 2] [--rounds 1] [--baseline 8d4cae9] [--top 12] [--json]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CATEGORY_NAMES, interviewPids, PROFILER_THREAD, profilesOf, sampleThreads, steadyTable, threadTable } from './cpu-profile.mjs';
-import { createRun, idsByRef, inviteCsv, numberOption, reexecInNamespace, ROOT, say, sleep, table } from './live.mjs';
+import { cpuMeter, createRun, idsByRef, inviteCsv, numberOption, reexecInNamespace, ROOT, say, sleep, table } from './live.mjs';
 
 reexecInNamespace(fileURLToPath(import.meta.url), { privateLink: true });
 
@@ -40,6 +44,12 @@ const ROUNDS = numberOption('rounds', 1);
 const TOP = numberOption('top', 12);
 const CAMERA = opt('camera', 'synthetic');
 const JSON_OUT = process.argv.includes('--json');
+const RECORDER = opt('recorder', 'baseline');
+if (!['baseline', 'browser'].includes(RECORDER)) {
+  say('--recorder: browser (RECORDER=agent vs RECORDER=browser, this tree) or leave it out (a baseline commit vs this tree)');
+  process.exit(2);
+}
+const BROWSER = RECORDER === 'browser';
 if (!['synthetic', 'browser'].includes(CAMERA)) {
   say('--camera: synthetic or browser');
   process.exit(2);
@@ -60,6 +70,7 @@ const { BROWSER_CAMERA, SYNTHETIC_CAMERA } = await import(join(ROOT, 'dist/cli/a
 if (nodeEnv === undefined) delete process.env.NODE_ENV;
 else process.env.NODE_ENV = nodeEnv;
 const { startAgent, startS3 } = await import('./agent-stack.mjs');
+const { makePageRecording, startPageUpload } = await import('./page-upload.mjs');
 const { dispose } = await import('@livekit/rtc-node');
 const { default: postgres } = await import('postgres');
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
@@ -92,7 +103,7 @@ function buildBaseline(ref) {
 async function waitFinal(ids, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await sql`select id, status, recording_key, end_reason from interviews where id = any(${ids})`;
+    const rows = await sql`select id, status, recording_key, end_reason, recording_check from interviews where id = any(${ids})`;
     if (rows.every((r) => FINAL.has(r.status)) || Date.now() > deadline) return new Map(rows.map((r) => [r.id, r]));
     await sleep(500);
   }
@@ -102,31 +113,39 @@ async function waitFinal(ids, timeoutMs) {
 async function measure(variant, ids, ctx, round) {
   const profDir = join(run.home, 'prof', `${variant.name}-${round}`);
   mkdirSync(profDir, { recursive: true });
-  const agent = await startAgent({ env: ctx.agentEnv, cwd: run.home, logPath: join(run.home, `agent-${variant.name}-${round}.log`), bin: variant.bin, nodeArgs: ['--cpu-prof', '--cpu-prof-interval=5000', `--cpu-prof-dir=${profDir}`] });
+  const serve = ctx.serves[variant.name];
+  const agentEnv = { ...ctx.agentEnv, RECORDER: variant.recorder, PUBLIC_URL: serve.url };
+  const agent = await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, `agent-${variant.name}-${round}.log`), bin: variant.bin, nodeArgs: ['--cpu-prof', '--cpu-prof-interval=5000', `--cpu-prof-dir=${profDir}`] });
   try {
     await sleep(8000); // the worker's idle job processes load their models
     const sample = sampleThreads(agent.pid, 1000);
+    const serveCpu = cpuMeter(() => [serve.pid]);
     const heard = [];
     for (let i = 0; i < ids.length; i++) {
       if (i > 0) await sleep(1000);
-      heard.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, camera: ctx.camera, deadlineMs: 90_000 }));
+      const pageRecorder = variant.recorder === 'browser' ? (c) => startPageUpload({ ...c, parts: ctx.pageParts }) : undefined;
+      heard.push(runCandidate({ serveUrl: serve.url, id: ids[i], answer: ctx.answer, video: ctx.video, camera: ctx.camera, deadlineMs: 90_000, pageRecorder }));
     }
     const candidates = await Promise.all(heard);
     const rows = await waitFinal(ids, 120_000);
     await sleep(1500); // the job processes exit and write their profiles
     const s = sample.stop();
+    const serveMs = serveCpu().total;
     const jobs = interviewPids(s);
     const recordings = await Promise.all(
       ids.map(async (id) => {
         const row = rows.get(id);
         if (row?.status !== 'completed' || !row.recording_key) return { id, ok: false, seconds: 0, error: `status ${row?.status}${row?.end_reason ? ` (${row.end_reason})` : ''}` };
-        return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir)) };
+        return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir, variant.recorder === 'browser' ? 'audio:aac,video:h264' : undefined)) };
       }),
     );
     const threads = threadTable(s, jobs);
     const steady = steadyTable(s, jobs);
     const workerMs = s.threads.filter((t) => t.pid === agent.pid).reduce((a, t) => a + t.ms, 0);
-    return { candidates, recordings, threads, steady, workerMs, jobs, profDir, errors: [...candidates.filter((c) => c.error).map((c) => `${c.id}: ${c.error}`), ...recordings.filter((r) => !r.ok).map((r) => `${r.id}: ${r.error ?? r.codecs}`)] };
+    const uploads = candidates.map((c) => c.pageUpload).filter(Boolean);
+    const checks = ids.map((id) => rows.get(id)?.recording_check).filter(Boolean);
+    const uploadErrors = variant.recorder === 'browser' ? candidates.filter((c) => !c.pageUpload?.completed).map((c) => `${c.id}: the page upload ${c.pageUpload?.error ?? 'never started'}`) : [];
+    return { candidates, recordings, threads, steady, workerMs, serveMs, uploads, checks, jobs, profDir, errors: [...uploadErrors, ...candidates.filter((c) => c.error).map((c) => `${c.id}: ${c.error}`), ...recordings.filter((r) => !r.ok).map((r) => `${r.id}: ${r.error ?? r.codecs}`)] };
   } finally {
     await agent.stop();
   }
@@ -150,7 +169,9 @@ function figuresOf(results) {
   const functions = new Map();
   let profiled = 0;
   let workerMs = 0;
+  let serveMs = 0;
   for (const r of results) {
+    serveMs += r.serveMs;
     sumInto(threads, r.threads);
     sumInto(steady, r.steady.groups);
     steadyMinutes += r.steady.minutes;
@@ -175,7 +196,9 @@ function figuresOf(results) {
     recordedSecondsAvg: recordedSeconds / Math.max(interviews, 1),
     steadyMinutes,
     perMinute: { job: perMin(sum(steady, isJob)), ffmpeg: perMin(sum(steady, (k) => k.startsWith('ffmpeg'))), jobAndFfmpeg: perMin(sum(steady, (k) => k !== PROFILER_THREAD)) },
-    perInterview: { jobAndFfmpeg: perInterview(sum(threads, (k) => k !== PROFILER_THREAD)), worker: perInterview(workerMs) },
+    perInterview: { jobAndFfmpeg: perInterview(sum(threads, (k) => k !== PROFILER_THREAD)), worker: perInterview(workerMs), serve: perInterview(serveMs) },
+    witness: { checked: results.flatMap((r) => r.checks).length, agree: results.flatMap((r) => r.checks).filter((c) => c.agrees).length, details: results.flatMap((r) => r.checks).filter((c) => !c.agrees).map((c) => c.detail) },
+    uploads: { parts: results.flatMap((r) => r.uploads).reduce((a, u) => a + u.parts, 0), bytes: results.flatMap((r) => r.uploads).reduce((a, u) => a + u.bytes, 0) },
     threads: Object.fromEntries([...steady].map(([k, v]) => [k, perMin(v)])),
     profilerPerMinute: perMin(steady.get(PROFILER_THREAD) ?? 0),
     jsPerMinute: perMin(jsMs),
@@ -191,13 +214,13 @@ const pct = (part, whole) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)} 
 function report(before, after, meta) {
   const lines = [];
   lines.push(`bench:agent-cpu — camera ${meta.camera.width}x${meta.camera.height} at ${meta.camera.fps} fps${meta.camera.simulcast ? ', simulcast' : ''}; ${N} interview(s) at once × ${ROUNDS} round(s) per side; load average ${meta.load}`);
-  lines.push(`before = ${meta.baseline}, after = this tree; interviews ${f2(before.recordedSecondsAvg)} / ${f2(after.recordedSecondsAvg)} s long on average`);
+  lines.push(`${meta.sides}; interviews ${f2(before.recordedSecondsAvg)} / ${f2(after.recordedSecondsAvg)} s long on average`);
   lines.push('');
   const rows = [['', 'before', 'after', 'after/before']];
   rows.push(['CPU-s per minute of conversation (steady part)', '', '', '']);
   for (const [k, label] of [['jobAndFfmpeg', '  job process + its ffmpeg'], ['job', '    job process'], ['ffmpeg', '    ffmpeg']]) rows.push([label, f2(before.perMinute[k]), f2(after.perMinute[k]), f2(after.perMinute[k] / before.perMinute[k])]);
   rows.push(['CPU-s per whole interview (start-up, synthesis, upload in)', '', '', '']);
-  for (const [k, label] of [['jobAndFfmpeg', '  job process + its ffmpeg'], ['worker', '  worker (shared)']]) rows.push([label, f2(before.perInterview[k]), f2(after.perInterview[k]), f2(after.perInterview[k] / before.perInterview[k])]);
+  for (const [k, label] of [['jobAndFfmpeg', '  job process + its ffmpeg'], ['worker', '  worker (shared)'], ...(BROWSER ? [['serve', '  serve (receives the parts; LiveKit webhooks go to the agent side\'s)']] : [])]) rows.push([label, f2(before.perInterview[k]), f2(after.perInterview[k]), f2(after.perInterview[k] / before.perInterview[k])]);
   lines.push(table(rows));
   lines.push('');
   lines.push(`by thread, steady part (CPU-s per minute of conversation; ${f2(before.steadyMinutes)} / ${f2(after.steadyMinutes)} minutes measured):`);
@@ -224,6 +247,7 @@ function report(before, after, meta) {
   }
   lines.push('');
   lines.push(`recorded: before ${before.recorded}/${before.interviews}, after ${after.recorded}/${after.interviews}`);
+  if (BROWSER) lines.push(`page uploads (after): ${after.uploads.parts} parts, ${(after.uploads.bytes / 1e6).toFixed(1)} MB; the audio witness agreed with ${after.witness.agree}/${after.witness.checked} recording(s)${after.witness.details.length ? ` (${after.witness.details.join('; ')})` : ''}`);
   const ratio = after.perMinute.jobAndFfmpeg / before.perMinute.jobAndFfmpeg;
   const fits = (side) => Math.floor(120 / side.perMinute.jobAndFfmpeg);
   lines.push(`per minute of conversation: ${f2(before.perMinute.jobAndFfmpeg)} → ${f2(after.perMinute.jobAndFfmpeg)} CPU-s (${f2(1 / ratio)}× less); 2 cores give 120 CPU-s a minute: ~${fits(before)} → ~${fits(after)} interviews at once by the job processes' CPU alone (the worker, start-ups, LiveKit and latency not counted)`);
@@ -233,9 +257,14 @@ function report(before, after, meta) {
 try {
   const camera = CAMERA === 'browser' ? BROWSER_CAMERA : SYNTHETIC_CAMERA;
   const total = 2 * N * ROUNDS;
-  say(`bench:agent-cpu: the baseline ${BASELINE} (built once under ~/.cache/interviewctl/)`);
-  const baseline = buildBaseline(BASELINE);
-  const variants = [{ name: 'before', bin: baseline.bin }, { name: 'after', bin: join(ROOT, 'bin/interviewctl') }];
+  const here = join(ROOT, 'bin/interviewctl');
+  let baseline = { commit: 'this tree' };
+  let variants = [{ name: 'before', bin: here, recorder: 'agent' }, { name: 'after', bin: here, recorder: 'browser' }];
+  if (!BROWSER) {
+    say(`bench:agent-cpu: the baseline ${BASELINE} (built once under ~/.cache/interviewctl/)`);
+    baseline = buildBaseline(BASELINE);
+    variants = [{ name: 'before', bin: baseline.bin, recorder: 'agent' }, { name: 'after', bin: here, recorder: 'agent' }];
+  }
   const qFile = join(run.home, 'bench-questions.json');
   writeFileSync(qFile, JSON.stringify({ name: 'bench', lang: 'en', questions: QUESTIONS }));
   await run.cli(['questions', 'add', qFile]);
@@ -251,9 +280,16 @@ try {
   const s3 = run.own(await startS3({ home: run.home, port: PORTS.s3 }));
   const lk = await run.startLiveKit({ port: PORTS.livekit, webhookUrl: `http://127.0.0.1:${PORTS.serve}/webhooks/livekit` });
   const stackEnv = { ...s3.env, RECORDER: 'agent', JOIN_RATE_LIMIT: 'off' };
-  await run.startServe({ port: PORTS.serve, livekitPort: PORTS.livekit, extraEnv: stackEnv });
+  const serve = await run.startServe({ port: PORTS.serve, livekitPort: PORTS.livekit, extraEnv: stackEnv });
+  const serves = { before: { pid: serve.pid, url: `http://127.0.0.1:${PORTS.serve}` } };
+  serves.after = serves.before;
+  if (BROWSER) {
+    const pageServe = await run.startServe({ port: PORTS.serve + 1, livekitPort: PORTS.livekit, extraEnv: { ...stackEnv, RECORDER: 'browser' }, name: 'serve-browser' });
+    serves.after = { pid: pageServe.pid, url: `http://127.0.0.1:${PORTS.serve + 1}` };
+  }
   const agentEnv = { ...run.env, ...stackEnv, PUBLIC_URL: `http://127.0.0.1:${PORTS.serve}`, LIVEKIT_URL: lk.url, AGENT_MAX_INTERVIEWS: String(N + 2), AGENT_CANDIDATE_WAIT: '60s' };
-  const ctx = { agentEnv, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, answer: makeSpeechPcm(ANSWER, join(run.home, 'answer.pcm')), video: makeVideoLoop(camera), camera, mp4Dir };
+  const pageParts = BROWSER ? makePageRecording(join(run.home, 'page-recording.mp4')) : [];
+  const ctx = { agentEnv, s3, serves, pageParts, answer: makeSpeechPcm(ANSWER, join(run.home, 'answer.pcm')), video: makeVideoLoop(camera), camera, mp4Dir };
 
   const results = { before: [], after: [] };
   let next = 0;
@@ -267,10 +303,11 @@ try {
   const before = figuresOf(results.before);
   const after = figuresOf(results.after);
   const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ');
-  (JSON_OUT ? process.stderr : process.stdout).write(report(before, after, { camera, baseline: baseline.commit, load }));
+  const sides = BROWSER ? 'before = RECORDER=agent, after = RECORDER=browser (this tree for both)' : `before = ${baseline.commit}, after = this tree`;
+  (JSON_OUT ? process.stderr : process.stdout).write(report(before, after, { camera, baseline: baseline.commit, load, sides }));
   const problems = [...before.errors, ...after.errors];
   if (problems.length > 0) say(`problems:\n  ${problems.join('\n  ')}`);
-  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ bench: 'agent-cpu', camera, n: N, rounds: ROUNDS, baseline: baseline.commit, load, before, after, ratio: after.perMinute.jobAndFfmpeg / before.perMinute.jobAndFfmpeg })}\n`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ bench: 'agent-cpu', recorder: RECORDER, camera, n: N, rounds: ROUNDS, baseline: baseline.commit, load, before, after, ratio: after.perMinute.jobAndFfmpeg / before.perMinute.jobAndFfmpeg })}\n`);
 } catch (err) {
   say(`bench:agent-cpu failed: ${err?.stack ?? err}`);
   process.exitCode = 1;

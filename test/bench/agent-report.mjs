@@ -63,7 +63,7 @@ export function summarize(n, batches, logFigures = new Map()) {
 }
 
 /** The report as printed: tables, then PASS/FAIL lines. */
-export function formatReport({ rows, skipped, skippedWhy, staggerMs, silence, totalS }) {
+export function formatReport({ rows, skipped, skippedWhy, staggerMs, silence, totalS, recorder = 'agent' }) {
   const head = rows[0];
   const sustainedN = rows.reduce((best, r) => (r.sustained && r.n > best ? r.n : best), 0);
   const firstFailure = rows.find((r) => !r.sustained);
@@ -78,7 +78,7 @@ export function formatReport({ rows, skipped, skippedWhy, staggerMs, silence, to
   ];
   const note = `every interview completed with its recording up to N = ${recordedN} at once`;
   const text =
-    `\nbench:agent — interviewctl agent (offline speech, RECORDER=agent → versitygw S3, end-of-turn silence ${silence}) with synthetic rtc-node candidates, private network namespace\n\n` +
+    `\nbench:agent — interviewctl agent (offline speech, RECORDER=${recorder === 'browser' ? 'browser (candidates upload their recording in parts through serve) ' : 'agent '}→ versitygw S3, end-of-turn silence ${silence}) with synthetic rtc-node candidates, private network namespace\n\n` +
     `one interview at a time (n = ${head.interviews}), heard by the candidate:\n` +
     table([
       ['', 'n', 'p50', 'p90', 'max'],

@@ -40,7 +40,8 @@ export async function startS3({ home, port }) {
       await gw.stop();
     },
     /** Fetches the MP4 and probes it: codecs (H.264 and three AAC tracks: the mix, the interviewer, the candidate) and length. Never throws. */
-    async probeRecording(key, dir) {
+    /** `expect`: the streams of a good recording (RECORDER=agent's: the mix and each voice; browser's: one). */
+    async probeRecording(key, dir, expect = 'audio:aac,audio:aac,audio:aac,video:h264') {
       try {
         const res = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
         const bytes = Buffer.from(await res.Body.transformToByteArray());
@@ -48,7 +49,7 @@ export async function startS3({ home, port }) {
         writeFileSync(file, bytes);
         const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' }));
         const codecs = probe.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort().join(',');
-        return { ok: codecs === 'audio:aac,audio:aac,audio:aac,video:h264', bytes: bytes.length, seconds: Number(probe.format.duration), codecs };
+        return { ok: codecs === expect, bytes: bytes.length, seconds: Number(probe.format.duration), codecs };
       } catch (err) {
         return { ok: false, error: err?.message ?? String(err) };
       }

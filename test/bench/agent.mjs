@@ -23,6 +23,9 @@
 // audio p50/p90 and our overhead beyond the stand-ins' latency and the end-of-turn silence.
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
+// --recorder browser (issue 16): RECORDER=browser; the candidates record like the page
+// (page-upload.mjs: a real fragmented MP4 sent to serve a ~3 s part at a time until the
+// interviewer says stop); serve's CPU (it receives the parts) is in the "other processes" figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +45,11 @@ const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[proc
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
 // The shipped default unless given: what a user gets.
 const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
+const RECORDER = process.argv.includes('--recorder') ? process.argv[process.argv.indexOf('--recorder') + 1] : 'agent';
+if (!['agent', 'browser'].includes(RECORDER)) {
+  say('--recorder: agent or browser');
+  process.exit(2);
+}
 const PORTS = { livekit: 7880, serve: 8080, s3: 7070, agentMetrics: 9464 };
 const QUESTIONS = [
   { text: 'What is your current role?', timeLimit: '20s' },
@@ -65,6 +73,7 @@ const { makeSpeechPcm, makeVideoLoop, runCandidate } = await import('./agent-can
 if (nodeEnv === undefined) delete process.env.NODE_ENV;
 else process.env.NODE_ENV = nodeEnv;
 const { agentLogFigures, meterTree, processCpuMs, startAgent, startS3, storedGaps } = await import('./agent-stack.mjs');
+const { makePageRecording, startPageUpload } = await import('./page-upload.mjs');
 const { dispose } = await import('@livekit/rtc-node');
 const { default: postgres } = await import('postgres');
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
@@ -105,7 +114,8 @@ async function batch(ids, ctx) {
   const candidates = [];
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && STAGGER_MS > 0) await sleep(STAGGER_MS);
-    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, deadlineMs: CANDIDATE_DEADLINE_MS }));
+    const pageRecorder = RECORDER === 'browser' ? (c) => startPageUpload({ ...c, parts: ctx.pageParts }) : undefined;
+    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, deadlineMs: CANDIDATE_DEADLINE_MS, pageRecorder }));
   }
   const heard = await Promise.all(candidates);
   const rows = await waitFinal(ids, 120_000);
@@ -122,7 +132,9 @@ async function batch(ids, ctx) {
     ids.map(async (id) => {
       const row = rows.get(id);
       if (row?.status !== 'completed' || !row.recording_key) return { id, ok: false, error: `status ${row?.status ?? 'unknown'}${row?.end_reason ? ` (${row.end_reason})` : ''}` };
-      return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir)) };
+      const upload = heard.find((h) => h.id === id)?.pageUpload;
+      if (RECORDER === 'browser' && !upload?.completed) return { id, ok: false, error: `the page upload ${upload?.error ?? 'never started'}` };
+      return { id, ...(await ctx.s3.probeRecording(row.recording_key, ctx.mp4Dir, RECORDER === 'browser' ? 'audio:aac,video:h264' : undefined)) };
     }),
   );
   // The agent's own figures, from its /metrics over this batch (job processes report when their job ends).
@@ -155,6 +167,7 @@ try {
 
   const answer = makeSpeechPcm(ANSWER, join(run.home, 'answer.pcm'));
   const video = makeVideoLoop();
+  const pageParts = RECORDER === 'browser' ? makePageRecording(join(run.home, 'page-recording.mp4')) : [];
   const mp4Dir = join(run.home, 'mp4');
   mkdirSync(mp4Dir);
 
@@ -162,7 +175,7 @@ try {
   const s3 = run.own(await startS3({ home: run.home, port: PORTS.s3 }));
   const lk = await run.startLiveKit({ port: PORTS.livekit, webhookUrl: `http://127.0.0.1:${PORTS.serve}/webhooks/livekit` });
   const standIns = LLM ? run.own(await (await import('./agent-llm.mjs')).startLlmStandIns({ firstTokenMs: FIRST_TOKEN_MS })) : undefined;
-  const stackEnv = { ...s3.env, RECORDER: 'agent', JOIN_RATE_LIMIT: 'off', ...(standIns?.env ?? {}) };
+  const stackEnv = { ...s3.env, RECORDER, JOIN_RATE_LIMIT: 'off', ...(standIns?.env ?? {}) };
   const serve = await run.startServe({ port: PORTS.serve, livekitPort: PORTS.livekit, extraEnv: stackEnv });
   const agentEnv = {
     ...run.env,
@@ -176,7 +189,7 @@ try {
     ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
-  const ctx = { agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
+  const ctx = { pageParts, agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
   await settle(agent.pid);
   say(`answer: ${((answer.length / 48_000) * 1000 / 1000).toFixed(1)} s of speech; stack up after ${elapsedS().toFixed(0)} s`);
 
@@ -215,7 +228,7 @@ try {
   const logFigures = agentLogFigures(agent.logText());
   const rows = [summarize(1, single, logFigures), ...stepBatches.map(({ n, b }) => summarize(n, [b], logFigures))];
   const skippedWhy = stopAfterFailure ? 'a smaller N lost interviews or ran past 3× a latency target' : 'time budget';
-  const { text, sustainedN, recordedN } = formatReport({ rows, skipped, skippedWhy, staggerMs: STAGGER_MS, silence: SILENCE, totalS: elapsedS() });
+  const { text, sustainedN, recordedN } = formatReport({ rows, skipped, skippedWhy, staggerMs: STAGGER_MS, silence: SILENCE, totalS: elapsedS(), recorder: RECORDER });
   (JSON_OUT ? process.stderr : process.stdout).write(text);
   let llmJson;
   if (LLM) {
@@ -231,7 +244,7 @@ try {
   const agentProblems = [...logFigures.entries()].filter(([, f]) => f.problems).map(([id, f]) => `${id}: ${f.problems.join('; ')}`);
   if (agentProblems.length > 0) say(`agent log warnings/errors:\n  ${agentProblems.slice(0, 12).join('\n  ')}`);
   if (JSON_OUT) {
-    const json = { bench: 'agent', targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()), ...(llmJson ? { llm: llmJson } : {}) };
+    const json = { bench: 'agent', recorder: RECORDER, targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()), ...(llmJson ? { llm: llmJson } : {}) };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }
 } catch (err) {

@@ -117,7 +117,11 @@ export function steadyTable(sample, jobPids, { settleMs = 10_000, tailMs = 3_000
   for (const job of jobPids) {
     const ffmpeg = sample.threads.filter((t) => sample.comms.get(t.pid) === 'ffmpeg' && sample.parents.get(t.pid) === job);
     if (ffmpeg.length === 0) continue;
-    const times = ffmpeg.flatMap((t) => t.series.map(([at]) => at));
+    // The window is the recorder's ffmpeg (the first one): RECORDER=browser's ffmpegs that join the
+    // page's segments at the end are counted inside it, not used to stretch it.
+    const firstAt = (pid) => Math.min(...ffmpeg.filter((t) => t.pid === pid).flatMap((t) => t.series.map(([at]) => at)));
+    const recorderPid = [...new Set(ffmpeg.map((t) => t.pid))].sort((a, b) => firstAt(a) - firstAt(b))[0];
+    const times = ffmpeg.filter((t) => t.pid === recorderPid).flatMap((t) => t.series.map(([at]) => at));
     const from = Math.min(...times) + settleMs;
     const to = Math.max(...times) - tailMs;
     if (to - from < 5_000) continue;

@@ -121,8 +121,17 @@ export interface CandidateRun {
   gaps: { ms: number; next: 'closing' | 'follow_up' | 'question' | 'other' | 'unknown' }[];
   captions: { text: string; at: number }[];
   heardClosing: boolean;
+  /** RECORDER=browser with a `pageRecorder`: what its stop() resolved with. */
+  pageUpload?: unknown;
   error?: string;
 }
+
+/** A page-like recorder started once the tracks are published (RECORDER=browser). */
+export type PageRecorderFactory = (ctx: { serveUrl: string; id: string; resumeKey: string }) => { stop(): Promise<unknown> };
+/** The interviewer's attribute that tells the page to stop recording (agent/recording/browser-recording.ts). */
+const PAGE_RECORDING_ATTRIBUTE = 'interviewctl.recording';
+/** After the closing words, how long a recording candidate stays for the interviewer's stop. */
+const PAGE_STOP_WAIT_MS = 20_000;
 
 export interface CandidateOptions {
   /** serve's public URL (the join API is under /api/interviews/<id>/join). */
@@ -138,6 +147,11 @@ export interface CandidateOptions {
   deadlineMs: number;
   /** Stops early when aborted (e.g. Ctrl-C); what was measured so far is kept. */
   signal?: AbortSignal;
+  /**
+   * When the join says the page records (`recorder: 'browser'`), records like the page: started
+   * after publishing, stopped when the interviewer sets its recording attribute to `stop`.
+   */
+  pageRecorder?: PageRecorderFactory;
 }
 
 const disclosures = new Map<string, Promise<{ version: string; lang: string } | null>>();
@@ -165,7 +179,7 @@ function servedDisclosure(serveUrl: string): Promise<{ version: string; lang: st
  * Runs one interview as the candidate. Resolves with what it measured (never rejects: a failure is
  * recorded in `error`). All times are performance.now() milliseconds.
  */
-export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, signal, camera = SYNTHETIC_CAMERA }: CandidateOptions): Promise<CandidateRun> {
+export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, signal, camera = SYNTHETIC_CAMERA, pageRecorder }: CandidateOptions): Promise<CandidateRun> {
   const { width: WIDTH, height: HEIGHT, fps: FPS } = camera;
   const out: CandidateRun = { id, joinMs: NaN, publishedAt: NaN, firstAudioMs: NaN, gaps: [], captions: [], heardClosing: false };
   const room = new Room();
@@ -175,6 +189,9 @@ export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, si
   let disconnected = false;
   const deadline = performance.now() + deadlineMs;
   const over = () => performance.now() >= deadline || disconnected || signal?.aborted === true;
+  let recording: ReturnType<PageRecorderFactory> | undefined;
+  let stopSeen = (): void => {};
+  const stopAsked = new Promise<void>((resolve) => (stopSeen = resolve));
   try {
     const disclosure = await servedDisclosure(serveUrl);
     const t0 = performance.now();
@@ -184,12 +201,15 @@ export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, si
       body: JSON.stringify({ consent: true, disclosure }),
       signal: AbortSignal.timeout(15_000),
     });
-    const grant = (await res.json().catch(() => ({}))) as { livekitUrl?: string; token?: string; error?: string };
+    const grant = (await res.json().catch(() => ({}))) as { livekitUrl?: string; token?: string; resumeKey?: string; recorder?: string; error?: string };
     out.joinMs = performance.now() - t0;
     if (res.status !== 200 || !grant.livekitUrl || !grant.token) throw new Error(`join answered ${res.status} ${grant.error ?? ''}`.trim());
     out.livekitUrl = grant.livekitUrl;
 
     room.on(RoomEvent.Disconnected, () => (disconnected = true));
+    room.on(RoomEvent.ParticipantAttributesChanged, (changed: Record<string, string>) => {
+      if (changed[PAGE_RECORDING_ATTRIBUTE] === 'stop') stopSeen();
+    });
     room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       if (track.kind !== TrackKind.KIND_AUDIO) return;
       const reader = new AudioStream(track, { sampleRate: CANDIDATE_SAMPLE_RATE, numChannels: 1 }).getReader();
@@ -271,6 +291,11 @@ export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, si
       room.localParticipant!.publishTrack(camTrack, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA, simulcast: camera.simulcast })),
     ]);
     out.publishedAt = performance.now();
+    if (grant.recorder === 'browser' && pageRecorder && grant.resumeKey) {
+      recording = pageRecorder({ serveUrl, id, resumeKey: grant.resumeKey });
+      const r = recording;
+      void stopAsked.then(async () => (out.pageUpload ??= await r.stop()));
+    }
 
     const say = (pcm: Int16Array) => new Promise<number>((resolve) => (speaking = { pcm, at: 0, done: resolve }));
     const nextLoud = (after: number) =>
@@ -303,12 +328,15 @@ export async function runCandidate({ serveUrl, id, answer, video, deadlineMs, si
     // The interviewer may close the room soon after its last words: heard if they were loud here.
     const closing = out.captions.find((c) => /goodbye/i.test(c.text));
     if (closing && lastLoudAt > closing.at - 500) out.heardClosing = true;
+    // The page stays in the room until the interviewer says its recording can stop.
+    if (recording && !disconnected) await Promise.race([stopAsked, sleep(PAGE_STOP_WAIT_MS)]);
     if (!out.heardClosing && !disconnected) {
       throw new Error(signal?.aborted ? 'stopped' : performance.now() >= deadline ? 'timed out before the closing words' : 'stopped early');
     }
   } catch (err) {
     out.error = (err as Error)?.message ?? String(err);
   } finally {
+    if (recording) out.pageUpload ??= await recording.stop();
     for (const stop of stops.reverse()) await Promise.resolve().then(stop).catch(() => {});
     await room.disconnect().catch(() => {});
   }
