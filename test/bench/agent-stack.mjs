@@ -4,9 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { procCmdline, spawnLogged, stopProcess, waitUntil } from '../stack/process.mjs';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { BIN } from './live.mjs';
 
 const BUCKET = 'bench-interviews';
@@ -15,14 +15,7 @@ const PAGE_KB = 4;
 /** versitygw on loopback with a bucket; returns the S3_* settings and a client. */
 export async function startS3({ home, port }) {
   const gw = await startVersitygw({ dir: join(home, 's3'), port, accessKeyId: 'bench-access-key', secretAccessKey: 'bench-secret-key-0123456789abcdef' });
-  const client = new S3Client({
-    endpoint: gw.endpoint,
-    region: gw.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3ClientFor(gw);
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const env = {
     S3_BUCKET: BUCKET,

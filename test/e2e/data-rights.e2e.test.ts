@@ -10,7 +10,7 @@ import { CreateBucketCommand, ListMultipartUploadsCommand, ListObjectVersionsCom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpAllRows, filesUnder } from '../int/helpers/candidate-data.js';
 import { disclosureShown } from '../stack/disclosure.mjs';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
@@ -31,14 +31,7 @@ describe('export and delete a real interview (versioned bucket)', () => {
     const s3Env = { ...s3EnvFor(s3Port, BUCKET), AGENT_CANDIDATE_WAIT: '60s', AGENT_END_OF_TURN_SILENCE: '3s' };
     stack = await startStack({ scenario: 'data-rights', env: s3Env });
     gw = stack.own(await startVersitygw({ dir: join(stack.home, 's3'), port: s3Port, accessKeyId: s3Env.S3_ACCESS_KEY_ID, secretAccessKey: s3Env.S3_SECRET_ACCESS_KEY, versioning: true }));
-    s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = s3ClientFor(gw);
     stack.own({ stop: async () => s3.destroy() });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));

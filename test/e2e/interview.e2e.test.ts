@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, agentStopTime, checkRecording, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
@@ -38,14 +38,7 @@ describe('an AI interview on the real stack (offline speech, S3 storage)', () =>
     };
     stack = await startStack({ scenario: 'interview', speech: SPEECH, env: s3Env });
     const gw = stack.own(await startVersitygw({ dir: join(stack.home, 's3'), port: s3Port, accessKeyId: s3Env.S3_ACCESS_KEY_ID, secretAccessKey: s3Env.S3_SECRET_ACCESS_KEY }));
-    s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = s3ClientFor(gw);
     stack.own({ stop: async () => s3.destroy() });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await addQuestionSet(stack, { name: 'e2e-short', questions: [{ text: QUESTIONS[0]!, timeLimit: '10s' }, { text: QUESTIONS[1]!, timeLimit: '60s' }] });

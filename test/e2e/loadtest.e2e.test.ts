@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../stack/interviewctl.mjs';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet } from './helpers/interview.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 import { startAgent } from './helpers/faults.js';
@@ -23,14 +23,7 @@ describe('interviewctl loadtest on the real stack', () => {
     const env = { ...s3EnvFor(s3Port, BUCKET), AGENT_CANDIDATE_WAIT: '60s', AGENT_MAX_INTERVIEWS: '2', JOIN_RATE_LIMIT: 'off' };
     stack = await startStack({ scenario: 'loadtest', env });
     const gw = stack.own(await startVersitygw({ dir: join(stack.home, 's3'), port: s3Port, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }));
-    s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = s3ClientFor(gw);
     stack.own({ stop: async () => s3.destroy() });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await addQuestionSet(stack, { name: 'lt', questions: [{ text: 'What is your current role?', timeLimit: '20s' }, { text: 'What would you like to learn next?', timeLimit: '20s' }] });

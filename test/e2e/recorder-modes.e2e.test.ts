@@ -4,10 +4,10 @@
 // `recorder_failed` and a plain reason — never stuck — and the exact server errors are checked.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../stack/interviewctl.mjs';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } from './helpers/interview.js';
 import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
@@ -30,7 +30,7 @@ describe('recorder modes on the real stack', () => {
     const s3Port = await freePort();
     s3Env = s3EnvFor(s3Port, BUCKET);
     const gw = stack.own(await startVersitygw({ dir: join(stack.home, 's3'), port: s3Port }));
-    const s3 = new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey } });
+    const s3 = s3ClientFor(gw);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     s3.destroy();
     await addQuestionSet(stack, { name: 'e2e-modes', questions: [{ text: 'Could you tell me about your current role?', timeLimit: '15s' }, { text: 'What would you like to learn next?', timeLimit: '15s' }] });

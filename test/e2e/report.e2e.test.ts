@@ -14,7 +14,7 @@ import { launchChromium } from '../stack/browser.mjs';
 import { cliEnv, repoRoot, runCli } from '../stack/interviewctl.mjs';
 import { startLlmStandIn } from '../stack/llm-stand-in.mjs';
 import { recordPostgresHome } from '../stack/process.mjs';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { goodReply, QUESTIONS, UTTERANCES } from '../int/helpers/completed-interview.js';
 import { artifactsRoot, assertIsolated, freePort, s3EnvFor } from './helpers/stack.js';
 
@@ -89,7 +89,7 @@ describe('the html report in a browser', () => {
     env = cliEnv({ INTERVIEWCTL_HOME: home, ...s3EnvFor(s3Port, BUCKET), LLM_BASE_URL: llm.url, LLM_MODEL: 'stand-in-model' }) as Record<string, string>;
     const gw = await startVersitygw({ dir: join(home, 's3'), port: s3Port });
     stops.push(() => gw.stop());
-    const s3 = new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey } });
+    const s3 = s3ClientFor(gw);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     s3.destroy();
     recordPostgresHome(home);

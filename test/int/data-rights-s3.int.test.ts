@@ -21,7 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Storage } from '../../cli/adapters/storage/storage.js';
 import { versitygwBin } from '../stack/paths.mjs';
-import { startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { ndjson } from './helpers/cli.js';
 import { databaseDump, filesUnder, seedFinishedInterview, type SeededCandidate } from './helpers/candidate-data.js';
 import { useCliWorkspace } from './helpers/workspace.js';
@@ -62,14 +62,7 @@ describe.skipIf(!installed)('candidate delete against a versioned bucket (versit
       S3_SECRET_ACCESS_KEY: gw.secretAccessKey,
       S3_FORCE_PATH_STYLE: 'true',
     };
-    client = new S3Client({
-      region: gw.region,
-      endpoint: gw.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    client = s3ClientFor(gw);
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await client.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
     const storage = await createS3Storage({ bucket: BUCKET, endpoint: gw.endpoint, region: gw.region, accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey, forcePathStyle: true });

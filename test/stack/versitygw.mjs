@@ -1,5 +1,6 @@
 // Starts and stops versitygw, a small real S3 gateway over a directory, on loopback.
 // The bucket is created by the caller through the S3 API (path-style).
+import { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -72,4 +73,20 @@ export async function startVersitygw({
     throw err;
   }
   return handle;
+}
+
+/**
+ * An S3 client for a gateway from startVersitygw: path-style, its credentials, and checksums only
+ * when required (with the SDK's default a streamed PutObject is stored with its chunk framing).
+ * @param {{endpoint: string, region: string, accessKeyId: string, secretAccessKey: string}} gw
+ */
+export function s3ClientFor(gw) {
+  return new S3Client({
+    endpoint: gw.endpoint,
+    region: gw.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

@@ -5,14 +5,14 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import postgres from 'postgres';
 import { cliEnv, repoRoot, runCli, startCliProcess } from '../../stack/interviewctl.mjs';
 import { DEFAULT_API_KEY, DEFAULT_API_SECRET, startLivekitServer } from '../../stack/livekit.mjs';
 import { recordPostgresHome } from '../../stack/process.mjs';
 import { startRedis } from '../../stack/redis.mjs';
-import { startVersitygw } from '../../stack/versitygw.mjs';
+import { s3ClientFor, startVersitygw } from '../../stack/versitygw.mjs';
 import { artifactsRoot, assertIsolated, freePort, s3EnvFor, type CliResult, type Stoppable } from './stack.js';
 
 export type CliProcess = Awaited<ReturnType<typeof startCliProcess>>;
@@ -125,14 +125,7 @@ export async function startCluster(opts: { scenario: string; serves: number; env
     }
 
     const gw = own(await startVersitygw({ dir: join(home, 's3'), port: s3Port, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }));
-    const s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const s3 = s3ClientFor(gw);
     own({ stop: async () => s3.destroy() });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
