@@ -49,7 +49,7 @@ export async function audioLevels(file: string): Promise<number[]> {
  * Joins the page's segments (each a container of its own) into the SPEC's MP4: H.264 video copied
  * when the browser recorded H.264 (Chrome, Edge, Safari), encoded with libx264 otherwise (Firefox's
  * VP8: costs CPU), and the audio converted to AAC. Segments are played one after the other (the
- * time a reload took is not in the file); `leadMs` is cut from the start.
+ * time a reload took is not in the file); `leadMs` is cut from the start of the first.
  *
  * Two steps: each segment is first rewritten on its own (timestamps from zero, audio to AAC, the
  * video as above), then those are concatenated without re-encoding. Concatenating the page's files
@@ -64,19 +64,21 @@ export async function joinSegments(files: string[], out: string, listFile: strin
   const normalized: string[] = [];
   for (const [i, file] of files.entries()) {
     const one = `${listFile}.${i}.mp4`;
+    // The page began before the interviewer's clock (the transcript's): that lead is cut from the
+    // first segment, so offsets and the video agree. Cut here, on one file, a copied video keeps
+    // the key frame before the cut behind an MP4 edit list; cut in the concatenation it snapped
+    // to the next key frame and the video began up to 3 s after the audio.
+    const cut = i === 0 && leadMs > 0 ? ['-ss', (leadMs / 1000).toFixed(3)] : [];
     await run('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-fflags', '+genpts', '-i', file,
+      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-fflags', '+genpts', ...cut, '-i', file,
       '-map', '0:v:0?', '-map', '0:a:0?', ...video, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000',
-      '-avoid_negative_ts', 'make_zero', '-movflags', '+faststart', one,
+      ...(cut.length > 0 ? [] : ['-avoid_negative_ts', 'make_zero']), '-movflags', '+faststart', one,
     ]);
     normalized.push(one);
   }
   await writeFile(listFile, normalized.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
   await run('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    // The page began before the interviewer's clock (the transcript's): that lead is cut, so
-    // offsets and the video agree. With the video copied, the cut is an MP4 edit list.
-    '-f', 'concat', '-safe', '0', ...(leadMs > 0 ? ['-ss', (leadMs / 1000).toFixed(3)] : []), '-i', listFile,
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', listFile,
     '-map', '0:v:0?', '-map', '0:a:0?', '-c', 'copy', '-movflags', '+faststart', out,
   ]);
   return { videoCopied: copy };

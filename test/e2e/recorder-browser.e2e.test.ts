@@ -104,6 +104,8 @@ describe('RECORDER=browser on the real stack', () => {
     const { shown, mp4, witness, witnessKey } = await stored(id, 'whole');
     const got = probe(mp4);
     expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    // The picture is there from the start, not only from the page's next key frame.
+    expect(got.startMs.video, `video starts at ${got.startMs.video} ms`).toBeLessThan(500);
     const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
     expect(Math.abs(got.durationMs - sessionMs), `recording ${got.durationMs} ms vs session ${sessionMs} ms`).toBeLessThan(5000);
     // The witness: voices only, no video at all.

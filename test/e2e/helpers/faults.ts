@@ -120,12 +120,14 @@ export async function makeBucket(stack: Stack, port: number, env: Record<string,
   return bucket;
 }
 
-/** What ffprobe reads in an MP4: its streams as `type:codec` (sorted) and its length. */
-export function probe(file: string): { codecs: string[]; durationMs: number } {
+/** What ffprobe reads in an MP4: its streams as `type:codec` (sorted), its length, and when each kind of stream starts. */
+export function probe(file: string): { codecs: string[]; durationMs: number; startMs: Record<string, number> } {
   const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' }));
+  const streams = out.streams as { codec_type: string; codec_name: string; start_time?: string }[];
   return {
-    codecs: out.streams.map((s: { codec_type: string; codec_name: string }) => `${s.codec_type}:${s.codec_name}`).sort(),
+    codecs: streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(),
     durationMs: Number(out.format.duration) * 1000,
+    startMs: Object.fromEntries(streams.map((s) => [s.codec_type, Number(s.start_time ?? 0) * 1000])),
   };
 }
 
