@@ -1,7 +1,6 @@
 import { AutoSubscribe, type JobContext, type VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
-import { createQuestionSetRepo } from '../cli/adapters/db/question-sets.js';
 import { createTurnMetricsRepo } from '../cli/adapters/db/turn-metrics.js';
 import { describeInterviewerMode } from '../cli/core/interviewer-mode.js';
 import { createUtteranceRepo } from '../cli/adapters/db/utterances.js';
@@ -99,11 +98,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     recorder.prepare(ctx.job.room?.name ?? roomNameFor(id));
     const speech = await openSpeech(settings, interview.lang);
     cleanups.push(() => speech.close());
-    // The role's context is read from the set now (interviews created before 00011 have none).
-    const interviewerReady = createQuestionSetRepo(db.sql)
-      .find(interview.questionSet, interview.lang)
-      .catch(() => undefined)
-      .then((set) => openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview!.lang, ...(set?.context ? { context: set.context } : {}) }));
+    // The role's context as the set had it when the link was created (migration 00014).
+    const interviewerReady = openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview.lang, ...(interview.roleContext ? { context: interview.roleContext } : {}) });
     interviewerReady.catch(() => {});
     // RECORDER=browser: the page records the camera; the interviewer needs the voices alone, so
     // the candidate's video is never subscribed (no decode).

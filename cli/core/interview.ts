@@ -13,6 +13,8 @@ export interface Interview {
   durationMs: number;
   questionSet: string;
   questions: Question[];
+  /** The set's `context` as it was at create (migration 00014); null when it had none. */
+  roleContext?: string | null;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;

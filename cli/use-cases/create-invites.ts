@@ -39,12 +39,19 @@ const CHUNK = 2000;
 /** Question sets by name and language, each looked up once; `known` answers without waiting. */
 function questionResolver(ctx: CreateContext) {
   const cache = new Map<string, Question[] | null>();
+  // Each set's context, by its questions array (the rows of one set share it).
+  const contexts = new WeakMap<Question[], string | null>();
   const key = (set: string, lang: Lang) => `${set}\u0000${lang}`;
   const resolve = async (set: string, lang: Lang): Promise<Question[] | null> => {
     const k = key(set, lang);
-    if (!cache.has(k)) cache.set(k, (await ctx.questionSets.find(set, lang))?.questions ?? null);
+    if (!cache.has(k)) {
+      const found = await ctx.questionSets.find(set, lang);
+      if (found) contexts.set(found.questions, found.context ?? null);
+      cache.set(k, found?.questions ?? null);
+    }
     return cache.get(k)!;
   };
+  resolve.contextOf = (questions: Question[]): string | null => contexts.get(questions) ?? null;
   let lastSet = '';
   let lastLang = '';
   let last: Question[] | null | undefined;
@@ -66,7 +73,7 @@ function missingSet(input: InviteInput): string {
   return `questions: no question set ${JSON.stringify(input.questionSet)} in ${input.lang} (see \`interviewctl questions list\`)`;
 }
 
-function toNew(input: InviteInput, questions: Question[], now: Date): NewInterview {
+function toNew(input: InviteInput, questions: Question[], roleContext: string | null, now: Date): NewInterview {
   return {
     id: newInterviewId(),
     candidateName: input.name,
@@ -76,6 +83,7 @@ function toNew(input: InviteInput, questions: Question[], now: Date): NewIntervi
     durationMs: input.durationMs,
     questionSet: input.questionSet,
     questions,
+    roleContext,
     createdAt: now,
     expiresAt: new Date(now.getTime() + input.expiresInMs),
   };
@@ -83,9 +91,10 @@ function toNew(input: InviteInput, questions: Question[], now: Date): NewIntervi
 
 /** Creates one interview; with a ref that exists already, returns that one instead. */
 export async function createInterview(ctx: CreateContext, input: InviteInput): Promise<{ status: 'created' | 'exists'; interview: Interview }> {
-  const questions = await questionResolver(ctx)(input.questionSet, input.lang);
+  const resolve = questionResolver(ctx);
+  const questions = await resolve(input.questionSet, input.lang);
   if (!questions) throw new UsageError(missingSet(input).replace(/^questions: /, '--questions: '));
-  const row = toNew(input, questions, (ctx.now ?? (() => new Date()))());
+  const row = toNew(input, questions, resolve.contextOf(questions), (ctx.now ?? (() => new Date()))());
   const { created, existing } = await ctx.interviews.insertMany([row]);
   if (created.length === 1) return { status: 'created', interview: await ctx.interviews.get(row.id) };
   return { status: 'exists', interview: await ctx.interviews.get(existing.get(input.ref!)!) };
@@ -146,7 +155,7 @@ export async function createInvitesFromCsv(
     const outcome: RowOutcome = { line, ref: input.ref, status: 'created', id: null, url: null, error: null };
     outcomes.push(outcome);
     rowOutcomes.push(outcome);
-    rows.push(toNew(input, questions, at));
+    rows.push(toNew(input, questions, resolve.contextOf(questions), at));
     return undefined;
   };
 

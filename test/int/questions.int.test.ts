@@ -85,6 +85,21 @@ describe('questions add', () => {
     ]);
   });
 
+  it('copies the role context into each interview at create, one or a batch; a later edit of the set changes none of them', async () => {
+    const set = (context: string) => file(`role-${context.length}.json`, { name: 'role', context, questions: ['Tell me about a system you designed.'] });
+    expect((await run(['questions', 'add', set('Backend engineer, payments team.')])).code).toBe(0);
+    const one = JSON.parse((await run(['create', '--json', '--name', 'Role Candidate', '--questions', 'role'])).stdout) as { id: string };
+    const csv = file('role.csv', 'name,ref,questions\nA One,ROLE-1,role\nB Two,ROLE-2,default\n');
+    const batch = (await run(['create', '--from', csv, '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; ref: string });
+    expect((await run(['questions', 'add', set('Frontend engineer, growth team, on site in Osaka.')])).code).toBe(0);
+    const rows = await ws.db.sql<{ id: string; roleContext: string | null }[]>`select id, role_context from interviews where id in ${ws.db.sql([one.id, ...batch.map((b) => b.id)])}`;
+    const contextOf = (id: string) => rows.find((r) => r.id === id)?.roleContext;
+    expect(contextOf(one.id)).toBe('Backend engineer, payments team.');
+    expect(contextOf(batch.find((b) => b.ref === 'ROLE-1')!.id)).toBe('Backend engineer, payments team.');
+    // The built-in set has no context.
+    expect(contextOf(batch.find((b) => b.ref === 'ROLE-2')!.id)).toBeNull();
+  });
+
   it('reads a set from stdin, with a BOM', async () => {
     const r = await run(['questions', 'add', '-'], { input: `\uFEFF${JSON.stringify({ name: 'frontend', lang: 'ja', questions: ['自己紹介をお願いします。'] })}` });
     expect(r.code, r.stderr).toBe(0);

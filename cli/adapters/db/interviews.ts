@@ -18,6 +18,8 @@ export interface NewInterview {
   durationMs: number;
   questionSet: string;
   questions: Question[];
+  /** The set's `context` when the interview was created (for the interviewer's model), or null. */
+  roleContext: string | null;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -45,8 +47,10 @@ export interface TransitionPatch {
  * once in `sets` and referred to by its index, so Postgres parses a snapshot once per statement
  * rather than once per row; times shared by rows are formatted once.
  */
-export function insertPayload(rows: NewInterview[]): { rows: (string | number | null)[][]; sets: Question[][] } {
+export function insertPayload(rows: NewInterview[]): { rows: (string | number | null)[][]; sets: Question[][]; contexts: (string | null)[] } {
   const sets: Question[][] = [];
+  // One entry per set, beside its questions: rows of one set share the same questions array.
+  const contexts: (string | null)[] = [];
   const setIndex = new Map<Question[], number>();
   const times = new Map<number, string>();
   const time = (d: Date) => {
@@ -62,11 +66,12 @@ export function insertPayload(rows: NewInterview[]): { rows: (string | number | 
     let q = setIndex.get(r.questions);
     if (q === undefined) {
       q = sets.push(r.questions) - 1;
+      contexts.push(r.roleContext);
       setIndex.set(r.questions, q);
     }
     return [r.id, r.candidateName, r.candidateEmail, r.ref, r.lang, r.durationMs, r.questionSet, q, time(r.createdAt), time(r.expiresAt)];
   });
-  return { rows: out, sets };
+  return { rows: out, sets, contexts };
 }
 
 export function createInterviewRepo(sql: Sql) {
@@ -123,9 +128,9 @@ export function createInterviewRepo(sql: Sql) {
       const payload = insertPayload(fresh);
       const insert = (skipTaken: boolean) => sql<[{ n: number }]>`
         with inserted as (
-          insert into interviews (id, candidate_name, candidate_email, ref, lang, duration_ms, question_set, questions, created_at, expires_at)
+          insert into interviews (id, candidate_name, candidate_email, ref, lang, duration_ms, question_set, questions, role_context, created_at, expires_at)
           select r->>0, r->>1, r->>2, r->>3, r->>4, (r->>5)::integer, r->>6, ${sql.json(payload.sets as never)}::jsonb -> (r->>7)::integer,
-                 (r->>8)::timestamptz, (r->>9)::timestamptz
+                 ${sql.json(payload.contexts as never)}::jsonb ->> (r->>7)::integer, (r->>8)::timestamptz, (r->>9)::timestamptz
           from jsonb_array_elements(${sql.json(payload.rows as never)}::jsonb) as r
           ${skipTaken ? sql`on conflict (ref) do nothing` : sql``}
           returning id, ref, lang, duration_ms, question_set, created_at, expires_at
