@@ -1,9 +1,8 @@
 import { basename, join } from 'node:path';
-import { ConflictError } from '../../cli/core/errors.js';
 import { recordingKeys } from '../../cli/core/keys.js';
 import { finalizeRecording } from '../finalize.js';
 import { Recorder } from '../recorder/recorder.js';
-import type { RecordingDeps, SessionRecording } from './session-recording.js';
+import { markRecorderStarted, type RecordingDeps, type SessionRecording } from './session-recording.js';
 
 /**
  * RECORDER=agent (the default): the agent composes the candidate's camera and voice and its own
@@ -27,15 +26,9 @@ export function beginAgentRecording(d: RecordingDeps, opts: { spoolDir: string; 
     },
   });
   rec.start();
-  const started = d.interviews
-    .applyEvent(d.interviewId, 'recorder_started', { actor: 'agent', reason: 'agent recorder started', patch: { recording_key: keys.video } })
-    .then(
-      () => d.log.info('recording started', { recorder: 'agent' }),
-      (err: unknown) => {
-        if (!(err instanceof ConflictError)) throw err;
-        d.stopConversation(); // ended (End, operator) while we were starting
-      },
-    );
+  const started = markRecorderStarted(d, keys.video, 'agent recorder started').then((ok) => {
+    if (ok) d.log.info('recording started', { recorder: 'agent' });
+  });
   started.catch(() => {});
   return {
     mode: 'agent',

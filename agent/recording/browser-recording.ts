@@ -9,7 +9,7 @@ import { recorderMetrics } from '../../cli/metrics/agent-metrics.js';
 import { assertStored, storeTranscript } from '../finalize.js';
 import { Recorder } from '../recorder/recorder.js';
 import { audioLevels, joinSegments } from './browser-media.js';
-import type { MediaSink, RecordingDeps, SessionRecording } from './session-recording.js';
+import { markRecorderStarted, type MediaSink, type RecordingDeps, type SessionRecording } from './session-recording.js';
 
 /** The interviewer's attribute that tells the page to stop recording (`stop`): the conversation is over. */
 export const PAGE_RECORDING_ATTRIBUTE = 'interviewctl.recording';
@@ -55,15 +55,9 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     },
   });
   witness.start();
-  const started = d.interviews
-    .applyEvent(d.interviewId, 'recorder_started', { actor: 'agent', reason: "the candidate's page records; the interviewer keeps an audio witness", patch: { recording_key: keys.video } })
-    .then(
-      () => d.log.info('recording started', { recorder: 'browser' }),
-      (err: unknown) => {
-        if (!(err instanceof ConflictError)) throw err;
-        d.stopConversation();
-      },
-    );
+  const started = markRecorderStarted(d, keys.video, "the candidate's page records; the interviewer keeps an audio witness").then((ok) => {
+    if (ok) d.log.info('recording started', { recorder: 'browser' });
+  });
   started.catch(() => {});
   // The witness hears the voices; the camera is the page's business.
   const media: MediaSink = {

@@ -1,8 +1,7 @@
 import { EGRESS_ENDED, EgressUnavailableError, type EgressRecorder, type EgressState } from '../../cli/adapters/livekit/egress.js';
-import { ConflictError } from '../../cli/core/errors.js';
 import { recordingKeys } from '../../cli/core/keys.js';
 import { assertStored, failInterview, storeTranscript } from '../finalize.js';
-import type { RecordingDeps, SessionRecording } from './session-recording.js';
+import { markRecorderStarted, type RecordingDeps, type SessionRecording } from './session-recording.js';
 
 export interface EgressDeps extends RecordingDeps {
   egress: EgressRecorder;
@@ -60,12 +59,7 @@ export function beginEgressRecording(d: EgressDeps): SessionRecording {
     const first = await d.egress.startRoomComposite(d.roomName, keys.video);
     egressId = first.egressId;
     await d.saveEgressId(egressId);
-    try {
-      await d.interviews.applyEvent(d.interviewId, 'recorder_started', { actor: 'agent', reason: `LiveKit Egress ${egressId} started`, patch: { recording_key: keys.video } });
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      d.stopConversation(); // ended (End, operator) while the egress was starting
-    }
+    await markRecorderStarted(d, keys.video, `LiveKit Egress ${egressId} started`);
     d.log.info('recording started', { recorder: 'egress', egress_id: egressId, egress_status: first.phase });
     // The greeting (with its recording disclosure) should be in the file: give the egress a
     // moment to go active, bounded, and talk anyway if it is slow.

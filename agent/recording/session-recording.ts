@@ -1,3 +1,4 @@
+import { ConflictError } from '../../cli/core/errors.js';
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
@@ -49,4 +50,19 @@ export interface RecordingDeps {
   log: Logger;
   /** The recorder failed mid-session: the conversation must stop now. */
   stopConversation(): void;
+}
+
+/**
+ * Moves the interview to `recording` with its video key. One that was ended meanwhile (End, an
+ * operator) stops the conversation instead; any other failure rejects.
+ */
+export async function markRecorderStarted(d: RecordingDeps, recordingKey: string, reason: string): Promise<boolean> {
+  try {
+    await d.interviews.applyEvent(d.interviewId, 'recorder_started', { actor: 'agent', reason, patch: { recording_key: recordingKey } });
+    return true;
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    d.stopConversation();
+    return false;
+  }
 }
