@@ -317,9 +317,9 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
         }
         return result;
       },
-      listen: async (kind, qi, limitMs, signal) => {
+      listen: async (kind, qi, limitMs, signal, onDraft) => {
         delete heardMetrics.llmTtftMs;
-        const a = await voice.listen(limitMs, signal);
+        const a = await voice.listen(limitMs, signal, onDraft);
         lastAnswer = { endMs: a.endMs, returnedAtMs: a.turnAtMs ?? rec.offsetMs(), ...(a.finalAtMs !== undefined ? { finalAtMs: a.finalAtMs } : {}) };
         lastCandidateSeq = undefined;
         if (a.speechMs > 0 || a.text) {

@@ -37,8 +37,11 @@ class FakePresence implements Presence {
   }
 }
 
+/** An answer as the fake candidate gives it; `drafts` are final transcripts heard before the turn ends (ms into listening). */
+type FakeAnswer = Partial<Answer> & { drafts?: { atMs: number; text: string }[] };
+
 interface HarnessOptions {
-  answers?: Partial<Answer>[];
+  answers?: FakeAnswer[];
   durationMs?: number;
   answerMs?: number;
   plannedMs?: number;
@@ -78,9 +81,11 @@ function harness(over: HarnessOptions = {}) {
       await clock.sleep(1000, signal);
       return signal.aborted ? 'aborted' : 'done';
     },
-    listen: async (_kind, _qi, limitMs, signal) => {
-      const a = answers.shift() ?? {};
+    listen: async (_kind, _qi, limitMs, signal, onDraft) => {
+      const { drafts = [], ...a } = answers.shift() ?? {};
+      const cancels = drafts.map((dr) => clock.after(dr.atMs, () => onDraft?.({ text: dr.text, speechMs: 5000 })));
       await clock.sleep(Math.min(limitMs, over.answerMs ?? 4000), signal);
+      for (const c of cancels) c();
       if (signal.aborted) return { outcome: 'aborted', startMs: 0, endMs: 0, speechMs: 0, text: null };
       return { outcome: 'answered', startMs: 0, endMs: 5000, speechMs: 5000, text: null, ...a };
     },
@@ -92,15 +97,17 @@ function harness(over: HarnessOptions = {}) {
 /** A model stand-in at the brain's seam: scripted replies, and a record of what it was given. */
 function fakeBrain(script: (n: number, input: Parameters<InterviewerBrain['afterAnswer']>[0], fallback: ScriptedLine) => Partial<SpokenReply>) {
   const inputs: Parameters<InterviewerBrain['afterAnswer']>[0][] = [];
+  const signals: AbortSignal[] = [];
   const brain: InterviewerBrain = {
-    afterAnswer: async (input, fallback) => {
+    afterAnswer: async (input, fallback, signal) => {
       inputs.push(structuredClone(input));
+      signals.push(signal);
       const r = script(inputs.length - 1, input, fallback);
       return { kind: 'acknowledgment', text: 'Thank you.', replaced: null, ttftMs: 300, durationMs: 400, ...r };
     },
     roleAnswer: async () => ({ kind: 'answer', text: 'It is a remote role.', replaced: null, ttftMs: 300, durationMs: 400 }),
   };
-  return { brain, inputs };
+  return { brain, inputs, signals };
 }
 
 describe('runInterview (scripted)', () => {
@@ -244,5 +251,32 @@ describe('runInterview (LLM mode)', () => {
     await h.run();
     expect(h.spoken.map((s) => s.kind)).toEqual(['greeting', 'question', 'role_answer', 'acknowledgment', 'closing']);
     expect(h.spoken[2]!.text).toBe('It is a remote role. Please go ahead with your answer.');
+  });
+
+  it('asks the model while the turn may still go on, and says that reply when the turn ends with the same words', async () => {
+    const { brain, inputs, signals } = fakeBrain(() => ({ kind: 'acknowledgment', text: 'Noted, thank you.' }));
+    const h = harness({ brain, questions: [questions[0]!], answers: [{ text: 'I chose  Postgres for the ledger.', drafts: [{ atMs: 3000, text: 'I chose Postgres for the ledger.' }] }] });
+    await h.run();
+    expect(inputs).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(false);
+    expect(h.spoken.map((s) => s.text)).toContain('Noted, thank you.');
+  });
+
+  it('drops a reply asked on words the candidate then went on from, and never says it', async () => {
+    const { brain, inputs, signals } = fakeBrain((n) => (n === 0 ? { kind: 'follow_up', text: 'What did you choose?' } : { kind: 'acknowledgment', text: 'Thank you for the detail.' }));
+    const h = harness({ brain, questions: [questions[0]!], answers: [{ text: 'I chose Postgres for the ledger.', drafts: [{ atMs: 1000, text: 'I chose' }] }] });
+    await h.run();
+    expect(inputs.map((x) => x.answers)).toEqual([['I chose'], ['I chose Postgres for the ledger.']]);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(h.spoken.map((s) => s.text)).not.toContain('What did you choose?');
+    expect(h.spoken.map((s) => s.text)).toContain('Thank you for the detail.');
+  });
+
+  it('asks nothing ahead for the candidate\'s own question', async () => {
+    const { brain, inputs } = fakeBrain(() => ({}));
+    const h = harness({ brain, questions: [questions[0]!], answers: [{ text: 'Could you repeat the question?', drafts: [{ atMs: 1000, text: 'Could you repeat the question?' }] }, { text: 'A ledger.' }] });
+    await h.run();
+    expect(h.said).toEqual(['greeting', questions[0]!.text, 'repeat', 'acknowledgment', 'closing']);
+    expect(inputs.map((x) => x.answers)).toEqual([['A ledger.']]);
   });
 });

@@ -3,7 +3,7 @@ import type { Lang } from '../cli/core/invite-rows.js';
 import { followUpsOf, type Question } from '../cli/core/questions.js';
 import type { Lines } from './lines.js';
 import type { InterviewerBrain, SpokenReply } from './llm/brain.js';
-import type { Answer } from './speech/answer.js';
+import type { Answer, Draft } from './speech/answer.js';
 
 /** Why the conversation stopped. */
 export type EndReason = 'duration' | 'questions_done' | 'candidate_left' | 'ended_elsewhere';
@@ -52,7 +52,8 @@ export interface InterviewerDeps {
   external: AbortSignal;
   presence: Presence;
   speak(kind: string, text: string, questionIndex: number | null, signal: AbortSignal, meta?: TurnMeta): Promise<'done' | 'aborted'>;
-  listen(kind: string, questionIndex: number, limitMs: number, signal: AbortSignal): Promise<Answer>;
+  /** `onDraft` hears what the candidate has said so far while the turn may still go on (LLM mode). */
+  listen(kind: string, questionIndex: number, limitMs: number, signal: AbortSignal, onDraft?: (draft: Draft) => void): Promise<Answer>;
   /** LLM mode: the model words follow-ups, acknowledgments and answers about the role. Absent: scripted. */
   brain?: InterviewerBrain;
   /** The candidate's last turn was their own question (repeat, time left, the role…), not an answer. */
@@ -72,6 +73,9 @@ export const WARN_BEFORE_END_MS = 60_000;
 export const MIN_QUESTION_WINDOW_MS = 8000;
 
 class Interrupted extends Error {}
+
+/** Two transcripts of one turn compare equal whatever their spacing and case. */
+const sameWords = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * The conversation. The plan is ours in both modes: greeting with the AI and recording
@@ -104,8 +108,8 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
     answerEnd = undefined;
     if ((await d.speak(kind, text, qi, signal, meta)) === 'aborted') throw new Interrupted();
   };
-  const listen = async (kind: string, qi: number, limitMs: number, signal: AbortSignal) => {
-    const a = await d.listen(kind, qi, Math.max(1000, Math.min(limitMs, closeAt - now())), signal);
+  const listen = async (kind: string, qi: number, limitMs: number, signal: AbortSignal, onDraft?: (draft: Draft) => void) => {
+    const a = await d.listen(kind, qi, Math.max(1000, Math.min(limitMs, closeAt - now())), signal, onDraft);
     if (a.outcome === 'aborted') throw new Interrupted();
     if (a.outcome === 'answered') answerEnd = a.endMs;
     return a;
@@ -140,24 +144,62 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
     let kind = 'answer';
     let limit = q.timeLimitMs;
     let sideTurns = 0;
+    // LLM mode: the reply to what the candidate has said so far is asked for as soon as a final
+    // transcript lands, while the session still waits to be sure the turn is over (the turn
+    // detector may hold it for up to its longest delay). It is used only if the turn ends with
+    // exactly those words and the same plan; otherwise it is cancelled and never heard.
+    let ahead: { key: string; ctl: AbortController; reply: Promise<SpokenReply> } | undefined;
+    const dropAhead = () => {
+      ahead?.ctl.abort();
+      ahead = undefined;
+    };
+    const replyPlan = (heard: string[], speechMs: number) => {
+      const used = followUpsUsed.get(qi) ?? 0;
+      const canFollow = mayFollowUp(q, used, closeAt - now(), questionWindow);
+      const fallback = canFollow && speechMs < SHORT_ANSWER_MS ? { kind: 'follow_up' as const, text: d.lines.followUp } : { kind: 'acknowledgment' as const, text: d.lines.acknowledgment };
+      const left = canFollow ? followUpsOf(q) - used : 0;
+      return { key: JSON.stringify([heard.map(sameWords), fallback.kind, left]), fallback, input: { question: q, answers: heard, followUpsAsked: [...asked], followUpsLeft: left, timeLeftMs: d.deadline - now() } };
+    };
+    const brain = d.brain;
+    const onDraft = brain
+      ? (draft: Draft) => {
+          if (phase.aborted || candidateIntent(draft.text, lang) !== 'answer') return dropAhead();
+          const plan = replyPlan([...answers, draft.text], draft.speechMs);
+          if (ahead?.key === plan.key) return;
+          dropAhead();
+          const ctl = new AbortController();
+          const reply = brain.afterAnswer(plan.input, plan.fallback, AbortSignal.any([phase, ctl.signal]));
+          reply.catch(() => {});
+          ahead = { key: plan.key, ctl, reply };
+        }
+      : undefined;
     for (;;) {
-      const a = await listen(kind, qi, limit, phase);
+      let a: Answer;
+      try {
+        a = await listen(kind, qi, limit, phase, onDraft);
+      } catch (err) {
+        dropAhead();
+        throw err;
+      }
       const intent = a.outcome === 'answered' ? candidateIntent(a.text, lang) : 'answer';
       if (intent !== 'answer' && sideTurns < MAX_SIDE_TURNS) {
+        dropAhead();
         sideTurns++;
         d.onCandidateQuestion?.(qi, intent);
         await answerOwnQuestion(intent, a.text ?? '', q, qi, phase);
         continue;
       }
+      if (a.outcome !== 'answered') dropAhead();
       if (a.text) answers.push(a.text);
       if (a.outcome !== 'answered') return a.outcome;
       const used = followUpsUsed.get(qi) ?? 0;
-      const canFollow = mayFollowUp(q, used, closeAt - now(), questionWindow);
       let reply: SpokenReply | undefined;
-      if (d.brain && answers.length > 0) {
-        const fallback = canFollow && a.speechMs < SHORT_ANSWER_MS ? { kind: 'follow_up' as const, text: d.lines.followUp } : { kind: 'acknowledgment' as const, text: d.lines.acknowledgment };
-        const left = canFollow ? followUpsOf(q) - used : 0;
-        reply = await d.brain.afterAnswer({ question: q, answers, followUpsAsked: asked, followUpsLeft: left, timeLeftMs: d.deadline - now() }, fallback, phase);
+      if (brain && answers.length > 0) {
+        const plan = replyPlan([...answers], a.speechMs);
+        const early = ahead?.key === plan.key ? ahead : undefined;
+        if (!early) dropAhead();
+        ahead = undefined;
+        reply = await (early?.reply ?? brain.afterAnswer(plan.input, plan.fallback, phase));
         replacedIfAny(qi, reply, phase);
       } else if (used === 0 && used < followUpsOf(q) && a.speechMs < SHORT_ANSWER_MS) {
         // The scripted flow as it always was: one fixed follow-up after a very short answer,

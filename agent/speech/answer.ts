@@ -13,3 +13,10 @@ export interface Answer {
   /** Clock (recording offset) when the end of the turn was decided. */
   turnAtMs?: number;
 }
+
+/** What the candidate has said so far in a turn that may be over: a final transcript has landed. */
+export interface Draft {
+  text: string;
+  /** Voiced time so far. */
+  speechMs: number;
+}

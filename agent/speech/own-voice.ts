@@ -1,7 +1,7 @@
 import type { RemoteAudioTrack, Room } from '@livekit/rtc-node';
 import type { stt as sttNs, VAD } from '@livekit/agents';
 import type { ReadableStream } from 'node:stream/web';
-import type { Answer } from './answer.js';
+import type { Answer, Draft } from './answer.js';
 import { VoiceIn } from './voice-in.js';
 import { VoiceOut, type SpeechTap } from './voice-out.js';
 
@@ -11,7 +11,8 @@ export interface ConversationVoice {
   /** Whether `say()` can take a stream of text (a model's line, sentence by sentence). */
   readonly streamsText: boolean;
   attachCandidateAudio(track: RemoteAudioTrack | undefined): void;
-  listen(limitMs: number, signal: AbortSignal): Promise<Answer>;
+  /** `onDraft`: each final transcript of a turn not yet over (SessionVoice; the scripted pipeline has no use for it). */
+  listen(limitMs: number, signal: AbortSignal, onDraft?: (draft: Draft) => void): Promise<Answer>;
   say(text: string | ReadableStream<string>, audio: Int16Array | undefined, signal: AbortSignal, opts: { allowInterruptions: boolean; onStart?: () => void }): Promise<'done' | 'aborted'>;
   /** The conversation is over; the page shows the interviewer busy while the recording is finished. */
   finishing(): void;

@@ -2,7 +2,7 @@ import { readFrames } from '../read-stream.js';
 import { AudioFrame, AudioStream, RoomEvent, TrackKind, type RemoteAudioTrack, type Room } from '@livekit/rtc-node';
 import { inference, voice, type llm as llmNs, type stt as sttNs, type tts as ttsNs, type VAD } from '@livekit/agents';
 import { ReadableStream } from 'node:stream/web';
-import type { Answer } from './answer.js';
+import type { Answer, Draft } from './answer.js';
 import type { ConversationVoice } from './own-voice.js';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 import type { SpeechTap } from './voice-out.js';
@@ -89,6 +89,7 @@ interface Window {
   wake(): void;
   turn: string | undefined;
   turnAt: number | undefined;
+  onDraft: ((draft: Draft) => void) | undefined;
 }
 
 /** A model's line as the session's TTS takes it: the first sentence now, the rest as they are checked. */
@@ -174,6 +175,11 @@ export class SessionVoice implements ConversationVoice {
       if (!w || !ev.isFinal || !ev.transcript.trim()) return;
       w.finals.push(ev.transcript.trim());
       w.lastFinalAt = opts.clock();
+      // Speech heard before the question ended is not this turn's (listen() drops it too).
+      if (w.startMs < 0 || !w.onDraft) return;
+      const now = opts.clock();
+      const open = this.speakingSince !== undefined ? now - Math.max(w.startMs, this.speakingSince) : 0;
+      w.onDraft({ text: w.finals.join(' '), speechMs: w.speechMs + Math.max(0, open) });
     });
     if (opts.onMetrics) session.on(E.MetricsCollected, (ev) => opts.onMetrics!(ev.metrics));
     // Errors of STT/TTS are reported here; a lost recogniser must not end the interview.
@@ -246,13 +252,15 @@ export class SessionVoice implements ConversationVoice {
   /**
    * Listens for one answer: until the session ends the candidate's turn, `limitMs` passes, or
    * `signal` aborts. Start and end are recording offsets, from the VAD's speech boundaries.
+   * `onDraft` hears each final transcript as it lands, before the turn detector has decided the
+   * turn is over: a model's reply can be written while the session waits to be sure.
    */
-  async listen(limitMs: number, signal: AbortSignal): Promise<Answer> {
+  async listen(limitMs: number, signal: AbortSignal, onDraft?: (draft: Draft) => void): Promise<Answer> {
     const clock = this.opts.clock;
     const begin = clock();
     const deadline = performance.now() + limitMs;
     let wake: () => void = () => {};
-    const w: Window = { begin, startMs: this.speakingSince !== undefined ? begin : -1, endMs: begin, speechMs: 0, finals: [], lastFinalAt: undefined, wake: () => wake(), turn: undefined, turnAt: undefined };
+    const w: Window = { begin, startMs: this.speakingSince !== undefined ? begin : -1, endMs: begin, speechMs: 0, finals: [], lastFinalAt: undefined, wake: () => wake(), turn: undefined, turnAt: undefined, onDraft };
     this.window = w;
     const answer = (outcome: Answer['outcome']): Answer => {
       this.window = undefined;
