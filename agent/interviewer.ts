@@ -206,6 +206,7 @@ export async function runInterview(d: InterviewerDeps): Promise<EndReason> {
         // whatever the time left (the closing timer still cuts it short at the duration).
         reply = { kind: 'follow_up', text: d.lines.followUp, replaced: null, ttftMs: null, durationMs: null };
       }
+      dropAhead();
       if (!reply) return a.outcome;
       if (reply.kind !== 'follow_up') {
         await speak('acknowledgment', reply.text, qi, phase, reply);
