@@ -146,6 +146,7 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     const voice: ConversationVoice = interviewer.mode.mode !== 'llm' ? new OwnVoice({ ...sinks, ...(speech.stt ? { stt: speech.stt } : {}) }) : await SessionVoice.start({
       ...sinks,
       silenceMs: options.endOfTurnSilenceMs,
+      turnDetector: options.turnDetector,
       ...(speech.stt ? { stt: speech.stt } : {}),
       ...(speech.tts ? { tts: speech.tts } : {}),
       ...(interviewer.engine ? { llm: interviewer.engine } : {}),

@@ -12,7 +12,14 @@ describe('the interviewer’s tunables', () => {
       idleProcesses: AGENT_DEFAULTS.idleProcesses,
       spoolRetryMs: 60_000,
       metricsPort: 9464,
+      turnDetector: 'v1-mini',
     });
+  });
+
+  it('takes AGENT_TURN_DETECTOR as v1-mini or off, and names the choices otherwise', () => {
+    expect(agentOptionsFromEnv({ AGENT_TURN_DETECTOR: 'off' }).turnDetector).toBe('off');
+    expect(agentOptionsFromEnv({ AGENT_TURN_DETECTOR: ' v1-mini ' }).turnDetector).toBe('v1-mini');
+    expect(() => agentOptionsFromEnv({ AGENT_TURN_DETECTOR: 'v1' })).toThrow(/AGENT_TURN_DETECTOR: "v1" is not one of v1-mini, off/);
   });
 
   it('takes AGENT_METRICS_PORT as a port, 0 for any free one, or off', () => {

@@ -29,7 +29,16 @@ export interface AgentOptions {
   spoolRetryMs: number;
   /** Port of the worker's /metrics listener (0: any free port), or undefined when turned off. */
   metricsPort: number | undefined;
+  /**
+   * With speech-to-text, what judges that an answer is over: LiveKit's local `v1-mini` model
+   * (it may hold a turn that sounds unfinished up to 1.5 s), or `off` (the VAD's silence and the
+   * final transcript alone end it: quicker replies, more cut-in on candidates who pause).
+   */
+  turnDetector: TurnDetectorChoice;
 }
+
+export const TURN_DETECTORS = ['v1-mini', 'off'] as const;
+export type TurnDetectorChoice = (typeof TURN_DETECTORS)[number];
 
 export const AGENT_ENV = {
   candidateWait: 'AGENT_CANDIDATE_WAIT',
@@ -39,9 +48,10 @@ export const AGENT_ENV = {
   idleProcesses: 'AGENT_IDLE_PROCESSES',
   spoolRetry: 'AGENT_SPOOL_RETRY',
   metricsPort: 'AGENT_METRICS_PORT',
+  turnDetector: 'AGENT_TURN_DETECTOR',
 } as const;
 
-export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m', metricsPort: 9464 } as const;
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m', metricsPort: 9464, turnDetector: 'v1-mini' } as const;
 
 /** Reads the tunables from an environment; loadSettings() calls it with the environment over .env. */
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, string> = process.env): AgentOptions {
@@ -65,6 +75,9 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, stri
     }
     return n;
   };
+  const choice = (env[AGENT_ENV.turnDetector] || AGENT_DEFAULTS.turnDetector).trim();
+  const turnDetector = TURN_DETECTORS.find((t) => t === choice);
+  if (!turnDetector) problems.push(`${AGENT_ENV.turnDetector}: ${JSON.stringify(choice)} is not one of ${TURN_DETECTORS.join(', ')}`);
   const out = {
     candidateWaitMs: read(AGENT_ENV.candidateWait, AGENT_DEFAULTS.candidateWait, 1000),
     graceMs: read(AGENT_ENV.grace, AGENT_DEFAULTS.grace, 0),
@@ -73,6 +86,7 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, stri
     idleProcesses: count(AGENT_ENV.idleProcesses, AGENT_DEFAULTS.idleProcesses, 0, 16),
     spoolRetryMs: read(AGENT_ENV.spoolRetry, AGENT_DEFAULTS.spoolRetry, 10_000),
     metricsPort: env[AGENT_ENV.metricsPort] === 'off' ? undefined : count(AGENT_ENV.metricsPort, AGENT_DEFAULTS.metricsPort, 0, 65535),
+    turnDetector: turnDetector ?? AGENT_DEFAULTS.turnDetector,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return out;

@@ -339,6 +339,11 @@ export function buildProgram(run: Runner): Command {
     .addOption(new Option('--candidate-wait <duration>', 'how long to wait for the candidate before a no-show (default 3m)').env('AGENT_CANDIDATE_WAIT'))
     .addOption(new Option('--grace <duration>', 'how long a candidate who dropped may take to come back (default 60s)').env('AGENT_RECONNECT_GRACE'))
     .addOption(new Option('--silence <duration>', 'silence that ends a candidate\'s answer (default 600ms)').env('AGENT_END_OF_TURN_SILENCE'))
+    .addOption(
+      new Option('--turn-detector <model>', 'with speech-to-text, what judges an answer is over: v1-mini (LiveKit\'s local model, default) or off (the silence alone)')
+        .choices(['v1-mini', 'off'])
+        .env('AGENT_TURN_DETECTOR'),
+    )
     .addHelpText(
       'after',
       examples(['interviewctl agent', 'DEEPGRAM_API_KEY=… interviewctl agent', 'S3_BUCKET=interviews S3_ENDPOINT=https://<account>.r2.cloudflarestorage.com S3_REGION=auto S3_FORCE_PATH_STYLE=true interviewctl agent']) +

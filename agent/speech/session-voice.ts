@@ -6,6 +6,7 @@ import type { Answer, Draft } from './answer.js';
 import type { ConversationVoice } from './own-voice.js';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 import type { SpeechTap } from './voice-out.js';
+import type { TurnDetectorChoice } from '../options.js';
 
 export interface SessionVoiceOptions {
   room: Room;
@@ -14,6 +15,8 @@ export interface SessionVoiceOptions {
   vad: VAD;
   /** The VAD's minSilenceDuration (ms): a stretch of speech ended this long before the VAD says so. */
   silenceMs: number;
+  /** With text: LiveKit's local turn detector weighs whether the answer is over, or (`off`) not. */
+  turnDetector: TurnDetectorChoice;
   /** Deepgram STT; without it the turn ends on the VAD alone and answers have no text. */
   stt?: sttNs.STT;
   /** Deepgram TTS, for what a model says (streamed sentence by sentence); prepared lines come as audio. */
@@ -198,8 +201,9 @@ export class SessionVoice implements ConversationVoice {
       ttsTextTransforms: null,
       turnHandling: {
         // Pinned: in dev mode the automatic choice is LiveKit Cloud's `v1`. Without text there is
-        // nothing for it to weigh, and the VAD's silence threshold ends the turn, as before.
-        turnDetection: withText && opts.silenceMs >= 250 ? new inference.TurnDetector({ version: 'v1-mini' }) : 'vad',
+        // nothing for it to weigh, and the VAD's silence threshold ends the turn, as before; so
+        // it does with AGENT_TURN_DETECTOR=off (with text, once the final transcript is in too).
+        turnDetection: withText && opts.turnDetector === 'v1-mini' && opts.silenceMs >= 250 ? new inference.TurnDetector({ version: 'v1-mini' }) : 'vad',
         // The turn ends when the VAD's silence ends it (or the transcript lands), not later.
         endpointing: { minDelay: Math.min(opts.silenceMs, 500), maxDelay: Math.max(1500, opts.silenceMs * 2) },
         // Self-hosted, the VAD decides an interruption ('adaptive' calls LiveKit Cloud). Lines the

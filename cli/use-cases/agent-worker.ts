@@ -24,6 +24,7 @@ export interface AgentCommandOptions {
   candidateWait?: string;
   grace?: string;
   silence?: string;
+  turnDetector?: string;
 }
 
 export interface RunningAgent {
@@ -42,6 +43,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   if (opts.candidateWait) process.env[AGENT_ENV.candidateWait] = opts.candidateWait;
   if (opts.grace) process.env[AGENT_ENV.grace] = opts.grace;
   if (opts.silence) process.env[AGENT_ENV.silence] = opts.silence;
+  if (opts.turnDetector) process.env[AGENT_ENV.turnDetector] = opts.turnDetector;
   const ctx = createContext(global);
   const { settings } = ctx;
   const options = settings.agent;
@@ -148,6 +150,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       candidate_wait_ms: options.candidateWaitMs,
       reconnect_grace_ms: options.graceMs,
       end_of_turn_silence_ms: options.endOfTurnSilenceMs,
+      turn_detector: options.turnDetector,
       max_interviews: options.maxInterviews,
       idle_processes: options.idleProcesses,
       metrics: metrics ? `0.0.0.0:${metrics.port}/metrics` : 'off',
