@@ -107,7 +107,10 @@ export function buildProgram(run: Runner): Command {
         'no interviewer 5 min after dispatch → failed (agent_no_show); ending with recording and transcript stored → completed;\n' +
         'ending for 10 min without them → failed (recorder_failed). serve runs the same sweep every minute.\n' +
         'On an agent\'s machine it first stores recordings kept in $INTERVIEWCTL_HOME/spool (a dead job\'s, or one kept when\n' +
-        'storage failed); exit 6 while storage is still down. A running agent also does this every minute.\n',
+        'storage failed); exit 6 while storage is still down. A running agent also does this every minute.\n' +
+        'RECORDER=browser: the parts a candidate\'s page stored for an interview that failed without its recording (past week)\n' +
+        'become its partial recording (joined to H.264 + AAC with ffmpeg; without ffmpeg one segment as recorded, more wait\n' +
+        'for a run with it); it stays failed. Parts that make no recording are deleted.\n',
     )
     .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));
 

@@ -9,16 +9,19 @@ export async function reconcile(opts: { dryRun?: boolean }, global: GlobalOption
   return withContext(global, async (ctx) => {
     const { out, settings } = ctx;
     const { interviews } = await ctx.repos();
-    const deps = await reconcileDeps(interviews, settings, { utterances: createUtteranceRepo((await ctx.db()).sql) });
+    const deps = await reconcileDeps(interviews, settings, { utterances: createUtteranceRepo((await ctx.db()).sql), spool: true });
     const dryRun = opts.dryRun === true;
     const summary = await sweep(deps, { dryRun }, (o) => {
-      const verb = { none: 'leave', end: 'end', complete: 'complete', fail: 'fail', upload_spool: 'upload spool', drop_spool: 'drop spool' }[o.action];
-      const done = { none: 'left', end: 'ended', complete: 'completed', fail: 'failed', upload_spool: 'spool uploaded', drop_spool: 'spool dropped' }[o.action];
+      const verb = { none: 'leave', end: 'end', complete: 'complete', fail: 'fail', upload_spool: 'upload spool', drop_spool: 'drop spool', store_parts: 'store partial recording', drop_parts: 'delete parts' }[o.action];
+      const done = { none: 'left', end: 'ended', complete: 'completed', fail: 'failed', upload_spool: 'spool uploaded', drop_spool: 'spool dropped', store_parts: 'partial recording stored', drop_parts: 'parts deleted' }[o.action];
       out.line(o, () => `${o.id.slice(0, 8)}  ${o.status.padEnd(9)}  ${dryRun ? `would ${verb}` : o.applied ? done : `did not ${verb}`}: ${o.detail}${o.error ? ` (${o.error})` : ''}`);
     });
     out.info(`${dryRun ? 'dry run: ' : ''}checked ${summary.checked} live or ending interviews; ${dryRun ? 'nothing changed' : `${summary.changed} moved on`}`);
     if (summary.spoolsKept > 0) {
       throw new UnavailableError('storage', `${summary.spoolsKept} spooled recording(s) could not be stored and stay in ${join(settings.home, 'spool')}; run reconcile again once storage is back`);
+    }
+    if (summary.partsKept > 0) {
+      throw new UnavailableError('storage', `the page's parts of ${summary.partsKept} interview(s) could not be read or stored and stay where they are; run reconcile again once storage is back`);
     }
     return 0;
   });

@@ -7,12 +7,13 @@ import type { ReconcileDeps } from './reconcile.js';
 
 /**
  * The reconcile dependencies over real services; serve's periodic sweep uses the same. With
- * `spool.utterances` it also retries the recordings kept in `$INTERVIEWCTL_HOME/spool`.
+ * `spool` it also retries the recordings kept in `$INTERVIEWCTL_HOME/spool` (this machine's
+ * agent's); both make the parts a RECORDER=browser page left into partial recordings.
  */
 export async function reconcileDeps(
   interviews: ReconcileDeps['interviews'],
   settings: Settings,
-  spool?: { utterances: UtteranceRepo },
+  opts: { utterances: UtteranceRepo; spool: boolean },
 ): Promise<ReconcileDeps> {
   const livekit = createLiveKit(settings.livekit, { requestTimeoutSeconds: 3 });
   const storage = await openStorage(settings);
@@ -25,11 +26,15 @@ export async function reconcileDeps(
     },
     objectExists: async (key) => (await storage.size(key)) !== undefined,
     agentSeen: (id) => interviews.agentSeen(id),
+    async recoverParts(i, dryRun) {
+      const { recoverBrowserParts } = await import('../../agent/recording/recover-parts.js');
+      return recoverBrowserParts({ storage, interviews, utterances: opts.utterances, workDir: join(settings.home, 'reconcile-parts'), actor: 'reconcile' }, i, dryRun);
+    },
   };
-  if (spool) {
+  if (opts.spool) {
     deps.retrySpools = async (dryRun, report) => {
       const { recoverSpool } = await import('../../agent/recover-spool.js');
-      await recoverSpool({ spoolDir: join(settings.home, 'spool'), storage, interviews, utterances: spool.utterances, actor: 'reconcile', dryRun, onOutcome: report });
+      await recoverSpool({ spoolDir: join(settings.home, 'spool'), storage, interviews, utterances: opts.utterances, actor: 'reconcile', dryRun, onOutcome: report });
     };
   }
   return deps;

@@ -1,5 +1,5 @@
 import type { InterviewRepo } from '../adapters/db/interviews.js';
-import { ConflictError } from '../core/errors.js';
+import { ConflictError, UnavailableError } from '../core/errors.js';
 import { candidateIdentityFor, roomNameFor } from '../core/ids.js';
 import type { Interview } from '../core/interview.js';
 import { planReconcile, type ReconcileAction, type ReconcileFacts } from '../core/reconcile.js';
@@ -15,7 +15,23 @@ export interface ReconcileDeps {
    * died), reporting each; absent where there is no spool to look at (serve's sweep).
    */
   retrySpools?(dryRun: boolean, report: (r: SpoolRetry) => void): Promise<void>;
+  /**
+   * RECORDER=browser: makes the parts a candidate's page stored for a `failed` interview without
+   * a recording into a partial recording, or deletes them when they make none; undefined when
+   * the page stored nothing (recoverBrowserParts). Absent: parts are not looked at.
+   */
+  recoverParts?(i: Interview, dryRun: boolean): Promise<PartsRecovery | undefined>;
 }
+
+/** One interview's left parts (the shape `recoverBrowserParts` reports). */
+export interface PartsRecovery {
+  result: 'stored' | 'would_store' | 'dropped' | 'would_drop' | 'kept';
+  detail: string;
+  error: string | null;
+}
+
+/** How far back reconcile looks for failed interviews whose page's parts were left (a week). */
+export const LEFT_PARTS_WINDOW_MS = 7 * 86_400_000;
 
 /** One spooled recording retried (the shape `recoverSpool` reports). */
 export interface SpoolRetry {
@@ -30,7 +46,7 @@ export interface SpoolRetry {
 export interface ReconcileOutcome {
   id: string;
   status: string;
-  action: ReconcileAction['kind'] | 'upload_spool' | 'drop_spool';
+  action: ReconcileAction['kind'] | 'upload_spool' | 'drop_spool' | 'store_parts' | 'drop_parts';
   detail: string;
   applied: boolean;
   error: string | null;
@@ -62,10 +78,16 @@ async function gather(deps: ReconcileDeps, i: Interview, now: Date): Promise<Rec
 
 /**
  * One sweep: first the recordings kept in the local spool (a dead job's is failed with
- * `agent_crashed` as it is stored), then live and ending interviews. With dryRun nothing changes.
- * `spoolsKept` counts spools that could not be stored (storage still down).
+ * `agent_crashed` as it is stored), then live and ending interviews, then the page's parts of
+ * interviews that failed without a recording (RECORDER=browser). With dryRun nothing changes.
+ * `spoolsKept` counts spools that could not be stored (storage still down), `partsKept` the
+ * interviews whose parts could not be read or stored for the same reason.
  */
-export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean; now?: () => Date }, emit: (o: ReconcileOutcome) => void): Promise<{ checked: number; changed: number; spoolsKept: number }> {
+export async function reconcile(
+  deps: ReconcileDeps,
+  opts: { dryRun: boolean; now?: () => Date },
+  emit: (o: ReconcileOutcome) => void,
+): Promise<{ checked: number; changed: number; spoolsKept: number; partsKept: number }> {
   let changed = 0;
   let spoolsKept = 0;
   await deps.retrySpools?.(opts.dryRun, (r) => {
@@ -96,5 +118,23 @@ export async function reconcile(deps: ReconcileDeps, opts: { dryRun: boolean; no
     }
     if (plan.kind !== 'none' || opts.dryRun) emit(outcome);
   }
-  return { checked: live.length, changed, spoolsKept };
+  let partsKept = 0;
+  if (deps.recoverParts) {
+    // After the loop above, so an interview it just failed has its parts looked at in this sweep.
+    for (const i of await deps.interviews.listFailedWithoutRecording(new Date(now.getTime() - LEFT_PARTS_WINDOW_MS))) {
+      let r: PartsRecovery | undefined;
+      try {
+        r = await deps.recoverParts(i, opts.dryRun);
+      } catch (err) {
+        if (err instanceof UnavailableError) partsKept++;
+        emit({ id: i.id, status: i.status, action: 'store_parts', detail: "the page's parts are kept for the next sweep", applied: false, error: (err as Error).message });
+        continue;
+      }
+      if (!r) continue;
+      const applied = r.result === 'stored' || r.result === 'dropped';
+      if (applied) changed++;
+      emit({ id: i.id, status: i.status, action: r.result === 'dropped' || r.result === 'would_drop' ? 'drop_parts' : 'store_parts', detail: r.detail, applied, error: r.error });
+    }
+  }
+  return { checked: live.length, changed, spoolsKept, partsKept };
 }

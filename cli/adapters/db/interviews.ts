@@ -193,6 +193,18 @@ export function createInterviewRepo(sql: Sql) {
       return sql<Interview[]>`select * from interviews where status in ('used', 'recording', 'ending') order by used_at nulls last, id`;
     },
 
+    /**
+     * Interviews that ended `failed` without a recording of their own (no transcript key: every
+     * recorder stores the transcript with the recording) since `since`, candidate data not deleted:
+     * where reconcile looks for the parts a RECORDER=browser page left.
+     */
+    async listFailedWithoutRecording(since: Date): Promise<Interview[]> {
+      return sql<Interview[]>`
+        select * from interviews
+        where status = 'failed' and transcript_key is null and deleted_at is null and coalesce(ended_at, updated_at) >= ${since}
+        order by ended_at nulls last, id`;
+    },
+
     /** How many interviews are live or finishing, by status (one index-friendly query, for metrics). */
     async countOpenByStatus(): Promise<Record<string, number>> {
       const rows = await sql<{ status: string; n: number }[]>`
@@ -290,13 +302,19 @@ export function createInterviewRepo(sql: Sql) {
     /**
      * Records where a recording recovered later (from the agent's spool) and its transcript were
      * stored, for an interview that already ended `failed`: the keys and a note in the event log,
-     * status unchanged. False when the interview is not `failed`.
+     * status unchanged. False when the interview is not `failed` (or, with `onlyIfNone`, already has
+     * a transcript key: another sweep stored it first).
      */
-    async attachRecording(id: string, keys: { recording_key: string; transcript_key: string; vtt_key: string }, by: { actor: string; reason: string }): Promise<boolean> {
+    async attachRecording(
+      id: string,
+      keys: { recording_key: string; transcript_key: string; vtt_key: string },
+      by: { actor: string; reason: string },
+      opts: { onlyIfNone?: boolean } = {},
+    ): Promise<boolean> {
       const rows = await sql`
         with moved as (
           update interviews set recording_key = ${keys.recording_key}, transcript_key = ${keys.transcript_key}, vtt_key = ${keys.vtt_key}, updated_at = now()
-          where id = ${id} and status = 'failed'
+          where id = ${id} and status = 'failed' ${opts.onlyIfNone ? sql`and transcript_key is null` : sql``}
           returning id, status
         ), logged as (
           insert into interview_events (interview_id, from_status, to_status, actor, reason)

@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
+import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
+import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
+import { contiguousParts, readSegments, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
+import { roomNameFor } from '../../cli/core/ids.js';
+import type { Interview } from '../../cli/core/interview.js';
+import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
+import { planLeftParts, whyNotAsRecorded } from '../../cli/core/left-parts.js';
+import { assertStored, storeTranscript } from '../finalize.js';
+import { audioCodecOf, durationMsOf, joinSegments, videoCodecOf } from './browser-media.js';
+
+/** What became of one interview's parts. */
+export interface PartsOutcome {
+  result: 'stored' | 'would_store' | 'dropped' | 'would_drop' | 'kept';
+  detail: string;
+  /** Why nothing was done (`kept`): ffmpeg is needed and not here. */
+  error: string | null;
+}
+
+export interface RecoverPartsDeps {
+  storage: ObjectStorage;
+  interviews: InterviewRepo;
+  utterances: UtteranceRepo;
+  /** A folder for the segments and the join (removed afterwards). */
+  workDir: string;
+  actor: string;
+  /** Whether ffmpeg runs here (default: asked once, on first need). */
+  hasFfmpeg?: () => boolean;
+}
+
+let ffmpegHere: boolean | undefined;
+const ffmpegOnPath = () => (ffmpegHere ??= spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0);
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/**
+ * RECORDER=browser: the parts the candidate's page stored for an interview that ended `failed`
+ * without a recording (its interviewer's job died, or could not join them), made into the partial
+ * recording the page's parts allow: joined as the interviewer would (H.264 + AAC MP4, with
+ * ffmpeg), or, where ffmpeg is missing, one segment stored byte for byte as the page recorded it.
+ * The recording and a transcript of what was logged go to the interview's keys, its segments left
+ * open are closed, and the interview keeps its status and error, with a note saying what was
+ * stored. Parts that make no recording (no first part, or nothing ffprobe can read) are deleted.
+ * Undefined when the page stored nothing. Throws when storage fails (nothing is lost: the parts stay).
+ */
+export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dryRun: boolean): Promise<PartsOutcome | undefined> {
+  const prefix = browserPartsPrefix(i.id);
+  const listing = await d.storage.list(prefix);
+  const plan = planLeftParts(readSegments(listing, prefix));
+  if (plan.kind === 'none') return undefined;
+  const drop = async (why: string): Promise<PartsOutcome> => {
+    const keys = listing.filter((o) => o.key.startsWith(prefix)).map((o) => o.key);
+    if (dryRun) return { result: 'would_drop', detail: `would delete the page's ${keys.length} stored object(s): ${why}`, error: null };
+    for (const key of keys) await d.storage.remove(key);
+    await d.interviews.note(i.id, { actor: d.actor, reason: `the candidate's page left parts that make no recording (${why}); deleted` });
+    return { result: 'dropped', detail: `deleted the page's ${keys.length} stored object(s): ${why}`, error: null };
+  };
+  if (plan.kind === 'drop') return drop(plan.why);
+
+  const manifests: SegmentManifest[] = [];
+  for (const s of plan.segments) manifests.push(JSON.parse((await d.storage.get(browserSegmentKeys(i.id, s.segment).manifest)).toString('utf8')) as SegmentManifest);
+  const ffmpeg = (d.hasFfmpeg ?? ffmpegOnPath)();
+  const notAsRecorded = ffmpeg ? undefined : whyNotAsRecorded(manifests);
+  const what = `${plan.segments.length} segment(s), ${plan.parts} part(s), ${plan.bytes} bytes`;
+  if (notAsRecorded) {
+    return { result: 'kept', detail: `the page's ${what} kept for a run with ffmpeg`, error: `ffmpeg is not on PATH here: ${notAsRecorded}; run \`interviewctl reconcile\` where ffmpeg is installed` };
+  }
+  if (dryRun) return { result: 'would_store', detail: `would join the page's ${what} into a partial recording${ffmpeg ? '' : ' (as recorded: no ffmpeg here)'}; the interview stays failed`, error: null };
+
+  const work = join(d.workDir, i.id);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  try {
+    const files: { file: string; segment: StoredSegment; manifest: SegmentManifest }[] = [];
+    for (const [n, s] of plan.segments.entries()) {
+      const manifest = manifests[n]!;
+      const file = join(work, `s${s.segment}.${manifest.mimeType.startsWith('video/webm') ? 'webm' : 'mp4'}`);
+      const k = browserSegmentKeys(i.id, s.segment);
+      const bodies: Buffer[] = [];
+      for (const p of contiguousParts(s.parts)) bodies.push(await d.storage.get(k.part(p)));
+      await writeFile(file, Buffer.concat(bodies));
+      files.push({ file, segment: s, manifest });
+    }
+    const playable = ffmpeg ? await keepPlayable(files) : files;
+    if (playable.length === 0) return drop('no segment is readable media');
+
+    const pageStart = new Date(playable[0]!.manifest.startedAt);
+    const startedAt = i.recordingStartedAt ?? pageStart;
+    const key = i.recordingKey?.endsWith('.mp4') ? i.recordingKey : recordingKeys(i.id, roomNameFor(i.id), startedAt).video;
+    const keys = { video: key, transcript: key.replace(/\.mp4$/, '.transcript.json'), vtt: key.replace(/\.mp4$/, '.vtt') };
+    let out: string;
+    let how: string;
+    if (ffmpeg) {
+      out = join(work, 'recording.mp4');
+      // What the page recorded before the interviewer's clock began, as the interviewer cuts it.
+      const leadMs = Math.max(0, startedAt.getTime() - pageStart.getTime());
+      const { videoCopied } = await joinSegments(playable.map((f) => f.file), out, join(work, 'segments.txt'), leadMs);
+      how = `H.264 + AAC${videoCopied ? '' : ', video encoded'}`;
+    } else {
+      out = playable[0]!.file;
+      how = `as the page recorded it (${playable[0]!.manifest.mimeType}; no ffmpeg here to convert the audio to AAC)`;
+    }
+    const lengthMs = ffmpeg ? await durationMsOf(out) : undefined;
+    await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
+    await storeTranscript(
+      { interviewId: i.id, roomName: roomNameFor(i.id), lang: i.lang, speechMode: 'unknown', startedAt, storage: d.storage, utterances: d.utterances, keys },
+      { durationMs: lengthMs ?? 0, recordingKey: keys.video },
+    );
+    await assertStored(d.storage, [keys.video, keys.transcript, keys.vtt]);
+    // Its uploads are over: a segment left open is closed, as serve closes one a reload left.
+    const closedAt = new Date().toISOString();
+    for (const s of plan.segments) {
+      if (!s.done) await d.storage.put(browserSegmentKeys(i.id, s.segment).done, JSON.stringify({ parts: contiguousParts(s.parts).length, closedAt, closedBy: d.actor }), 'application/json');
+    }
+    const length = lengthMs === undefined ? `${(await stat(out)).size} bytes` : seconds(lengthMs);
+    const skipped = files.length - playable.length;
+    const body = `${length}, ${playable.length} segment(s)${skipped > 0 ? `, ${skipped} unreadable left out` : ''}, ${how}`;
+    const reason = `partial recording (${body}) joined from the parts the candidate's page stored; the interview stays failed (${i.error ?? 'no error recorded'})`;
+    const attached = await d.interviews.attachRecording(i.id, { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt }, { actor: d.actor, reason }, { onlyIfNone: true });
+    if (!attached) return { result: 'kept', detail: 'stored, but the interview was given its recording (or moved) meanwhile', error: 'moved by someone else meanwhile' };
+    return { result: 'stored', detail: `${body}, joined from the page's parts, at ${keys.video}; the interview stays failed`, error: null };
+  } finally {
+    await rm(work, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** The segments ffprobe reads as media with some length (a page's garbage or a cut header is not). */
+async function keepPlayable<T extends { file: string }>(files: T[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const f of files) {
+    try {
+      const [video, audio] = await Promise.all([videoCodecOf(f.file), audioCodecOf(f.file)]);
+      if (video || audio) out.push(f);
+    } catch {
+      // ffprobe could not read it: left out.
+    }
+  }
+  return out;
+}
