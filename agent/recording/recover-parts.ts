@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
@@ -71,9 +71,9 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
   }
   if (dryRun) return { result: 'would_store', detail: `would join the page's ${what} into a partial recording${ffmpeg ? '' : ' (as recorded: no ffmpeg here)'}; the interview stays failed`, error: null };
 
-  const work = join(d.workDir, i.id);
-  await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
+  // A folder of its own: serve's sweep and an operator's reconcile may run on one machine at once.
+  await mkdir(d.workDir, { recursive: true });
+  const work = await mkdtemp(join(d.workDir, `${i.id}-`));
   try {
     const files: { file: string; segment: StoredSegment; manifest: SegmentManifest }[] = [];
     for (const [n, s] of plan.segments.entries()) {
