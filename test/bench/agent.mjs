@@ -17,10 +17,12 @@
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
 //   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms]
-//   npm run bench:agent -- --llm [--first-token 300] [--repeat 4 --steps 2]
+//   npm run bench:agent -- --llm [--first-token 300] [--stt-final 300] [--turn-detector v1-mini|off] [--repeat 4 --steps 2]
 // --llm: the LLM interviewer against an OpenAI-compatible stand-in whose first token takes
-// --first-token ms, with the Deepgram stand-in for speech (agent-llm.mjs): end of answer → first
-// audio p50/p90 and our overhead beyond the stand-ins' latency and the end-of-turn silence.
+// --first-token ms, with the Deepgram stand-in for speech, its final transcript --stt-final ms
+// after the answer's end (agent-llm.mjs): end of answer → first audio p50/p90 and our overhead
+// beyond the stand-ins' latency and the end-of-turn silence. --turn-detector: the agent's
+// AGENT_TURN_DETECTOR (default v1-mini, which holds every espeak-ng answer to its 1.5 s maximum).
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
 // --recorder browser (issue 16): RECORDER=browser; the candidates record like the page
@@ -38,6 +40,11 @@ reexecInNamespace(fileURLToPath(import.meta.url), { privateLink: true });
 const QUICK = process.argv.includes('--quick');
 const LLM = process.argv.includes('--llm');
 const FIRST_TOKEN_MS = numberOption('first-token', 300);
+// The Deepgram stand-in's final transcript comes this long after the answer's last loud frame
+// (Deepgram's own endpointing with the plugin's `endpointing=25` is in this range).
+const STT_FINAL_MS = numberOption('stt-final', 300);
+// The shipped default unless given (AGENT_TURN_DETECTOR): v1-mini, or off.
+const TURN_DETECTOR = process.argv.includes('--turn-detector') ? process.argv[process.argv.indexOf('--turn-detector') + 1] : (process.env.AGENT_TURN_DETECTOR || 'v1-mini');
 const JSON_OUT = process.argv.includes('--json');
 const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
@@ -46,6 +53,10 @@ const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
 // The shipped default unless given: what a user gets.
 const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
 const RECORDER = process.argv.includes('--recorder') ? process.argv[process.argv.indexOf('--recorder') + 1] : 'agent';
+if (!['v1-mini', 'off'].includes(TURN_DETECTOR)) {
+  say('--turn-detector: v1-mini or off');
+  process.exit(2);
+}
 if (!['agent', 'browser'].includes(RECORDER)) {
   say('--recorder: agent or browser');
   process.exit(2);
@@ -174,7 +185,7 @@ try {
   say('starting versitygw, livekit-server, serve and interviewctl agent (private network namespace)');
   const s3 = run.own(await startS3({ home: run.home, port: PORTS.s3 }));
   const lk = await run.startLiveKit({ port: PORTS.livekit, webhookUrl: `http://127.0.0.1:${PORTS.serve}/webhooks/livekit` });
-  const standIns = LLM ? run.own(await (await import('./agent-llm.mjs')).startLlmStandIns({ firstTokenMs: FIRST_TOKEN_MS })) : undefined;
+  const standIns = LLM ? run.own(await (await import('./agent-llm.mjs')).startLlmStandIns({ firstTokenMs: FIRST_TOKEN_MS, sttFinalMs: STT_FINAL_MS })) : undefined;
   const stackEnv = { ...s3.env, RECORDER, JOIN_RATE_LIMIT: 'off', ...(standIns?.env ?? {}) };
   const serve = await run.startServe({ port: PORTS.serve, livekitPort: PORTS.livekit, extraEnv: stackEnv });
   const agentEnv = {
@@ -187,6 +198,7 @@ try {
     AGENT_CANDIDATE_WAIT: '60s',
     AGENT_METRICS_PORT: String(PORTS.agentMetrics),
     ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
+    AGENT_TURN_DETECTOR: TURN_DETECTOR,
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
   const ctx = { pageParts, agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
@@ -235,7 +247,7 @@ try {
     const { llmReport } = await import('./agent-llm.mjs');
     const all = [...single, ...stepBatches.map(({ b }) => b)];
     const silenceMs = SILENCE === 'the default' ? 600 : Number.parseFloat(SILENCE) * (/ms$/.test(SILENCE) ? 1 : 1000);
-    const report = await llmReport(sql, all.flatMap((b) => b.ids), all.flatMap((b) => b.heard), { firstTokenMs: FIRST_TOKEN_MS, silenceMs });
+    const report = await llmReport(sql, all.flatMap((b) => b.ids), all.flatMap((b) => b.heard), { firstTokenMs: FIRST_TOKEN_MS, sttFinalMs: STT_FINAL_MS, silenceMs, turnDetector: TURN_DETECTOR });
     (JSON_OUT ? process.stderr : process.stdout).write(report.text);
     llmJson = report.json;
   }
