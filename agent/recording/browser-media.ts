@@ -55,9 +55,10 @@ export async function audioLevels(file: string): Promise<number[]> {
  * video as above), then those are concatenated without re-encoding. Concatenating the page's files
  * directly trusts the durations in their headers, and MediaRecorder's fragmented MP4 does not give
  * reliable ones: a browser test's two-segment join came out with 58.5 s of video and 11.6 s of audio
- * for a 31.5 s session.
+ * for a 31.5 s session. `lengthsMs` are the rewritten segments' lengths: where each begins in the
+ * joined file (the concatenation places each after the one before by its length).
  */
-export async function joinSegments(files: string[], out: string, listFile: string, leadMs = 0): Promise<{ videoCopied: boolean }> {
+export async function joinSegments(files: string[], out: string, listFile: string, leadMs = 0): Promise<{ videoCopied: boolean; lengthsMs: number[] }> {
   const codec = await videoCodecOf(files[0]!);
   const copy = codec === 'h264' && (await Promise.all(files.map(videoCodecOf))).every((c) => c === 'h264');
   const video = copy ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p'];
@@ -76,12 +77,13 @@ export async function joinSegments(files: string[], out: string, listFile: strin
     ]);
     normalized.push(one);
   }
+  const lengthsMs = await Promise.all(normalized.map(durationMsOf));
   await writeFile(listFile, normalized.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
   await run('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', listFile,
     '-map', '0:v:0?', '-map', '0:a:0?', '-c', 'copy', '-movflags', '+faststart', out,
   ]);
-  return { videoCopied: copy };
+  return { videoCopied: copy, lengthsMs };
 }
 
 /** A file's length in ms (the container's duration). */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RecordingCheck } from '../../cli/adapters/db/recorder-stats.js';
-import { compareWithWitness, contiguousParts, LEVEL_WINDOW_MS, readSegments, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
+import { compareWithWitness, contiguousParts, LEVEL_WINDOW_MS, readSegments, toRecordingTime, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
 import { ConflictError } from '../../cli/core/errors.js';
 import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
 import { recorderMetrics } from '../../cli/metrics/agent-metrics.js';
@@ -80,6 +80,24 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     }
   }
 
+  /**
+   * The utterances were timed on the interviewer's clock, which ran on while the page was away;
+   * the joined file has no such gap. Each is moved to where it is heard in the file. Resolves
+   * with the largest move (ms).
+   */
+  async function retimeUtterances(segments: { atMs: number; lengthMs: number }[]): Promise<number> {
+    const at = toRecordingTime(segments);
+    let moved = 0;
+    for (const u of await d.utterances.list(d.interviewId)) {
+      const startMs = at(u.startMs);
+      const endMs = at(u.endMs);
+      if (Math.round(startMs) === u.startMs && Math.round(endMs) === u.endMs) continue;
+      await d.utterances.setTimes(d.interviewId, u.seq, startMs, endMs);
+      moved = Math.max(moved, u.startMs - startMs, u.endMs - endMs);
+    }
+    return moved;
+  }
+
   async function finish(): Promise<'completed' | 'failed'> {
     await started;
     const fail = async (error: string, why: string, patch: Record<string, string> = {}) => {
@@ -92,9 +110,8 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
       }
       return 'failed' as const;
     };
-    let witnessMs = 0;
     try {
-      witnessMs = (await witness.stop()).durationMs;
+      await witness.stop();
     } catch (err) {
       return fail('recorder_failed', `the audio witness could not be stored: ${(err as Error).message}`);
     }
@@ -125,16 +142,19 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
       }
       const out = join(work, 'recording.mp4');
       const leadMs = Math.max(0, -placed[0]!.atMs);
-      const { videoCopied } = await joinSegments(files, out, join(work, 'segments.txt'), leadMs);
+      const { videoCopied, lengthsMs } = await joinSegments(files, out, join(work, 'segments.txt'), leadMs);
       d.log.info('browser recording joined', { segments: files.length, video_copied: videoCopied, lead_ms: Math.round(leadMs), bytes: (await stat(out)).size });
       await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
+      const movedMs = await retimeUtterances(placed.map((p, i) => ({ atMs: p.atMs, lengthMs: lengthsMs[i]! })));
+      if (movedMs > 0) d.log.info('utterances moved onto the joined recording', { moved_ms: Math.round(movedMs) });
       const check = compareWithWitness({ segments: placed, witness: { levels: await audioLevels(witnessFile) }, gapMs });
       await d.saveCheck({ ...check, witnessKey: keys.witness }).catch((err: unknown) => d.log.warn('could not store the witness check', { error: (err as Error).message }));
       if (!check.agrees) {
         d.log.warn('recording disagrees with its audio witness', { speech_without_witness_s: check.speechWithoutWitnessS, recording_ms: check.recordingMs, witness_ms: check.witnessMs });
         await d.interviews.note(d.interviewId, { actor: 'agent', reason: `recording disagrees with its audio witness: ${check.detail}` }).catch(() => {});
       }
-      const count = await storeTranscript({ ...d, startedAt, keys }, { durationMs: witnessMs, recordingKey: keys.video });
+      // The transcript's offsets are the joined file's now, and so is its length.
+      const count = await storeTranscript({ ...d, startedAt, keys }, { durationMs: lengthsMs.reduce((a, b) => a + b, 0), recordingKey: keys.video });
       await assertStored(d.storage, [keys.video, keys.witness, keys.transcript, keys.vtt]);
       const stored = { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt };
       await rm(spool, { recursive: true, force: true }).catch(() => {});

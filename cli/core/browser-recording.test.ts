@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithWitness, contiguousParts, isRecordableMime, readSegments } from './browser-recording.js';
+import { compareWithWitness, contiguousParts, isRecordableMime, readSegments, toRecordingTime } from './browser-recording.js';
 
 /** Levels per 500 ms window from a pattern: `#` speech (-20 dBFS), `.` silence (-70 dBFS). */
 const levels = (pattern: string) => [...pattern].map((c) => (c === '#' ? -20 : -70));
@@ -80,5 +80,43 @@ describe('compareWithWitness: a witness with holes', () => {
     const c = compareWithWitness({ segments: [{ atMs: 0, levels: levels(rec) }], witness: { levels: wit }, gapMs: 0 });
     expect(c.agrees, c.detail).toBe(true);
     expect(c.detail).toMatch(/the witness heard nothing at all for 5\.0 s, not compared/);
+  });
+});
+
+describe('toRecordingTime', () => {
+  it('keeps offsets in the first segment, its lead before the clock cut from the file', () => {
+    const at = toRecordingTime([{ atMs: -1200, lengthMs: 20_000 }]);
+    expect([0, 5000, 19_999].map(at)).toEqual([0, 5000, 19_999]);
+  });
+
+  it('moves a word after a reload up by the time the page was away', () => {
+    // The page stored 0–20 s, was away 6.5 s, then recorded from 26.5 s on the interviewer's clock.
+    const at = toRecordingTime([
+      { atMs: -800, lengthMs: 20_000 },
+      { atMs: 26_500, lengthMs: 30_000 },
+    ]);
+    expect(at(30_000)).toBe(23_500);
+    expect(at(56_000)).toBe(49_500);
+    // Said while the page was away: shown where the recording resumes.
+    expect(at(22_000)).toBe(20_000);
+    expect(at(26_499)).toBe(20_000);
+    // After the page's last part: the end of the file.
+    expect(at(70_000)).toBe(50_000);
+  });
+
+  it('adds up the gaps of several reloads', () => {
+    const at = toRecordingTime([
+      { atMs: 0, lengthMs: 10_000 },
+      { atMs: 14_000, lengthMs: 10_000 },
+      { atMs: 27_000, lengthMs: 10_000 },
+    ]);
+    expect(at(15_000)).toBe(11_000);
+    expect(at(30_000)).toBe(23_000);
+  });
+
+  it('a page that began after the clock: its first moment is the file zero', () => {
+    const at = toRecordingTime([{ atMs: 1500, lengthMs: 10_000 }]);
+    expect(at(1000)).toBe(0);
+    expect(at(4000)).toBe(2500);
   });
 });

@@ -163,3 +163,34 @@ export function compareWithWitness(w: WitnessInput): WitnessCheck {
     speechWithoutWitnessS,
   };
 }
+
+/** One of the page's segments as the joined MP4 keeps it. */
+export interface JoinedSegment {
+  /** Where it begins on the interviewer's clock (ms; its manifest's start, negative when before the clock's zero). */
+  atMs: number;
+  /** Its length in the joined file (ms; after the lead cut from the first one). */
+  lengthMs: number;
+}
+
+/**
+ * The interviewer's clock (utterance offsets, the witness) → the joined MP4's time. The segments
+ * play back to back in the file, so each is moved up by the time the page was away before it
+ * (a reload, a tab that lost its last part); a moment in such a gap goes to where the recording
+ * resumes, one before the first segment to 0, one after the last to its end. The first segment's
+ * lead (before the clock's zero) is cut from the file, so its moments keep their offsets.
+ */
+export function toRecordingTime(segments: JoinedSegment[]): (ms: number) => number {
+  const placed: { fromMs: number; posMs: number; lengthMs: number }[] = [];
+  let posMs = 0;
+  for (const [i, s] of segments.entries()) {
+    const fromMs = i === 0 ? Math.max(0, s.atMs) : s.atMs;
+    placed.push({ fromMs, posMs, lengthMs: s.lengthMs });
+    posMs += s.lengthMs;
+  }
+  return (ms) => {
+    let at: (typeof placed)[number] | undefined;
+    for (const p of placed) if (p.fromMs <= ms) at = p;
+    if (!at) return 0;
+    return at.posMs + Math.min(ms - at.fromMs, at.lengthMs);
+  };
+}

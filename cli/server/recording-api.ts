@@ -71,6 +71,9 @@ export function createRecordingApi(deps: RecordingApiDeps) {
      * container, which cannot continue the old one's bytes).
      */
     async start(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+      // The page starts its recorder as it sends this: the segment begins now, not after the
+      // lookups below (the interviewer places the segment, and the words in it, by this time).
+      const receivedAt = now();
       const body = await readJsonObject(req);
       await authorised(id, body.resumeKey, ['used', 'recording']);
       const storage = await deps.storage();
@@ -90,7 +93,7 @@ export function createRecordingApi(deps: RecordingApiDeps) {
       for (const s of segments) {
         if (!s.done && s.hasManifest) await storage.put(browserSegmentKeys(id, s.segment).done, JSON.stringify({ parts: contiguousParts(s.parts).length, closedAt: new Date(now()).toISOString(), closedBy: 'next segment' }), 'application/json');
       }
-      const manifest: SegmentManifest = { mimeType: body.mimeType, startedAt: new Date(now()).toISOString() };
+      const manifest: SegmentManifest = { mimeType: body.mimeType, startedAt: new Date(receivedAt).toISOString() };
       await storage.put(browserSegmentKeys(id, next).manifest, JSON.stringify(manifest), 'application/json');
       deps.log.info('browser recording segment opened', { interview: id, segment: next, mime: body.mimeType });
       sendJson(res, 200, { segment: next, parts: [], bytes: 0, maxPartBytes: BROWSER_PART_MAX_BYTES, resumed: false });

@@ -14,6 +14,9 @@ import { addQuestionSet, joinInterview, statusPath, utterances, waitForStatus } 
 import { eventually, waitForScreen } from './helpers/page.js';
 import { freePort, s3EnvFor, startStack, type Stack } from './helpers/stack.js';
 import { loudness, makeBucket, probe, startAgent, type Bucket } from './helpers/faults.js';
+import { candidateSays, installCandidateVoice } from './helpers/candidate-voice.js';
+import { onsetNear, windowLevels } from '../stack/audio-tracks.mjs';
+import { makeSpeechWav } from '../stack/browser.mjs';
 
 const BUCKET = 'interviews';
 
@@ -66,7 +69,9 @@ describe('RECORDER=browser on the real stack', () => {
     const witnessKey = shown.recordingKey.replace(/\.mp4$/, '.witness.m4a');
     const witness = join(dir, 'witness.m4a');
     writeFileSync(witness, await bucket.get(witnessKey));
-    return { shown, mp4, witness, witnessKey };
+    const transcript = JSON.parse((await bucket.get(shown.transcriptKey)).toString('utf8')) as { durationMs: number; utterances: { speaker: string; kind: string; startMs: number; endMs: number }[] };
+    writeFileSync(join(dir, 'transcript.json'), JSON.stringify(transcript, null, 2));
+    return { shown, mp4, witness, witnessKey, transcript };
   };
 
   it('a whole interview: the page records, the MP4 is H.264 + AAC with both voices, as long as the session, and matches its witness', async () => {
@@ -133,20 +138,35 @@ describe('RECORDER=browser on the real stack', () => {
     await page.context().close();
   }, 480_000);
 
-  it('a reload mid-way: one recording of two segments, no gap beyond the reload, still matching its witness', async () => {
-    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Grace Hopper', questions: 'e2e-browser' });
+  it('a reload mid-way: one recording of two segments, no gap beyond the reload, still matching its witness, and the words after it where the file has them', async () => {
+    // A candidate who speaks only when told: the recording's silences then show where each line begins.
+    const answer = makeSpeechWav('I would like to learn more about distributed systems and how to test them well.', join(stack.artifacts, 'voice', 'answer.wav'), { padSeconds: 0.2 });
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Grace Hopper', questions: 'e2e-browser', beforeGoto: installCandidateVoice });
     await firstQuestion(id);
     await page.waitForTimeout(8000);
+    // A reload on a slow network: the rejoin takes 5 s more, and the page is away that long.
+    await page.route('**/api/interviews/*/join', async (route) => {
+      await new Promise((r) => setTimeout(r, 5000));
+      await route.continue();
+    });
     const reloadAt = Date.now();
     await page.reload();
     await waitForScreen(page, 'interview', { timeoutMs: 30_000 });
     await eventually(async () => ((await keysUnder(`recordings/${id}/browser/s0002/`)).length > 0 ? true : undefined), { what: 'the second segment storing parts', timeoutMs: 30_000 });
+    await page.unroute('**/api/interviews/*/join');
     const backAfterMs = Date.now() - reloadAt;
-    await page.waitForTimeout(10_000);
-    await endFromPage(page);
+    // After the reload: the second question, and an answer to it.
+    await eventually(async () => ((await utterances(stack, id)).some((r) => r.kind === 'question' && r.question_index === 1) ? true : undefined), { what: 'the second question asked', timeoutMs: 60_000 });
+    await page.waitForTimeout(2000);
+    await candidateSays(page, answer);
+    await eventually(async () => ((await utterances(stack, id)).some((r) => r.speaker === 'candidate' && r.question_index === 1) ? true : undefined), { what: 'the answer to the second question', timeoutMs: 30_000 });
+    // The utterances as the interviewer timed them while it ran (its clock went on through the reload).
+    const live = await utterances(stack, id);
+    await stack.screenshot(page, 'reload-interview');
+    await endFromPage(page).catch(() => waitForScreen(page, 'done')); // the last answer may close the interview first
     await waitForStatus(stack, id, 'completed', 120_000);
 
-    const { shown, mp4 } = await stored(id, 'reload');
+    const { shown, mp4, transcript } = await stored(id, 'reload');
     const got = probe(mp4);
     expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
     const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
@@ -158,6 +178,29 @@ describe('RECORDER=browser on the real stack', () => {
     const keys = await keysUnder(`recordings/${id}/browser/`);
     expect(keys).toEqual(expect.arrayContaining([`recordings/${id}/browser/s0001.done.json`, `recordings/${id}/browser/s0002.done.json`]));
     expect(shown.recordingCheck).toMatchObject({ agrees: true });
+
+    // Words said once the page was back are where the stored MP4 has them: each line that follows
+    // a silence begins in the file within half a second of its transcript offset. The offsets
+    // the interviewer kept while it ran are later by the time the page was away.
+    const rows = await utterances(stack, id);
+    const byStart = [...rows].sort((a, b) => a.start_ms - b.start_ms || a.seq - b.seq);
+    expect(transcript.utterances.map((u) => [u.speaker, u.startMs, u.endMs])).toEqual(byStart.map((r) => [r.speaker, r.start_ms, r.end_ms]));
+    expect(transcript.durationMs, 'the transcript is as long as the file').toBeGreaterThan(got.durationMs - 1000);
+    const backAtMs = reloadAt + backAfterMs - new Date(shown.recordingStartedAt).getTime();
+    const levels = windowLevels(mp4);
+    const checked = rows
+      .map((r, i) => ({ r, before: rows[i - 1], was: live.find((l) => l.seq === r.seq) }))
+      .filter(({ r, before, was }) => was !== undefined && was.start_ms > backAtMs && r.end_ms < got.durationMs - 500 && (!before || before.end_ms < r.start_ms - 1200))
+      .map(({ r, was }) => {
+        const heardAt = onsetNear(levels, r.start_ms);
+        const heardAtBefore = onsetNear(levels, was!.start_ms);
+        return { seq: r.seq, speaker: r.speaker, kind: r.kind, startMs: r.start_ms, heardAt, offBy: heardAt === undefined ? null : heardAt - r.start_ms, liveStartMs: was!.start_ms, liveOffBy: heardAtBefore === undefined ? null : heardAtBefore - was!.start_ms };
+      });
+    writeFileSync(join(stack.artifacts, 'reload', 'onsets.json'), JSON.stringify({ backAtMs, backAfterMs, sessionMs, recordingMs: got.durationMs, checked }, null, 2));
+    expect(checked.map((c) => c.speaker)).toEqual(expect.arrayContaining(['agent', 'candidate']));
+    // The reload left a gap the offsets had to make up for (else this check would prove nothing).
+    for (const c of checked) expect(c.liveStartMs - c.startMs, `seq ${c.seq} moved`).toBeGreaterThan(1000);
+    for (const c of checked) expect(Math.abs(c.offBy ?? Infinity), `${c.speaker} ${c.kind} at ${c.startMs} ms is heard from ${c.heardAt} ms`).toBeLessThan(500);
     await page.context().close();
   }, 480_000);
 

@@ -23,6 +23,12 @@ export function createUtteranceRepo(sql: Sql) {
       await sql`update utterances set kind = ${kind} where interview_id = ${interviewId} and seq = ${seq}`;
     },
 
+    /** Moves an utterance on the recording's clock (RECORDER=browser: onto the joined file's time). */
+    async setTimes(interviewId: string, seq: number, startMs: number, endMs: number): Promise<void> {
+      await sql`update utterances set start_ms = ${Math.max(0, Math.round(startMs))}, end_ms = ${Math.max(Math.round(startMs), Math.round(endMs))}
+                where interview_id = ${interviewId} and seq = ${seq}`;
+    },
+
     async list(interviewId: string): Promise<Utterance[]> {
       return sql<Utterance[]>`
         select seq, speaker, kind, question_index, text, start_ms, end_ms from utterances where interview_id = ${interviewId} order by seq`;
