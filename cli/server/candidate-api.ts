@@ -169,6 +169,8 @@ export function createCandidateApi(deps: CandidateApiDeps) {
         endsAt: endsAt(i)?.toISOString() ?? null,
         lang: i.lang,
         firstName: firstName(i.candidateName),
+        // The preflight checks the browser can record before the candidate may join.
+        ...(deps.pageRecords ? { recorder: 'browser' } : {}),
       });
     },
 

@@ -135,4 +135,14 @@ describe('recording routes (RECORDER=browser)', () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found', message: expect.stringMatching(/RECORDER is not browser/) });
   });
+
+  it("the page's status says when the page records (its preflight checks this browser can, before the join)", async () => {
+    const row = makeNewInterview();
+    await createInterviewRepo(db.sql).insertMany([row]);
+    const browser = await (await fetch(`${await start()}/api/interviews/${row.id}`)).json();
+    expect(browser).toMatchObject({ status: 'created', recorder: 'browser' });
+    const agent = await (await fetch(`${await start('agent')}/api/interviews/${row.id}`)).json();
+    expect(agent).toMatchObject({ status: 'created' });
+    expect(agent).not.toHaveProperty('recorder');
+  });
 });

@@ -19,6 +19,8 @@ export interface PublicInterview {
   endsAt: string | null;
   lang: string;
   firstName: string;
+  /** `browser` when this page will record the interview itself (RECORDER=browser): it must be able to. */
+  recorder?: 'browser';
 }
 
 export interface JoinGrant {

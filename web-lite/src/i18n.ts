@@ -29,6 +29,10 @@ const en = {
   'preflight.check.browser.pending': 'Checking your browser…',
   'preflight.check.browser.ok': 'Browser supports video calls',
   'preflight.check.browser.fail': 'Browser cannot make video calls',
+  'preflight.check.browser.noRecording': 'Browser cannot record this interview',
+  'preflight.cannotRecord.title': 'This browser can’t record the interview',
+  'preflight.cannotRecord.body':
+    'This interview is recorded in your browser, and this one can’t record video. Please open the same link in a current version of Chrome, Edge, Firefox or Safari.',
   'preflight.check.camera.pending': 'Starting your camera…',
   'preflight.check.camera.ok': 'Camera is working',
   'preflight.check.camera.fail': 'Camera is not working',
@@ -148,6 +152,10 @@ const ja: Record<MessageKey, string> = {
   'preflight.check.browser.pending': 'ブラウザーを確認しています…',
   'preflight.check.browser.ok': 'ブラウザーはビデオ通話に対応しています',
   'preflight.check.browser.fail': 'このブラウザーではビデオ通話ができません',
+  'preflight.check.browser.noRecording': 'このブラウザーではこの面接を録画できません',
+  'preflight.cannotRecord.title': 'このブラウザーでは面接を録画できません',
+  'preflight.cannotRecord.body':
+    'この面接はブラウザーで録画しますが、このブラウザーは映像を録画できません。最新版の Chrome、Edge、Firefox、Safari のいずれかで、同じリンクを開いてください。',
   'preflight.check.camera.pending': 'カメラを起動しています…',
   'preflight.check.camera.ok': 'カメラは正常です',
   'preflight.check.camera.fail': 'カメラが動作していません',

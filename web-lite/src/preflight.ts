@@ -4,7 +4,7 @@ import { byId } from './dom';
 import { getLang, t } from './i18n';
 import { MicMeter } from './mic-meter';
 import type { DeviceChoice } from './session-store';
-import { classifyMediaError, type DeviceProblem } from './support';
+import { canRecordInterview, classifyMediaError, type DeviceProblem } from './support';
 
 export interface PreflightCallbacks {
   /** Called on Join, inside the click (a user gesture), with the devices in use. */
@@ -47,6 +47,8 @@ export class Preflight {
   private joining = false;
   private rateLimited = false;
   private active = false;
+  /** RECORDER=browser and this browser records none of the page's types: no join from here. */
+  private readonly cannotRecord: boolean;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(
@@ -54,6 +56,7 @@ export class Preflight {
     private readonly callbacks: PreflightCallbacks,
   ) {
     this.meter = new MicMeter(byId('mic-meter'), byId('mic-meter').querySelector<HTMLElement>('.meter-fill')!);
+    this.cannotRecord = interview.recorder === 'browser' && !canRecordInterview();
   }
 
   /** Wires the controls and asks for the camera and microphone. */
@@ -62,7 +65,9 @@ export class Preflight {
     this.consent.checked = false;
     this.joining = false;
     this.rateLimited = false;
-    this.setCheck('browser', 'ok');
+    this.setCheck('browser', this.cannotRecord ? 'fail' : 'ok');
+    byId('pf-cannot-record').hidden = !this.cannotRecord;
+    this.consent.disabled = this.cannotRecord;
     this.setCheck('camera', 'pending');
     this.setCheck('mic', 'pending');
     this.previewStatus.hidden = false;
@@ -262,23 +267,25 @@ export class Preflight {
 
   private updateJoin(): void {
     const devicesReady = this.devicesReady();
-    this.joinButton.disabled = this.joining || !devicesReady || !this.consent.checked;
+    this.joinButton.disabled = this.cannotRecord || this.joining || !devicesReady || !this.consent.checked;
     this.joinButton.textContent = this.joining ? t('preflight.joining') : t('preflight.join');
     this.joinButton.dataset.busy = String(this.joining);
     let hint: string;
-    if (this.rateLimited) hint = t('preflight.rateLimited');
+    if (this.cannotRecord) hint = t('preflight.cannotRecord.body');
+    else if (this.rateLimited) hint = t('preflight.rateLimited');
     else if (!devicesReady) hint = t('preflight.needDevices');
     else if (!this.consent.checked) hint = t('preflight.needConsent');
     else hint = t('preflight.ready');
     byId('mic-hint').textContent = this.meter.suspended ? t('preflight.audioSuspended') : t('preflight.micHint');
     this.joinHint.textContent = hint;
-    this.joinHint.dataset.tone = this.rateLimited ? 'error' : 'neutral';
+    this.joinHint.dataset.tone = this.rateLimited || this.cannotRecord ? 'error' : 'neutral';
   }
 
   private setCheck(name: CheckName, state: CheckState): void {
     const item = byId(`check-${name}`);
     item.dataset.ok = state;
-    item.querySelector('.check-text')!.textContent = t(`preflight.check.${name}.${state}`);
+    const key = name === 'browser' && state === 'fail' && this.cannotRecord ? 'preflight.check.browser.noRecording' : (`preflight.check.${name}.${state}` as const);
+    item.querySelector('.check-text')!.textContent = t(key);
   }
 
   private stopStream(stream: MediaStream | null = this.stream): void {

@@ -1,5 +1,6 @@
 // Can this browser hold a video call at all? Checked before asking for the camera, so an old
 // browser gets a plain "use another browser" instead of a cryptic failure later.
+import { pickRecordingType } from './page-recorder';
 
 export interface SupportReport {
   getUserMedia: boolean;
@@ -20,6 +21,25 @@ export function checkBrowserSupport(win: Window & typeof globalThis = window): S
 
 export function isSupported(report: SupportReport): boolean {
   return report.getUserMedia && report.peerConnection && report.webSocket && report.secureContext;
+}
+
+/**
+ * RECORDER=browser: whether this browser's MediaRecorder makes any of the types the page records
+ * in (and serve accepts). Without one the page would record nothing and the interview could only
+ * fail for want of its recording, so the preflight does not let the candidate join.
+ */
+export function canRecordInterview(win: { MediaRecorder?: { isTypeSupported?: unknown } } = window as never): boolean {
+  const isTypeSupported = win.MediaRecorder?.isTypeSupported;
+  if (typeof isTypeSupported !== 'function') return false;
+  return (
+    pickRecordingType((type) => {
+      try {
+        return isTypeSupported.call(win.MediaRecorder, type) === true;
+      } catch {
+        return false;
+      }
+    }) !== undefined
+  );
 }
 
 export type DeviceProblem = 'denied' | 'unavailable';
