@@ -6,6 +6,7 @@ import type { Answer, Draft } from './answer.js';
 import type { ConversationVoice } from './own-voice.js';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 import type { SpeechTap } from './voice-out.js';
+import { CANDIDATE_FRAME_MS } from './voice-in.js';
 import type { TurnDetectorChoice } from '../options.js';
 
 export interface SessionVoiceOptions {
@@ -233,7 +234,7 @@ export class SessionVoice implements ConversationVoice {
     this.candidateAudio?.stop();
     this.candidateAudio = undefined;
     if (!track) return;
-    const stop = readFrames(new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1 }), (frame) =>
+    const stop = readFrames(new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1, frameSizeMs: CANDIDATE_FRAME_MS }), (frame) =>
       this.opts.onCandidateAudio(frame.data.subarray(0, frame.samplesPerChannel)),
     );
     this.candidateAudio = { stop };

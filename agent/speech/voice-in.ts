@@ -6,6 +6,12 @@ import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 export type { Answer } from './answer.js';
 import type { Answer } from './answer.js';
 
+/**
+ * The candidate's microphone arrives in frames this long (rtc-node's default is 10 ms): a third
+ * as many FFI events, VAD pushes and recorder writes; the VAD still decides on its own 32 ms windows.
+ */
+export const CANDIDATE_FRAME_MS = 30;
+
 export interface VoiceInOptions {
   vad: VAD;
   /** Deepgram (or another) streaming STT; without it answers are kept as audio only. */
@@ -42,7 +48,7 @@ export class VoiceIn {
   attach(track: RemoteAudioTrack): void {
     this.detach();
     this.trackSid = track.sid ?? '';
-    const audio = new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1 });
+    const audio = new AudioStream(track, { sampleRate: SPEECH_SAMPLE_RATE, numChannels: 1, frameSizeMs: CANDIDATE_FRAME_MS });
     const vad = this.opts.vad.stream();
     const stt = this.opts.stt?.stream();
     let live = true;

@@ -8,6 +8,8 @@
 //   Q3: an answer, and the model stalls → the scripted line within the deadline, the replacement an event.
 // The recording has the mix and each voice alone; each voice's track is loud in its own turns and
 // near silent in the other's, over the stored utterance times.
+// A reload mid-way is a reconnect of the same session: the interviewer waits, welcomes the
+// candidate back, asks the question again, and the answer after it reaches the model.
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +18,8 @@ import { makeSpeechWav } from '../stack/browser.mjs';
 import { startDeepgramStandIn } from '../stack/deepgram-stand-in.mjs';
 import { startLlmStandIn } from '../stack/llm-stand-in.mjs';
 import { candidateSays, installCandidateVoice } from './helpers/candidate-voice.js';
-import { addQuestionSet, checkRecording, joinInterview, utterances, waitForStatus, type UtteranceRow } from './helpers/interview.js';
-import { eventually } from './helpers/page.js';
+import { addQuestionSet, checkRecording, joinInterview, statusPath, utterances, waitForStatus, type UtteranceRow } from './helpers/interview.js';
+import { eventually, pressEnd, waitForScreen } from './helpers/page.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { startAgent } from './helpers/faults.js';
 
@@ -162,5 +164,39 @@ describe('the AI interviewer with an LLM (stand-ins for the model and Deepgram)'
     const getObject = (key: string) => readFile(join(recordingsDir, ...key.split('/').slice(1)));
     const { transcript } = await checkRecording(stack, getObject, id, 'llm', { candidateSilentWhileAgentSpeaks: true });
     expect(transcript.utterances.filter((u: { speaker: string }) => u.speaker === 'candidate').map((u: { text: string }) => u.text)).toContain(SAYS.vague);
+  });
+
+  it('a reload mid-way: the same session welcomes the candidate back, asks again, and hears the answer after it', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 240_000, name: 'Ada Lovelace', questions: 'e2e-llm', beforeGoto: installCandidateVoice });
+    const rows = () => utterances(stack, id);
+    const agentSaid = (kind: string, qi: number | null, after = -1) =>
+      eventually(async () => (await rows()).find((r) => r.speaker === 'agent' && r.kind === kind && r.question_index === qi && r.seq > after), { what: `the interviewer's ${kind} on question ${qi}`, timeoutMs: 120_000 });
+    const first = await agentSaid('question', 0);
+    await page.reload();
+    await waitForScreen(page, 'interview', { timeoutMs: 30_000 });
+    const back = await agentSaid('welcome_back', null, first.seq);
+    const again = await agentSaid('question', 0, back.seq);
+    expect(again.text).toBe(QUESTIONS[0]);
+    await stack.screenshot(page, '03-reload-resumed');
+    // The Deepgram stand-in hands out its transcripts in turn; the first test took all five.
+    await candidateSays(page, wavs.vague);
+    const followUp = await agentSaid('follow_up', 0, again.seq);
+    expect(followUp.text).toBe('You mentioned you rebuilt the ledger — what was one design decision you made there, and why?');
+    await candidateSays(page, wavs.detail);
+    await agentSaid('question', 1, followUp.seq);
+    await pressEnd(page);
+    await waitForStatus(stack, id, 'completed', 90_000);
+    expect(await statusPath(stack, id)).toEqual(['used', 'recording', 'ending', 'completed']);
+    const all = await rows();
+    writeFileSync(join(stack.artifacts, 'reload-utterances.json'), JSON.stringify(all, null, 2));
+    // One answer per turn after the reload, with the candidate's words; nothing heard during it.
+    expect(all.filter((r) => r.speaker === 'candidate').map((r) => [r.kind, r.text])).toEqual([
+      ['answer', SAYS.vague],
+      ['follow_up_answer', SAYS.detail],
+    ]);
+    expect(all.filter((r) => r.kind === 'question').map((r) => r.question_index)).toEqual([0, 0, 1]);
+    const recordingsDir = join(stack.home, 'recordings');
+    const getObject = (key: string) => readFile(join(recordingsDir, ...key.split('/').slice(1)));
+    await checkRecording(stack, getObject, id, 'llm-reload');
   });
 });
