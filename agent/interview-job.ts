@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { AutoSubscribe, type JobContext, type VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
@@ -22,6 +23,7 @@ import { recorderFor } from './recording/choose.js';
 import { PAGE_RECORDING_ATTRIBUTE } from './recording/browser-recording.js';
 import type { SessionRecording } from './recording/session-recording.js';
 import { openSpeech } from './speech/speech-mode.js';
+import { cacheLines } from './speech/line-cache.js';
 import { OwnVoice, type ConversationVoice } from './speech/own-voice.js';
 import { SessionVoice, sentencesOf } from './speech/session-voice.js';
 
@@ -114,10 +116,13 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     // model says is synthesised when it is said; the lines that replace it are ready in advance.
     const texts = [lines.greeting, lines.closing, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack, lines.acknowledgment, `${lines.hiringTeam} ${lines.goOn}`];
     const prepared = new Map<string, Promise<Int16Array>>();
+    // The offline voice's lines are the same in every interview of a question set: made once per
+    // machine. The greeting has the candidate's name and is made each time.
+    const shared = speech.mode === 'offline' ? cacheLines(speech.synth, join(settings.home, 'cache', 'speech')) : speech.synth;
     let chain: Promise<unknown> = Promise.resolve();
     for (const t of texts) {
       if (prepared.has(t)) continue;
-      const p = chain.then(() => speech.synth.synthesize(t, interview.lang));
+      const p = chain.then(() => (t === lines.greeting ? speech.synth : shared).synthesize(t, interview.lang));
       p.catch(() => {});
       prepared.set(t, p);
       chain = p.catch(() => {});
