@@ -3,17 +3,22 @@
 // local recordings folder. Parts that play become a partial recording on the interview, which
 // stays failed; parts that make no recording are deleted; without ffmpeg one segment is stored as
 // the page recorded it and several are kept for a run with ffmpeg; --dry-run changes nothing.
+// The same against a real S3 server (versitygw on loopback) where it is installed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInterviewRepo } from '../../cli/adapters/db/interviews.js';
 import { createUtteranceRepo } from '../../cli/adapters/db/utterances.js';
-import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
+import { createLocalStorage, createS3Storage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { roomNameFor } from '../../cli/core/ids.js';
 import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
 import type { Status } from '../../cli/core/states.js';
 import { makePageRecording } from '../bench/page-upload.mjs';
+import { versitygwBin } from '../stack/paths.mjs';
+import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { makeNewInterview } from './helpers/builders.js';
 import { useCliWorkspace } from './helpers/workspace.js';
 
@@ -45,7 +50,12 @@ const probe = (file: string) => {
 };
 
 /** An interview in `status` with the page's segments stored as given; recording began 4 minutes ago. */
-async function withParts(status: Status, segments: { parts: Buffer[]; first?: number; done?: boolean; atS?: number; mimeType?: string }[], opts: { recordingKey?: boolean } = {}) {
+async function withParts(
+  status: Status,
+  segments: { parts: Buffer[]; first?: number; done?: boolean; atS?: number; mimeType?: string }[],
+  opts: { recordingKey?: boolean; storage?: ObjectStorage } = {},
+) {
+  const store = opts.storage ?? storage;
   const row = makeNewInterview();
   await createInterviewRepo(ws.db.sql).insertMany([row]);
   const started = new Date(Math.floor(Date.now() / 1000) * 1000 - 240_000);
@@ -56,9 +66,9 @@ async function withParts(status: Status, segments: { parts: Buffer[]; first?: nu
   await createUtteranceRepo(ws.db.sql).add(row.id, { seq: 0, speaker: 'agent', kind: 'greeting', questionIndex: null, text: 'Hello', startMs: 500, endMs: 2500 });
   for (const [i, s] of segments.entries()) {
     const k = browserSegmentKeys(row.id, i + 1);
-    await storage.put(k.manifest, JSON.stringify({ mimeType: s.mimeType ?? 'video/mp4;codecs=avc1,opus', startedAt: new Date(started.getTime() + (s.atS ?? 0) * 1000).toISOString() }), 'application/json');
-    for (const [n, body] of s.parts.entries()) await storage.put(k.part((s.first ?? 1) + n), body, 'application/octet-stream');
-    if (s.done) await storage.put(k.done, '{"closedBy":"page"}', 'application/json');
+    await store.put(k.manifest, JSON.stringify({ mimeType: s.mimeType ?? 'video/mp4;codecs=avc1,opus', startedAt: new Date(started.getTime() + (s.atS ?? 0) * 1000).toISOString() }), 'application/json');
+    for (const [n, body] of s.parts.entries()) await store.put(k.part((s.first ?? 1) + n), body, 'application/octet-stream');
+    if (s.done) await store.put(k.done, '{"closedBy":"page"}', 'application/json');
   }
   return { id: row.id, key };
 }
@@ -140,5 +150,46 @@ describe('reconcile: parts a RECORDER=browser page left', () => {
     }
     expect((await interview(completed.id)).status).toBe('completed');
     expect((await interview(live.id)).status).toBe('recording');
+  });
+});
+
+describe.skipIf(!existsSync(versitygwBin))('reconcile: parts a RECORDER=browser page left, in a real bucket (versitygw)', () => {
+  let gw: Awaited<ReturnType<typeof startVersitygw>>;
+  let bucket: ObjectStorage;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
+    });
+    gw = await startVersitygw({ dir: mkdtempSync(join(ws.scratch.dir, 's3-')), port });
+    await s3ClientFor(gw).send(new CreateBucketCommand({ Bucket: 'interviews' }));
+    const s3 = { bucket: 'interviews', endpoint: gw.endpoint, region: gw.region, accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey, forcePathStyle: true };
+    bucket = await createS3Storage(s3);
+    env = { S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: 'true' };
+  }, 60_000);
+  afterAll(() => gw?.stop());
+
+  it('joins two segments into the H.264 + AAC MP4 in the bucket, and deletes parts that make none', async () => {
+    const two = await withParts('failed', [{ parts: long, done: true, atS: -1 }, { parts: short, atS: 20 }], { storage: bucket });
+    const headless = await withParts('failed', [{ parts: short.slice(1), first: 2 }], { storage: bucket, recordingKey: false });
+    const lines = await reconcile([], env);
+    expect(lines.find((l) => l.id === two.id)).toMatchObject({ action: 'store_parts', applied: true, error: null });
+    expect(lines.find((l) => l.id === headless.id)).toMatchObject({ action: 'drop_parts', applied: true });
+    expect(await interview(two.id)).toMatchObject({ status: 'failed', recordingKey: two.key, transcriptKey: two.key.replace(/\.mp4$/, '.transcript.json') });
+    const file = join(ws.scratch.dir, 'from-bucket.mp4');
+    writeFileSync(file, await bucket.get(two.key));
+    const p = probe(file);
+    expect(p.codecs).toEqual(['aac', 'h264']);
+    expect(p.seconds).toBeGreaterThan(19);
+    expect(p.seconds).toBeLessThan(21.5);
+    expect(await bucket.size(two.key.replace(/\.mp4$/, '.vtt'))).toBeGreaterThan(0);
+    expect(await bucket.list(browserPartsPrefix(headless.id))).toEqual([]);
+    expect(await bucket.list(browserPartsPrefix(two.id)), 'the parts that made the recording stay (purge and candidate delete take them)').not.toEqual([]);
   });
 });
