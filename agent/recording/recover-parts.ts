@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
-import { contiguousParts, readSegments, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
+import { contiguousParts, readSegments, toRecordingTime, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
 import { roomNameFor } from '../../cli/core/ids.js';
 import type { Interview } from '../../cli/core/interview.js';
 import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
 import { planLeftParts, whyNotAsRecorded } from '../../cli/core/left-parts.js';
 import { assertStored, storeTranscript } from '../finalize.js';
 import { audioCodecOf, durationMsOf, joinSegments, videoCodecOf } from './browser-media.js';
+import { retimeUtterances } from './retime.js';
 
 /** What became of one interview's parts. */
 export interface PartsOutcome {
@@ -92,22 +93,31 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
     const startedAt = i.recordingStartedAt ?? pageStart;
     const key = i.recordingKey?.endsWith('.mp4') ? i.recordingKey : recordingKeys(i.id, roomNameFor(i.id), startedAt).video;
     const keys = { video: key, transcript: key.replace(/\.mp4$/, '.transcript.json'), vtt: key.replace(/\.mp4$/, '.vtt') };
+    // What the page recorded before the interviewer's clock (the utterances') began.
+    const leadMs = Math.max(0, startedAt.getTime() - pageStart.getTime());
     let out: string;
     let how: string;
+    let at: (ms: number) => number;
     if (ffmpeg) {
       out = join(work, 'recording.mp4');
-      // What the page recorded before the interviewer's clock began, as the interviewer cuts it.
-      const leadMs = Math.max(0, startedAt.getTime() - pageStart.getTime());
-      const { videoCopied } = await joinSegments(playable.map((f) => f.file), out, join(work, 'segments.txt'), leadMs);
+      // The lead is cut, as the interviewer cuts it; each segment plays after the one before.
+      const { videoCopied, lengthsMs } = await joinSegments(playable.map((f) => f.file), out, join(work, 'segments.txt'), leadMs);
+      at = toRecordingTime(playable.map((f, n) => ({ atMs: Date.parse(f.manifest.startedAt) - startedAt.getTime(), lengthMs: lengthsMs[n]! })));
       how = `H.264 + AAC${videoCopied ? '' : ', video encoded'}`;
     } else {
+      // One segment, lead and all: what was said is that much later in the file.
       out = playable[0]!.file;
+      at = (ms) => ms + leadMs;
       how = `as the page recorded it (${playable[0]!.manifest.mimeType}; no ffmpeg here to convert the audio to AAC)`;
     }
     const lengthMs = ffmpeg ? await durationMsOf(out) : undefined;
     await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
+    // The transcript's offsets are the stored file's, as the interviewer's own join leaves them;
+    // the utterances themselves move only once the recording is the interview's (below), so a
+    // sweep that stops half-way and runs again does not move them twice.
+    const onFile: UtteranceRepo = { ...d.utterances, list: async (id) => (await d.utterances.list(id)).map((u) => ({ ...u, startMs: Math.round(at(u.startMs)), endMs: Math.round(at(u.endMs)) })) };
     await storeTranscript(
-      { interviewId: i.id, roomName: roomNameFor(i.id), lang: i.lang, speechMode: 'unknown', startedAt, storage: d.storage, utterances: d.utterances, keys },
+      { interviewId: i.id, roomName: roomNameFor(i.id), lang: i.lang, speechMode: 'unknown', startedAt, storage: d.storage, utterances: onFile, keys },
       { durationMs: lengthMs ?? 0, recordingKey: keys.video },
     );
     await assertStored(d.storage, [keys.video, keys.transcript, keys.vtt]);
@@ -122,6 +132,7 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
     const reason = `partial recording (${body}) joined from the parts the candidate's page stored; the interview stays failed (${i.error ?? 'no error recorded'})`;
     const attached = await d.interviews.attachRecording(i.id, { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt }, { actor: d.actor, reason }, { onlyIfNone: true });
     if (!attached) return { result: 'kept', detail: 'stored, but the interview was given its recording (or moved) meanwhile', error: 'moved by someone else meanwhile' };
+    await retimeUtterances(d.utterances, i.id, at);
     return { result: 'stored', detail: `${body}, joined from the page's parts, at ${keys.video}; the interview stays failed`, error: null };
   } finally {
     await rm(work, { recursive: true, force: true }).catch(() => {});

@@ -81,6 +81,8 @@ describe('reconcile: parts a RECORDER=browser page left', () => {
   it('without ffmpeg stores one segment byte for byte (plays: H.264 + Opus) and keeps two for a run with ffmpeg; with ffmpeg it joins those', async () => {
     const one = await withParts('failed', [{ parts: long }], { recordingKey: false });
     const two = await withParts('failed', [{ parts: long, done: true, atS: -1 }, { parts: short, atS: 20 }]);
+    // Said after the reload, 5 s into the second segment on the interviewer's clock.
+    await createUtteranceRepo(ws.db.sql).add(two.id, { seq: 1, speaker: 'candidate', kind: 'answer', questionIndex: 0, text: 'After the reload', startMs: 25_000, endMs: 27_000 });
     const noFfmpeg = { PATH: mkdtempSync(join(ws.scratch.dir, 'bin-')) };
 
     const lines = await reconcile([], noFfmpeg);
@@ -106,6 +108,13 @@ describe('reconcile: parts a RECORDER=browser page left', () => {
     expect(p.seconds).toBeGreaterThan(19);
     expect(p.seconds).toBeLessThan(21.5);
     expect(await storage.size(browserSegmentKeys(two.id, 2).done), 'the segment left open is closed').toBeGreaterThan(0);
+    // The file has no reload gap: the words said 5 s into the second segment are 5 s after the
+    // first one's 11 s, in the transcript and in the utterances, moved once.
+    const said = JSON.parse((await storage.get(b.transcriptKey!)).toString()) as { utterances: { text: string; startMs: number }[] };
+    const after = said.utterances.find((u) => u.text === 'After the reload')!;
+    expect(after.startMs).toBeGreaterThan(15_500);
+    expect(after.startMs).toBeLessThan(16_500);
+    expect((await createUtteranceRepo(ws.db.sql).list(two.id)).find((u) => u.seq === 1)?.startMs).toBe(after.startMs);
   });
 
   it("an interviewer that died: the sweep that fails its interview (still `ending` 10 minutes on) stores the page's parts as its partial recording", async () => {
