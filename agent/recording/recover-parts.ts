@@ -55,10 +55,10 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
   if (plan.kind === 'none') return undefined;
   const drop = async (why: string): Promise<PartsOutcome> => {
     const keys = listing.filter((o) => o.key.startsWith(prefix)).map((o) => o.key);
-    if (dryRun) return { result: 'would_drop', detail: `would delete the page's ${keys.length} stored object(s): ${why}`, error: null };
+    if (dryRun) return { result: 'would_drop', detail: `the page's ${keys.length} stored object(s) make no recording: ${why}`, error: null };
     for (const key of keys) await d.storage.remove(key);
     await d.interviews.note(i.id, { actor: d.actor, reason: `the candidate's page left parts that make no recording (${why}); deleted` });
-    return { result: 'dropped', detail: `deleted the page's ${keys.length} stored object(s): ${why}`, error: null };
+    return { result: 'dropped', detail: `the page's ${keys.length} stored object(s) made no recording (${why}) and are deleted`, error: null };
   };
   if (plan.kind === 'drop') return drop(plan.why);
 
@@ -70,7 +70,7 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
   if (notAsRecorded) {
     return { result: 'kept', detail: `the page's ${what} kept for a run with ffmpeg`, error: `ffmpeg is not on PATH here: ${notAsRecorded}; run \`interviewctl reconcile\` where ffmpeg is installed` };
   }
-  if (dryRun) return { result: 'would_store', detail: `would join the page's ${what} into a partial recording${ffmpeg ? '' : ' (as recorded: no ffmpeg here)'}; the interview stays failed`, error: null };
+  if (dryRun) return { result: 'would_store', detail: `the page's ${what} would make a partial recording${ffmpeg ? '' : ' (as recorded: no ffmpeg here)'}; the interview stays failed`, error: null };
 
   // A folder of its own: serve's sweep and an operator's reconcile may run on one machine at once.
   await mkdir(d.workDir, { recursive: true });

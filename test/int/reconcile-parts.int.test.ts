@@ -139,8 +139,8 @@ describe('reconcile: parts a RECORDER=browser page left', () => {
     const before = await storage.list('recordings/');
 
     const dry = await reconcile(['--dry-run']);
-    expect(dry.find((l) => l.id === left.id)).toMatchObject({ action: 'store_parts', applied: false, detail: expect.stringMatching(/^would join the page's 1 segment\(s\), 2 part\(s\)/) });
-    expect(dry.find((l) => l.id === headless.id)).toMatchObject({ action: 'drop_parts', applied: false, detail: expect.stringMatching(/would delete .*without the first part/) });
+    expect(dry.find((l) => l.id === left.id)).toMatchObject({ action: 'store_parts', applied: false, detail: expect.stringMatching(/^the page's 1 segment\(s\), 2 part\(s\), \d+ bytes would make a partial recording/) });
+    expect(dry.find((l) => l.id === headless.id)).toMatchObject({ action: 'drop_parts', applied: false, detail: expect.stringMatching(/make no recording: .*without the first part/) });
     expect(await storage.list('recordings/'), 'a dry run stores and deletes nothing').toEqual(before);
     expect((await interview(left.id)).transcriptKey).toBeNull();
 
