@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planDev, type DevFindings } from './dev-plan.js';
+import { needsFfmpeg, planDev, type DevFindings } from './dev-plan.js';
 
 const machine = (over: Partial<DevFindings> = {}): DevFindings => ({
   livekitUrlSet: false,
@@ -77,6 +77,10 @@ describe('planDev: recorder', () => {
   it('RECORDER=browser needs ffmpeg too (the witness and the join): without it, off with the banner', () => {
     expect(planDev(machine({ recorder: 'browser' })).recorder).toEqual({ mode: 'browser' });
     expect(planDev(machine({ ffmpeg: false, recorder: 'browser' })).recorder.mode).toBe('off');
+  });
+
+  it('looks for ffmpeg for the recorders that use it (the agent and the page with its witness)', () => {
+    expect(['agent', 'browser', 'egress', 'off'].filter(needsFfmpeg)).toEqual(['agent', 'browser']);
   });
 
   it('leaves egress and off alone: neither needs ffmpeg', () => {

@@ -40,6 +40,11 @@ const older = (a: string, b: string) => {
   return false;
 };
 
+/** RECORDER=browser needs ffmpeg too: the interviewer's audio witness and the final remux. */
+export function needsFfmpeg(recorder: string): boolean {
+  return recorder === 'agent' || recorder === 'browser';
+}
+
 export function planDev(f: DevFindings): DevPlan {
   return { livekit: planLiveKit(f), recorder: planRecorder(f) };
 }
@@ -65,8 +70,7 @@ function planLiveKit(f: DevFindings): LiveKitPlan {
 }
 
 function planRecorder(f: DevFindings): DevPlan['recorder'] {
-  // RECORDER=browser needs ffmpeg too: the interviewer's audio witness and the final remux.
-  if ((f.recorder !== 'agent' && f.recorder !== 'browser') || f.ffmpeg) return { mode: f.recorder };
+  if (!needsFfmpeg(f.recorder) || f.ffmpeg) return { mode: f.recorder };
   return {
     mode: 'off',
     banner:

@@ -11,7 +11,7 @@ import type { Settings } from '../settings.js';
 import { onShutdown } from '../shutdown.js';
 import { startServer } from '../server/start.js';
 import { createInterview } from '../use-cases/create-invites.js';
-import { planDev, type DevFindings } from './dev-plan.js';
+import { needsFfmpeg, planDev, type DevFindings } from './dev-plan.js';
 
 /**
  * Everything on one machine: the embedded database, a local livekit-server (LIVEKIT_URL, or one
@@ -145,7 +145,7 @@ function findings(settings: Settings): DevFindings {
     livekitUrlSet: settings.livekit.explicit,
     livekitServer,
     go: go ? { path: go, version: goVersion(go) } : undefined,
-    ffmpeg: settings.recorder === 'agent' && spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0,
+    ffmpeg: needsFfmpeg(settings.recorder) && spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0,
     recorder: settings.recorder,
     cacheDir: cachedBinDir(),
     livekitVersion: LIVEKIT_SERVER_VERSION,
