@@ -10,6 +10,7 @@ import { assertStored, storeTranscript } from '../finalize.js';
 import { Recorder } from '../recorder/recorder.js';
 import { audioLevels, joinSegments } from './browser-media.js';
 import { markRecorderStarted, type MediaSink, type RecordingDeps, type SessionRecording } from './session-recording.js';
+import { retimeUtterances } from './retime.js';
 
 /** The interviewer's attribute that tells the page to stop recording (`stop`): the conversation is over. */
 export const PAGE_RECORDING_ATTRIBUTE = 'interviewctl.recording';
@@ -80,24 +81,6 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     }
   }
 
-  /**
-   * The utterances were timed on the interviewer's clock, which ran on while the page was away;
-   * the joined file has no such gap. Each is moved to where it is heard in the file. Resolves
-   * with the largest move (ms).
-   */
-  async function retimeUtterances(segments: { atMs: number; lengthMs: number }[]): Promise<number> {
-    const at = toRecordingTime(segments);
-    let moved = 0;
-    for (const u of await d.utterances.list(d.interviewId)) {
-      const startMs = at(u.startMs);
-      const endMs = at(u.endMs);
-      if (Math.round(startMs) === u.startMs && Math.round(endMs) === u.endMs) continue;
-      await d.utterances.setTimes(d.interviewId, u.seq, startMs, endMs);
-      moved = Math.max(moved, u.startMs - startMs, u.endMs - endMs);
-    }
-    return moved;
-  }
-
   async function finish(): Promise<'completed' | 'failed'> {
     await started;
     const fail = async (error: string, why: string, patch: Record<string, string> = {}) => {
@@ -145,7 +128,9 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
       const { videoCopied, lengthsMs } = await joinSegments(files, out, join(work, 'segments.txt'), leadMs);
       d.log.info('browser recording joined', { segments: files.length, video_copied: videoCopied, lead_ms: Math.round(leadMs), bytes: (await stat(out)).size });
       await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
-      const movedMs = await retimeUtterances(placed.map((p, i) => ({ atMs: p.atMs, lengthMs: lengthsMs[i]! })));
+      // The utterances were timed on the interviewer's clock, which ran on while the page was away;
+      // the joined file has no such gap: each is moved to where it is heard in the file.
+      const movedMs = await retimeUtterances(d.utterances, d.interviewId, toRecordingTime(placed.map((p, i) => ({ atMs: p.atMs, lengthMs: lengthsMs[i]! }))));
       if (movedMs > 0) d.log.info('utterances moved onto the joined recording', { moved_ms: Math.round(movedMs) });
       const check = compareWithWitness({ segments: placed, witness: { levels: await audioLevels(witnessFile) }, gapMs });
       await d.saveCheck({ ...check, witnessKey: keys.witness }).catch((err: unknown) => d.log.warn('could not store the witness check', { error: (err as Error).message }));
