@@ -91,8 +91,19 @@ function buildBaseline(ref) {
   mkdirSync(dir, { recursive: true });
   const tar = spawnSync('sh', ['-c', `git -C "${ROOT}" archive "${commit}" | tar -x -C "${dir}"`], { encoding: 'utf8' });
   if (tar.status !== 0) throw new Error(`git archive ${ref} failed: ${tar.stderr}`);
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+  // The same dependencies: this tree's node_modules; other ones (an older commit had the
+  // onnxruntime Silero plugin): its own, installed from its lock file.
+  const sameDeps = spawnSync('git', ['-C', ROOT, 'diff', '--quiet', commit, '--', 'package-lock.json']).status === 0;
+  if (sameDeps) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  else {
+    say(`installing ${ref}'s own dependencies (its package-lock.json differs from this tree's)`);
+    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+    if (ci.status !== 0) {
+      rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+      throw new Error(`npm ci for ${ref} failed:\n${(ci.stdout + ci.stderr).slice(-2000)}`);
+    }
+  }
+  const tsc = spawnSync(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
   if (tsc.status !== 0) {
     rmSync(join(dir, 'dist'), { recursive: true, force: true });
     throw new Error(`building ${ref} failed:\n${(tsc.stdout + tsc.stderr).slice(-2000)}`);

@@ -147,7 +147,7 @@ export function interviewPids(sample) {
 
 const CATEGORIES = [
   ['espeak-ng (WASM, its thread)', (u, fn) => /espeak-ng/.test(u) || /^wasm-function/.test(fn)],
-  ['Silero VAD (onnxruntime)', (u) => /onnxruntime|silero|\/inference\/vad|\/vad\.js/.test(u)],
+  ['Silero VAD', (u) => /onnxruntime|silero|\/inference\/vad|\/vad\.js/.test(u)],
   ['protobuf (FFI messages)', (u) => /@bufbuild\/protobuf|_pb\.js/.test(u)],
   ['rtc-node FFI', (u) => /@livekit\/rtc-node|rtc-ffi-bindings/.test(u)],
   ['recorder (ours)', (u) => /\/agent\/recorder\//.test(u)],
