@@ -224,6 +224,60 @@ describe('RECORDER=browser on the real stack', () => {
     await page.context().close();
   }, 480_000);
 
+  it("the page's network cut for a while and restored: its parts are retried, nothing is lost, the recording matches its witness", async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Katherine Johnson', questions: 'e2e-browser' });
+    // Part uploads the cut made fail in the page (each is sent again until stored).
+    const failedParts = new Set<string>();
+    page.on('requestfailed', (req) => {
+      const m = /\/recording\/parts\/(\d+)\/(\d+)$/.exec(new URL(req.url()).pathname);
+      if (m) failedParts.add(`${m[1]}/${m[2]}`);
+    });
+    await firstQuestion(id);
+    await page.waitForTimeout(4000);
+    // Offline as DevTools makes it (Network.emulateNetworkConditions): the page's requests fail.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const offline = (on: boolean) => cdp.send('Network.emulateNetworkConditions', { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await offline(true);
+    const cutAt = Date.now();
+    await page.waitForTimeout(6000);
+    await stack.screenshot(page, 'network-cut-offline');
+    await page.waitForTimeout(6000);
+    await offline(false);
+    const cutMs = Date.now() - cutAt;
+    await page.waitForTimeout(10_000);
+    await stack.screenshot(page, 'network-cut-restored');
+    await endFromPage(page);
+    await waitForStatus(stack, id, 'completed', 120_000);
+
+    const { shown, mp4, transcript } = await stored(id, 'network-cut');
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    const segments = (await keysUnder(`recordings/${id}/browser/`)).filter((k) => /\/s\d{4}\.json$/.test(k)).length;
+    writeFileSync(join(stack.artifacts, 'network-cut', 'figures.json'), JSON.stringify({ cutMs, sessionMs, recordingMs: got.durationMs, segments, failedParts: [...failedParts], transcriptMs: transcript.durationMs }, null, 2));
+    // The page kept recording through the cut: the file is as long as the session.
+    expect(Math.abs(got.durationMs - sessionMs), `recording ${got.durationMs} ms vs session ${sessionMs} ms, cut ${cutMs} ms, ${segments} segment(s)`).toBeLessThan(5000);
+    execFileSync('ffmpeg', ['-v', 'error', '-xerror', '-i', mp4, '-f', 'null', '-']);
+    // The cut made part uploads fail, and every one of them was stored afterwards; each segment's
+    // parts run 1..n without a hole, and the page completed it with all n.
+    expect(failedParts.size, 'part uploads that failed during the cut').toBeGreaterThan(0);
+    const keys = await keysUnder(`recordings/${id}/browser/`);
+    for (const part of failedParts) {
+      const [seg, n] = part.split('/').map(Number) as [number, number];
+      expect(keys, `part ${part}, failed during the cut`).toContain(`recordings/${id}/browser/s${String(seg).padStart(4, '0')}/p${String(n).padStart(6, '0')}.bin`);
+    }
+    for (let seg = 1; seg <= segments; seg++) {
+      const s = `recordings/${id}/browser/s${String(seg).padStart(4, '0')}`;
+      const parts = keys.filter((k) => k.startsWith(`${s}/p`)).map((k) => Number(/p(\d{6})\.bin$/.exec(k)![1]));
+      expect(parts, `segment ${seg}'s parts`).toEqual(parts.map((_, i) => i + 1));
+      const done = JSON.parse((await bucket.get(`${s}.done.json`)).toString('utf8')) as { parts: number; closedBy: string };
+      expect(done, `segment ${seg} of ${segments}`).toMatchObject({ parts: parts.length, closedBy: 'page' });
+    }
+    expect(shown.recordingCheck).toMatchObject({ agrees: true });
+    await page.context().close();
+  }, 480_000);
+
   it('a candidate who vanishes: what the page stored is a playable partial MP4, and the interview fails with recording_incomplete', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Ada Byron', questions: 'e2e-browser' });
     await firstQuestion(id);
