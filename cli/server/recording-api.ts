@@ -27,6 +27,9 @@ export interface RecordingApiDeps {
   now?: () => number;
 }
 
+/** How long a page may have recorded a segment before serve hears of it (a network cut's rejoin). */
+const MAX_RECORDED_BEFORE_START_MS = 10 * 60_000;
+
 /** Where a live interview's page may still store parts: `ending` too, for the parts after its End. */
 const TAKES_PARTS = ['used', 'recording', 'ending'];
 
@@ -68,7 +71,10 @@ export function createRecordingApi(deps: RecordingApiDeps) {
      * Opens the page's next segment, or with `segment` of one still open, answers it again with
      * the parts already stored (idempotent: a page that lost its answer, or rejoined, goes on).
      * Opening a new one closes the ones left open: their page is gone (a reload starts a new
-     * container, which cannot continue the old one's bytes).
+     * container, which cannot continue the old one's bytes). All but `keepOpen`: a page that
+     * rejoined the room without a reload still stores the rest of its previous segment (the parts
+     * a network cut held back) and completes it itself. `recordedMs` is how long the page has
+     * recorded this segment already (its request waited out the cut): the segment is dated back.
      */
     async start(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
       // The page starts its recorder as it sends this: the segment begins now, not after the
@@ -88,14 +94,19 @@ export function createRecordingApi(deps: RecordingApiDeps) {
         }
       }
       if (!isRecordableMime(body.mimeType)) throw new HttpError(400, 'invalid_mime_type', 'mimeType must be a video/mp4 or video/webm MediaRecorder type');
+      const keepOpen = body.keepOpen === undefined || body.keepOpen === null ? undefined : segmentOf(body.keepOpen);
+      const recordedMs = body.recordedMs ?? 0;
+      if (typeof recordedMs !== 'number' || !Number.isFinite(recordedMs) || recordedMs < 0 || recordedMs > MAX_RECORDED_BEFORE_START_MS) {
+        throw new HttpError(400, 'invalid_recorded_ms', `recordedMs must be a number of ms from 0 to ${MAX_RECORDED_BEFORE_START_MS}`);
+      }
       const next = (segments.at(-1)?.segment ?? 0) + 1;
       if (next > BROWSER_MAX_SEGMENTS) throw new HttpError(409, 'too_many_segments', `this interview already has ${BROWSER_MAX_SEGMENTS} recording segments`);
       for (const s of segments) {
-        if (!s.done && s.hasManifest) await storage.put(browserSegmentKeys(id, s.segment).done, JSON.stringify({ parts: contiguousParts(s.parts).length, closedAt: new Date(now()).toISOString(), closedBy: 'next segment' }), 'application/json');
+        if (!s.done && s.hasManifest && s.segment !== keepOpen) await storage.put(browserSegmentKeys(id, s.segment).done, JSON.stringify({ parts: contiguousParts(s.parts).length, closedAt: new Date(now()).toISOString(), closedBy: 'next segment' }), 'application/json');
       }
-      const manifest: SegmentManifest = { mimeType: body.mimeType, startedAt: new Date(receivedAt).toISOString() };
+      const manifest: SegmentManifest = { mimeType: body.mimeType, startedAt: new Date(receivedAt - recordedMs).toISOString() };
       await storage.put(browserSegmentKeys(id, next).manifest, JSON.stringify(manifest), 'application/json');
-      deps.log.info('browser recording segment opened', { interview: id, segment: next, mime: body.mimeType });
+      deps.log.info('browser recording segment opened', { interview: id, segment: next, mime: body.mimeType, recorded_ms: Math.round(recordedMs), ...(keepOpen ? { kept_open: keepOpen } : {}) });
       sendJson(res, 200, { segment: next, parts: [], bytes: 0, maxPartBytes: BROWSER_PART_MAX_BYTES, resumed: false });
     },
 

@@ -278,6 +278,62 @@ describe('RECORDER=browser on the real stack', () => {
     await page.context().close();
   }, 480_000);
 
+  it('a network cut that LiveKit gives up on: the page rejoins in a new segment, and every part the cut held back is stored', async () => {
+    const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Dorothy Vaughan', questions: 'e2e-browser' });
+    const failedParts = new Set<string>();
+    const refusedParts: string[] = [];
+    const partOf = (url: string) => /\/recording\/parts\/(\d+)\/(\d+)$/.exec(new URL(url).pathname);
+    page.on('requestfailed', (req) => {
+      const m = partOf(req.url());
+      if (m) failedParts.add(`${m[1]}/${m[2]}`);
+    });
+    page.on('response', (res) => {
+      const m = partOf(res.url());
+      if (m && res.status() >= 400) refusedParts.push(`${m[1]}/${m[2]}: ${res.status()}`);
+    });
+    await firstQuestion(id);
+    await page.waitForTimeout(4000);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const offline = (on: boolean) => cdp.send('Network.emulateNetworkConditions', { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await offline(true);
+    const cutAt = Date.now();
+    // DevTools' offline leaves the open LiveKit connection alone; a real cut long enough drops it
+    // (livekit-client gives up after its reconnect attempts): the page has to rejoin.
+    await stack.rooms.removeParticipant(`interview-${id}`, `candidate-${id}`);
+    await page.waitForTimeout(10_000);
+    await offline(false);
+    const cutMs = Date.now() - cutAt;
+    await eventually(async () => ((await keysUnder(`recordings/${id}/browser/s0002/`)).length > 0 ? true : undefined), { what: 'the rejoined page storing a second segment', timeoutMs: 40_000 });
+    await page.waitForTimeout(6000);
+    await stack.screenshot(page, 'network-cut-rejoin');
+    await endFromPage(page);
+    await waitForStatus(stack, id, 'completed', 120_000);
+
+    const { shown, mp4, transcript } = await stored(id, 'network-cut-rejoin');
+    const got = probe(mp4);
+    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
+    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    const keys = await keysUnder(`recordings/${id}/browser/`);
+    const done = await Promise.all(['s0001', 's0002'].map(async (s) => JSON.parse((await bucket.get(`recordings/${id}/browser/${s}.done.json`)).toString('utf8')) as { parts: number; closedBy: string }));
+    writeFileSync(join(stack.artifacts, 'network-cut-rejoin', 'figures.json'), JSON.stringify({ cutMs, sessionMs, recordingMs: got.durationMs, failedParts: [...failedParts], refusedParts, done, transcriptMs: transcript.durationMs }, null, 2));
+    // Nothing the page recorded was refused: the first segment took all its parts, the held-back
+    // ones too, before the second was opened; the page completed both.
+    expect(refusedParts).toEqual([]);
+    expect(failedParts.size, 'part uploads that failed during the cut').toBeGreaterThan(0);
+    for (const part of failedParts) {
+      const [seg, n] = part.split('/').map(Number) as [number, number];
+      expect(keys, `part ${part}, failed during the cut`).toContain(`recordings/${id}/browser/s${String(seg).padStart(4, '0')}/p${String(n).padStart(6, '0')}.bin`);
+    }
+    expect(done.map((d) => d.closedBy)).toEqual(['page', 'page']);
+    // The page recorded through the cut and went on in the next segment at once: the file is as
+    // long as the session.
+    expect(Math.abs(got.durationMs - sessionMs), `recording ${got.durationMs} ms vs session ${sessionMs} ms, cut ${cutMs} ms`).toBeLessThan(5000);
+    execFileSync('ffmpeg', ['-v', 'error', '-xerror', '-i', mp4, '-f', 'null', '-']);
+    expect(shown.recordingCheck).toMatchObject({ agrees: true });
+    await page.context().close();
+  }, 480_000);
+
   it('a candidate who vanishes: what the page stored is a playable partial MP4, and the interview fails with recording_incomplete', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Ada Byron', questions: 'e2e-browser' });
     await firstQuestion(id);

@@ -91,6 +91,26 @@ describe('recording routes (RECORDER=browser)', () => {
     expect(JSON.parse(readFileSync(join(dir, id, 'browser', 's0002.done.json'), 'utf8'))).toMatchObject({ closedBy: 'next segment', parts: 0 });
   });
 
+  it("a page that rejoined without a reload keeps its previous segment open to store the rest, and dates the new one from when it began recording", async () => {
+    const base = await start();
+    const { id, key } = await live();
+    await post(base, id, 'start', { resumeKey: key, mimeType: MIME });
+    expect((await put(base, id, 1, 1, key, Buffer.from('one'))).status).toBe(201);
+    // The page rejoined after a network cut: it recorded 12 s of segment 2 before the start got through.
+    const before = Date.now();
+    const opened = await post(base, id, 'start', { resumeKey: key, mimeType: MIME, keepOpen: 1, recordedMs: 12_000 });
+    expect(await opened.json()).toMatchObject({ segment: 2 });
+    const manifest = JSON.parse(readFileSync(join(dir, id, 'browser', 's0002.json'), 'utf8'));
+    expect(Math.abs(Date.parse(manifest.startedAt) - (before - 12_000))).toBeLessThan(1000);
+    // Segment 1 still takes the parts the cut held back, and the page completes it.
+    expect((await put(base, id, 1, 2, key, Buffer.from('two'))).status).toBe(201);
+    expect(await (await post(base, id, 'complete', { resumeKey: key, segment: 1 })).json()).toMatchObject({ segment: 1, parts: 2 });
+    expect(JSON.parse(readFileSync(join(dir, id, 'browser', 's0001.done.json'), 'utf8'))).toMatchObject({ closedBy: 'page', parts: 2 });
+    const bad = await post(base, id, 'start', { resumeKey: key, mimeType: MIME, recordedMs: -5 });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_recorded_ms' });
+  });
+
   it('refuses forged, oversized and late parts with clear errors, and stores none of them', async () => {
     const base = await start();
     const { id, key } = await live();

@@ -87,8 +87,11 @@ export class PageRecorder {
     // 10 s of recording until stop), and each part then starts where a player can seek.
     const options = { mimeType: this.type, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 96_000, videoKeyFrameIntervalDuration: TIMESLICE_MS };
     const recorder = new MediaRecorder(new MediaStream(tracks), options as MediaRecorderOptions);
+    const begunAt = performance.now();
     const segment: Segment = {
-      number: this.open(),
+      // The previous segment stays open: it still stores what it holds (the parts a network cut
+      // held back, its last data) and completes itself.
+      number: (previous ? previous.number.catch(() => undefined) : Promise.resolve(undefined)).then((keepOpen) => this.open(begunAt, keepOpen)),
       recorder,
       queue: [],
       stopped: new Promise((resolve) => recorder.addEventListener('stop', () => resolve(), { once: true })),
@@ -142,10 +145,17 @@ export class PageRecorder {
     return this.done.get(segment) ?? Promise.resolve();
   }
 
-  /** Opens the segment on the server (retried until it answers). */
-  private async open(): Promise<number> {
+  /**
+   * Opens the segment on the server (retried until it answers), keeping this page's previous one
+   * open, and saying how long it has recorded already: the server dates the segment from that
+   * (the interviewer places it, and the words in it, by that time), not from when the request
+   * got through.
+   */
+  private async open(begunAt: number, keepOpen: number | undefined): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const answer = await this.send('POST', 'start', JSON.stringify({ resumeKey: this.getResumeKey(), mimeType: this.type }), 'application/json');
+      const recordedMs = Math.max(0, Math.round(performance.now() - begunAt));
+      const body = JSON.stringify({ resumeKey: this.getResumeKey(), mimeType: this.type, recordedMs, ...(keepOpen ? { keepOpen } : {}) });
+      const answer = await this.send('POST', 'start', body, 'application/json');
       if (answer.ok) return ((await answer.response!.json()) as { segment: number }).segment;
       if (answer.final) throw new Stopped(answer.code);
       await sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!);
