@@ -16,7 +16,7 @@
 //    both p50 targets held) and the largest N at which every interview was still recorded.
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
-//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms]
+//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms --idle 2]
 //   npm run bench:agent -- --llm [--first-token 300] [--stt-final 300] [--turn-detector v1-mini|off] [--repeat 4 --steps 2]
 // --llm: the LLM interviewer against an OpenAI-compatible stand-in whose first token takes
 // --first-token ms, with the Deepgram stand-in for speech, its final transcript --stt-final ms
@@ -25,6 +25,7 @@
 // AGENT_TURN_DETECTOR (default v1-mini, which holds every espeak-ng answer to its 1.5 s maximum).
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
+// --idle: job processes kept warm (AGENT_IDLE_PROCESSES), for steps larger than the default 2.
 // --recorder browser (issue 16): RECORDER=browser; the candidates record like the page
 // (page-upload.mjs: a real fragmented MP4 sent to serve a ~3 s part at a time until the
 // interviewer says stop); serve's CPU (it receives the parts) is in the "other processes" figures.
@@ -50,6 +51,9 @@ const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
+// Job processes kept warm (AGENT_IDLE_PROCESSES; the shipped default, 2, unless given): interviews
+// that start together past that wait for a process to start, one at a time.
+const IDLE = process.argv.includes('--idle') ? numberOption('idle', 2) : undefined;
 // The shipped default unless given: what a user gets.
 const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
 const RECORDER = process.argv.includes('--recorder') ? process.argv[process.argv.indexOf('--recorder') + 1] : 'agent';
@@ -199,6 +203,7 @@ try {
     AGENT_METRICS_PORT: String(PORTS.agentMetrics),
     ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
     AGENT_TURN_DETECTOR: TURN_DETECTOR,
+    ...(IDLE === undefined ? {} : { AGENT_IDLE_PROCESSES: String(IDLE) }),
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
   const ctx = { pageParts, agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
