@@ -10,7 +10,11 @@ import { ConflictError, NotFoundError } from '../cli/core/errors.js';
 import { isInterviewId } from '../cli/core/ids.js';
 import { transcriptJson, transcriptVtt } from '../cli/core/transcript.js';
 import type { Logger } from '../cli/log.js';
-import { processStat, spoolLockOf } from './recorder/recorder.js';
+import { browserJoinDirOf, processStat, spoolLockOf } from './recorder/recorder.js';
+import { remuxWhole } from './recording/browser-media.js';
+
+/** RECORDER=browser: how the interviewer's audio witness spool is named (recordingKeys → witness). */
+const WITNESS_SUFFIX = '.witness.m4a';
 
 /** What happened to one spooled recording. */
 export interface SpoolOutcome {
@@ -34,6 +38,12 @@ export interface RecoverSpoolDeps {
   /** Report what would be done, change nothing. */
   dryRun?: boolean;
   onOutcome?(o: SpoolOutcome): void;
+  /**
+   * RECORDER=browser: once a dead job's audio witness is stored, compares it with the partial
+   * recording reconcile made from the page's parts before the witness was there
+   * (checkPartialRecording); what it found, or undefined when there was nothing to compare.
+   */
+  compareWitness?(interviewId: string): Promise<string | undefined>;
 }
 
 /** True while the recorder that wrote this spool still runs (its lock names a live process here). */
@@ -59,7 +69,17 @@ export function spoolInUse(file: string): boolean {
   return typeof owner.started !== 'string' || owner.started === stat.started;
 }
 
+/** True while a witness spool's job runs: its witness's lock, or the job's own (held through the join), names a live process. */
+const witnessInUse = (file: string) => spoolInUse(file) || spoolInUse(browserJoinDirOf(join(file, '..')));
+
 async function forget(file: string): Promise<void> {
+  if (file.endsWith(WITNESS_SUFFIX)) {
+    // The dead job's join folder and lock, and a half-made playable copy, go with its witness.
+    const joinDir = browserJoinDirOf(join(file, '..'));
+    await rm(joinDir, { recursive: true, force: true });
+    await removeQuietly(spoolLockOf(joinDir));
+    await removeQuietly(wholeCopyOf(file));
+  }
   await removeQuietly(file);
   await removeQuietly(spoolLockOf(file));
   try {
@@ -98,14 +118,15 @@ export async function recoverSpool(deps: RecoverSpoolDeps): Promise<number> {
     const dir = join(spoolDir, id);
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.mp4'));
+      files = readdirSync(dir).filter((f) => f.endsWith('.mp4') || f.endsWith(WITNESS_SUFFIX));
     } catch {
       continue;
     }
     for (const file of files) {
       const path = join(dir, file);
       const key = `recordings/${id}/${file}`;
-      if (spoolInUse(path)) continue;
+      const isWitness = file.endsWith(WITNESS_SUFFIX);
+      if (isWitness ? witnessInUse(path) : spoolInUse(path)) continue;
       let status = 'unknown';
       const emit = (result: SpoolOutcome['result'], detail: string, error: string | null = null) => deps.onOutcome?.({ interviewId: id, status, key, result, detail, error });
       try {
@@ -129,7 +150,14 @@ export async function recoverSpool(deps: RecoverSpoolDeps): Promise<number> {
           continue;
         }
         if (deps.dryRun) {
-          emit('would_store', `would upload the spooled recording (${statSync(path).size} bytes) and its transcript`);
+          emit('would_store', isWitness ? `would store the spooled audio witness (${statSync(path).size} bytes)` : `would upload the spooled recording (${statSync(path).size} bytes) and its transcript`);
+          continue;
+        }
+        if (isWitness) {
+          const r = await storeWitness(deps, id, path, key);
+          if (r.result === 'stored') recovered++;
+          emit(r.result, r.detail);
+          log?.warn(r.result === 'stored' ? 'spooled audio witness stored' : 'spooled audio witness dropped', { interview_id: id, key, was: status });
           continue;
         }
         if ((await storage.size(key)) === undefined) {
@@ -166,4 +194,50 @@ export async function recoverSpool(deps: RecoverSpoolDeps): Promise<number> {
     }
   }
   return recovered;
+}
+
+const wholeCopyOf = (file: string) => `${file}.whole`;
+
+/**
+ * RECORDER=browser: a dead job's audio witness, stored at its key (SPEC 6: beside the recording),
+ * rewritten first as a plain M4A (a killed ffmpeg leaves its last fragment cut). A live interview
+ * is failed with `agent_crashed`, its recording key kept: the page's parts become its partial
+ * recording (reconcile). One that has that partial recording already is compared with the witness.
+ */
+async function storeWitness(deps: RecoverSpoolDeps, id: string, path: string, key: string): Promise<{ result: 'stored' | 'dropped'; detail: string }> {
+  const { storage, interviews, actor = 'agent' } = deps;
+  const crashed = () => failCrashed(interviews, id, actor, {}, "interviewer stopped mid-interview; its audio witness is kept and the page's parts become the partial recording");
+  const before = (await storage.size(key)) !== undefined;
+  if (!before) {
+    const whole = wholeCopyOf(path);
+    let body = whole;
+    try {
+      await remuxWhole(path, whole);
+    } catch (err) {
+      await removeQuietly(whole);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // Nothing ffmpeg can read (the job died before the first fragment): no witness to keep.
+        await crashed();
+        await forget(path);
+        return { result: 'dropped', detail: 'the audio witness spool holds nothing playable (the interviewer stopped before it recorded anything)' };
+      }
+      body = path; // no ffmpeg here: as written, it plays up to its last whole fragment
+    }
+    try {
+      await storage.upload(key, createReadStream(body), 'audio/mp4');
+    } finally {
+      await removeQuietly(whole);
+    }
+  }
+  let detail: string;
+  if (await crashed()) detail = "the interviewer had stopped mid-interview: audio witness stored, interview failed (agent_crashed); the page's parts become its partial recording";
+  else if (before) detail = 'the audio witness was in storage already; the spooled copy is removed';
+  else {
+    await interviews.note(id, { actor, reason: 'audio witness stored from the agent spool' });
+    detail = 'audio witness stored from the spool';
+  }
+  const compared = await deps.compareWitness?.(id);
+  if (compared) detail += `; the partial recording made from the page's parts ${compared}`;
+  await forget(path);
+  return { result: 'stored', detail };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
 import { blackI420, clipToInt16, fitI420, PcmFifo, type I420 } from './media-buffers.js';
@@ -25,6 +25,13 @@ export const AUDIO_TRACKS = [
  * with a dead pid, which is how recovery knows the spool is orphaned.
  */
 export const spoolLockOf = (spoolFile: string) => `${spoolFile}.lock`;
+/**
+ * RECORDER=browser: the folder in an interview's spool where the interviewer joins the page's
+ * segments. The job holds its lock (`spoolLockOf`) from the start to the end of the recording, so
+ * the witness spool, whose own lock goes when the witness is stored, is not taken for a dead
+ * job's while the join still runs.
+ */
+export const browserJoinDirOf = (interviewSpool: string) => join(interviewSpool, 'browser');
 export const spoolLockOwner = () => ({ pid: process.pid, host: hostname(), started: processStartTicks(process.pid) });
 
 /**

@@ -92,3 +92,12 @@ export async function durationMsOf(file: string): Promise<number> {
   const s = Number(out.toString().trim());
   return Number.isFinite(s) ? Math.round(s * 1000) : 0;
 }
+
+/**
+ * Rewrites a fragmented M4A/MP4 that a killed ffmpeg left (its last fragment cut mid-write) as a
+ * plain one, streams copied: what plays is what its header says (a cut witness claimed 6.0 s
+ * where 5.0 s were whole). Rejects when ffmpeg cannot read it (or is not here: `ENOENT`).
+ */
+export async function remuxWhole(file: string, out: string): Promise<void> {
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', file, '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', out]);
+}

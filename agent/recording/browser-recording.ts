@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RecordingCheck } from '../../cli/adapters/db/recorder-stats.js';
@@ -7,7 +7,7 @@ import { ConflictError } from '../../cli/core/errors.js';
 import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
 import { recorderMetrics } from '../../cli/metrics/agent-metrics.js';
 import { assertStored, storeTranscript } from '../finalize.js';
-import { Recorder } from '../recorder/recorder.js';
+import { browserJoinDirOf, Recorder, spoolLockOf, spoolLockOwner } from '../recorder/recorder.js';
 import { audioLevels, joinSegments } from './browser-media.js';
 import { markRecorderStarted, type MediaSink, type RecordingDeps, type SessionRecording } from './session-recording.js';
 import { retimeUtterances } from './retime.js';
@@ -56,6 +56,12 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     },
   });
   witness.start();
+  // Held until the end: the witness's own lock goes once it is stored, and the join takes a while.
+  const jobLock = spoolLockOf(browserJoinDirOf(spool));
+  writeFileSync(jobLock, JSON.stringify(spoolLockOwner()));
+  let witnessStored = false;
+  /** A failed end leaves the spool to recovery: the witness when it is not stored, nothing else. */
+  const releaseSpool = () => (witnessStored ? rm(spool, { recursive: true, force: true }) : rm(jobLock, { force: true })).catch(() => {});
   const started = markRecorderStarted(d, keys.video, "the candidate's page records; the interviewer keeps an audio witness").then((ok) => {
     if (ok) d.log.info('recording started', { recorder: 'browser' });
   });
@@ -86,6 +92,7 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     const fail = async (error: string, why: string, patch: Record<string, string> = {}) => {
       recorderMetrics.uploadFailures.inc({ where: 'finalize' });
       d.log.error('browser recording could not be completed', { error: why });
+      await releaseSpool();
       try {
         await d.interviews.applyEvent(d.interviewId, 'fail', { actor: 'agent', reason: why, patch: { error, end_reason: error, ...patch } });
       } catch (err) {
@@ -95,6 +102,7 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     };
     try {
       await witness.stop();
+      witnessStored = true;
     } catch (err) {
       return fail('recorder_failed', `the audio witness could not be stored: ${(err as Error).message}`);
     }
@@ -102,7 +110,7 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     const { segments, finished } = await waitForPage();
     const usable = segments.filter((s) => contiguousParts(s.parts).length > 0);
     if (usable.length === 0) return fail('recorder_failed', "the candidate's page stored no recording");
-    const work = join(spool, 'browser');
+    const work = browserJoinDirOf(spool);
     try {
       await mkdir(work, { recursive: true });
       const files: string[] = [];
@@ -164,7 +172,10 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     failure: () => failed,
     markEnd: () => witness.markEnd(),
     finish,
-    abandon: async () => witness.kill(),
+    abandon: async () => {
+      await witness.kill();
+      await releaseSpool();
+    },
   };
 }
 

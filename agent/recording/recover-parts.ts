@@ -3,16 +3,18 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
+import type { RecordingCheck } from '../../cli/adapters/db/recorder-stats.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import type { ObjectStorage } from '../../cli/adapters/storage/storage.js';
-import { contiguousParts, readSegments, toRecordingTime, type SegmentManifest, type StoredSegment } from '../../cli/core/browser-recording.js';
+import { contiguousParts, readSegments, toRecordingTime, type SegmentManifest, type StoredSegment, type WitnessCheck } from '../../cli/core/browser-recording.js';
 import { roomNameFor } from '../../cli/core/ids.js';
 import type { Interview } from '../../cli/core/interview.js';
-import { browserPartsPrefix, browserSegmentKeys, recordingKeys } from '../../cli/core/keys.js';
+import { browserPartsPrefix, browserSegmentKeys, recordingKeys, witnessKeyFor } from '../../cli/core/keys.js';
 import { planLeftParts, whyNotAsRecorded } from '../../cli/core/left-parts.js';
 import { assertStored, storeTranscript } from '../finalize.js';
 import { audioCodecOf, durationMsOf, joinSegments, videoCodecOf } from './browser-media.js';
 import { retimeUtterances } from './retime.js';
+import { compareFilesWithWitness } from './witness-check.js';
 
 /** What became of one interview's parts. */
 export interface PartsOutcome {
@@ -31,6 +33,18 @@ export interface RecoverPartsDeps {
   actor: string;
   /** Whether ffmpeg runs here (default: asked once, on first need). */
   hasFfmpeg?: () => boolean;
+  /**
+   * Where the comparison with the interviewer's audio witness is kept (RecorderStatsRepo); absent:
+   * partial recordings are not compared.
+   */
+  checks?: { recordingCheck(id: string): Promise<RecordingCheck | null>; setRecordingCheck(id: string, check: RecordingCheck): Promise<void> };
+}
+
+/** One of the page's segments, read from storage into a file. */
+interface SegmentFile {
+  file: string;
+  segment: StoredSegment;
+  manifest: SegmentManifest;
 }
 
 let ffmpegHere: boolean | undefined;
@@ -70,22 +84,16 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
   if (notAsRecorded) {
     return { result: 'kept', detail: `the page's ${what} kept for a run with ffmpeg`, error: `ffmpeg is not on PATH here: ${notAsRecorded}; run \`interviewctl reconcile\` where ffmpeg is installed` };
   }
-  if (dryRun) return { result: 'would_store', detail: `the page's ${what} would make a partial recording${ffmpeg ? '' : ' (as recorded: no ffmpeg here)'}; the interview stays failed`, error: null };
+  if (dryRun) {
+    const witness = ffmpeg && d.checks && (await d.storage.size(witnessKeyFor(i.recordingKey) ?? '')) !== undefined ? ', compared with its audio witness' : '';
+    return { result: 'would_store', detail: `the page's ${what} would make a partial recording${ffmpeg ? '' : ' (as recorded: no ffmpeg here)'}${witness}; the interview stays failed`, error: null };
+  }
 
   // A folder of its own: serve's sweep and an operator's reconcile may run on one machine at once.
   await mkdir(d.workDir, { recursive: true });
   const work = await mkdtemp(join(d.workDir, `${i.id}-`));
   try {
-    const files: { file: string; segment: StoredSegment; manifest: SegmentManifest }[] = [];
-    for (const [n, s] of plan.segments.entries()) {
-      const manifest = manifests[n]!;
-      const file = join(work, `s${s.segment}.${manifest.mimeType.startsWith('video/webm') ? 'webm' : 'mp4'}`);
-      const k = browserSegmentKeys(i.id, s.segment);
-      const bodies: Buffer[] = [];
-      for (const p of contiguousParts(s.parts)) bodies.push(await d.storage.get(k.part(p)));
-      await writeFile(file, Buffer.concat(bodies));
-      files.push({ file, segment: s, manifest });
-    }
+    const files = await readSegmentFiles(d.storage, i.id, plan.segments, manifests, work);
     const playable = ffmpeg ? await keepPlayable(files) : files;
     if (playable.length === 0) return drop('no segment is readable media');
 
@@ -133,10 +141,76 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
     const attached = await d.interviews.attachRecording(i.id, { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt }, { actor: d.actor, reason }, { onlyIfNone: true });
     if (!attached) return { result: 'kept', detail: 'stored, but the interview was given its recording (or moved) meanwhile', error: 'moved by someone else meanwhile' };
     await retimeUtterances(d.utterances, i.id, at);
-    return { result: 'stored', detail: `${body}, joined from the page's parts, at ${keys.video}; the interview stays failed`, error: null };
+    const check = ffmpeg ? await saveWitnessCheck(d, i.id, witnessKeyFor(keys.video)!, playable, startedAt, work) : undefined;
+    return { result: 'stored', detail: `${body}, joined from the page's parts, at ${keys.video}${check ? `; ${check}` : ''}; the interview stays failed`, error: null };
   } finally {
     await rm(work, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/**
+ * The witness check of a partial recording reconcile made from the page's parts before the
+ * interviewer's audio witness was in storage (a dead job's spool stored it later): the parts are
+ * read again and compared with it. Undefined when there is nothing to compare here: no partial
+ * recording yet (the parts step compares it when it makes one), a check saved already, no parts
+ * that play, no ffmpeg. What it found, for the outcome, otherwise.
+ */
+export async function checkPartialRecording(d: RecoverPartsDeps, i: Interview): Promise<string | undefined> {
+  const witnessKey = witnessKeyFor(i.recordingKey);
+  if (!d.checks || !i.transcriptKey || !witnessKey || !(d.hasFfmpeg ?? ffmpegOnPath)()) return undefined;
+  if (await d.checks.recordingCheck(i.id)) return undefined;
+  const prefix = browserPartsPrefix(i.id);
+  const plan = planLeftParts(readSegments(await d.storage.list(prefix), prefix));
+  if (plan.kind !== 'store') return undefined;
+  const manifests: SegmentManifest[] = [];
+  for (const s of plan.segments) manifests.push(JSON.parse((await d.storage.get(browserSegmentKeys(i.id, s.segment).manifest)).toString('utf8')) as SegmentManifest);
+  await mkdir(d.workDir, { recursive: true });
+  const work = await mkdtemp(join(d.workDir, `${i.id}-`));
+  try {
+    const playable = await keepPlayable(await readSegmentFiles(d.storage, i.id, plan.segments, manifests, work));
+    if (playable.length === 0) return undefined;
+    return await saveWitnessCheck(d, i.id, witnessKey, playable, i.recordingStartedAt ?? new Date(playable[0]!.manifest.startedAt), work);
+  } finally {
+    await rm(work, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** Each segment's contiguous parts from part 1, one file per segment in `work`. */
+async function readSegmentFiles(storage: ObjectStorage, id: string, segments: StoredSegment[], manifests: SegmentManifest[], work: string): Promise<SegmentFile[]> {
+  const files: SegmentFile[] = [];
+  for (const [n, s] of segments.entries()) {
+    const manifest = manifests[n]!;
+    const file = join(work, `s${s.segment}.${manifest.mimeType.startsWith('video/webm') ? 'webm' : 'mp4'}`);
+    const k = browserSegmentKeys(id, s.segment);
+    const bodies: Buffer[] = [];
+    for (const p of contiguousParts(s.parts)) bodies.push(await storage.get(k.part(p)));
+    await writeFile(file, Buffer.concat(bodies));
+    files.push({ file, segment: s, manifest });
+  }
+  return files;
+}
+
+/**
+ * Compares the partial recording's segments with the interviewer's audio witness, when it is in
+ * storage, and saves the check (`show` and the report flag a disagreement, and a note says it).
+ * Lengths are not compared: a crash cut one or the other short. A witness that cannot be read is
+ * said, not thrown: the recording is the interview's already.
+ */
+async function saveWitnessCheck(d: RecoverPartsDeps, id: string, witnessKey: string, segments: SegmentFile[], startedAt: Date, work: string): Promise<string | undefined> {
+  if (!d.checks) return undefined;
+  let check: WitnessCheck;
+  try {
+    if ((await d.storage.size(witnessKey)) === undefined) return 'no audio witness stored (yet) to compare it with';
+    const file = join(work, 'witness.m4a');
+    await writeFile(file, await d.storage.get(witnessKey));
+    check = await compareFilesWithWitness(segments.map((s) => ({ file: s.file, startedAt: s.manifest.startedAt })), startedAt, file, { partial: true });
+    await d.checks.setRecordingCheck(id, { ...check, witnessKey });
+  } catch (err) {
+    return `not compared with its audio witness: ${(err as Error).message}`;
+  }
+  if (check.agrees) return check.detail;
+  await d.interviews.note(id, { actor: d.actor, reason: `partial recording disagrees with its audio witness: ${check.detail}` }).catch(() => {});
+  return `DISAGREES with its audio witness: ${check.detail}`;
 }
 
 /** The segments ffprobe reads as media with some length (a page's garbage or a cut header is not). */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { withContext, type GlobalOptions } from '../context.js';
 import { UnavailableError } from '../core/errors.js';
@@ -9,7 +10,8 @@ export async function reconcile(opts: { dryRun?: boolean }, global: GlobalOption
   return withContext(global, async (ctx) => {
     const { out, settings } = ctx;
     const { interviews } = await ctx.repos();
-    const deps = await reconcileDeps(interviews, settings, { utterances: createUtteranceRepo((await ctx.db()).sql), spool: true });
+    const { sql } = await ctx.db();
+    const deps = await reconcileDeps(interviews, settings, { utterances: createUtteranceRepo(sql), spool: true, checks: createRecorderStatsRepo(sql) });
     const dryRun = opts.dryRun === true;
     const summary = await sweep(deps, { dryRun }, (o) => {
       const verb = { none: 'leave', end: 'end', complete: 'complete', fail: 'fail', upload_spool: 'upload spool', drop_spool: 'drop spool', store_parts: 'store partial recording', drop_parts: 'delete parts' }[o.action];

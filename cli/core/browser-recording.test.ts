@@ -71,6 +71,14 @@ describe('compareWithWitness', () => {
     expect(c.agrees).toBe(false);
     expect(c.detail).toMatch(/the recording is 20\.0 s shorter than the witness/);
   });
+
+  it('a partial recording (a crash cut the page or the witness short): the lengths are not compared, speech still is', () => {
+    const cut = { segments: [{ atMs: 0, levels: levels(talk.slice(0, talk.length - 40)) }], witness: { levels: levels(talk) }, gapMs: 0, partial: true };
+    expect(compareWithWitness(cut)).toMatchObject({ agrees: true, detail: expect.stringMatching(/matches .*partial recording/) });
+    const forged = compareWithWitness({ ...cut, segments: [{ atMs: 0, levels: levels(talk.replace(/\.{6}/g, '######')) }] });
+    expect(forged.agrees).toBe(false);
+    expect(forged.detail).toMatch(/speech where the witness heard silence/);
+  });
 });
 
 describe('compareWithWitness: a witness with holes', () => {

@@ -84,6 +84,12 @@ export interface WitnessInput {
   witness: { levels: number[] };
   /** Ms of the witness the page's recording is missing by design (reloads between segments). */
   gapMs: number;
+  /**
+   * A partial recording (reconcile's, from the parts a crash left): the page or the witness may
+   * have stopped before the other by design (the candidate vanished, the interviewer's job died),
+   * so the lengths are not compared; speech the witness never heard still is.
+   */
+  partial?: boolean;
 }
 
 export interface WitnessCheck {
@@ -150,13 +156,13 @@ export function compareWithWitness(w: WitnessInput): WitnessCheck {
   }
   const expectedMs = Math.max(0, witnessMs - w.gapMs);
   const offBy = recordingMs - expectedMs;
-  if (Math.abs(offBy) > Math.max(5_000, expectedMs * 0.03)) {
+  if (!w.partial && Math.abs(offBy) > Math.max(5_000, expectedMs * 0.03)) {
     problems.push(`the recording is ${(Math.abs(offBy) / 1000).toFixed(1)} s ${offBy < 0 ? 'shorter' : 'longer'} than the witness (${mmss(recordingMs)} against ${mmss(witnessMs)}${w.gapMs > 0 ? `, ${(w.gapMs / 1000).toFixed(1)} s of reloads allowed for` : ''})`);
   }
   return {
     agrees: problems.length === 0,
     detail:
-      (problems.length === 0 ? `matches its audio witness (${mmss(recordingMs)} against ${mmss(witnessMs)})` : problems.join('; ')) +
+      (problems.length === 0 ? `matches its audio witness (${mmss(recordingMs)} against ${mmss(witnessMs)}${w.partial ? '; a partial recording: speech compared, not the lengths' : ''})` : problems.join('; ')) +
       (unheardS >= 1 ? `; the witness heard nothing at all for ${unheardS.toFixed(1)} s, not compared` : ''),
     recordingMs,
     witnessMs,

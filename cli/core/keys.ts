@@ -18,6 +18,12 @@ export function evaluationKeyFor(transcriptKey: string | null): string | null {
   return `${transcriptKey.slice(0, -'.transcript.json'.length)}.evaluation.json`;
 }
 
+/** RECORDER=browser: the interviewer's audio witness beside a recording's MP4 key, or null for a key of another shape. */
+export function witnessKeyFor(recordingKey: string | null): string | null {
+  if (!recordingKey || !recordingKey.endsWith('.mp4')) return null;
+  return `${recordingKey.slice(0, -'.mp4'.length)}.witness.m4a`;
+}
+
 /**
  * RECORDER=browser: where the candidate's page stores its recording as it goes, before the
  * interviewer joins it into the MP4. Under the interview's own prefix, so purge, candidate delete

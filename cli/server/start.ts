@@ -10,6 +10,7 @@ import { createHttpServer } from './server.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Sql } from '../adapters/db/connect.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
+import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import type { Settings } from '../settings.js';
 import { recordDisclosures } from '../adapters/db/consents.js';
@@ -90,7 +91,7 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
 async function startPeriodicReconcile(sql: Sql, settings: Settings, log: Logger): Promise<() => void> {
   const { reconcileDeps } = await import('../use-cases/reconcile-deps.js');
   const { reconcile } = await import('../use-cases/reconcile.js');
-  const deps = await reconcileDeps(createInterviewRepo(sql), settings, { utterances: createUtteranceRepo(sql), spool: false });
+  const deps = await reconcileDeps(createInterviewRepo(sql), settings, { utterances: createUtteranceRepo(sql), spool: false, checks: createRecorderStatsRepo(sql) });
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

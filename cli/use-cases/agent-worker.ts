@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import { openDatabase, type Database } from '../adapters/db/connect.js';
 import { migrate } from '../adapters/db/migrate.js';
+import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { openStorage } from '../adapters/storage/storage.js';
 import { createContext, type GlobalOptions } from '../context.js';
@@ -59,6 +60,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   // runs) or kept when storage failed: stored now, then looked for every AGENT_SPOOL_RETRY (1m). A spool whose
   // recorder still runs is locked and left alone.
   const { recoverSpool } = await import('../../agent/recover-spool.js');
+  const { checkPartialRecording } = await import('../../agent/recording/recover-parts.js');
   const spoolDir = join(settings.home, 'spool');
   let sweeping = false;
   const sweepSpool = async () => {
@@ -67,7 +69,13 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
     let sweepDb: Database | undefined;
     try {
       sweepDb = await openDatabase(settings, { onStatus });
-      await recoverSpool({ spoolDir, storage: await openStorage(settings), interviews: createInterviewRepo(sweepDb.sql), utterances: createUtteranceRepo(sweepDb.sql), log });
+      const storage = await openStorage(settings);
+      const interviews = createInterviewRepo(sweepDb.sql);
+      const utterances = createUtteranceRepo(sweepDb.sql);
+      // A dead job's witness may come after serve's sweep made the page's parts its partial recording.
+      const parts = { storage, interviews, utterances, workDir: join(settings.home, 'reconcile-parts'), actor: 'agent', checks: createRecorderStatsRepo(sweepDb.sql) };
+      const compareWitness = async (id: string) => checkPartialRecording(parts, await interviews.get(id));
+      await recoverSpool({ spoolDir, storage, interviews, utterances, log, compareWitness });
     } catch (err) {
       log.error('spool recovery failed; retrying in a minute', { error: (err as Error).message });
     } finally {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { RecordingCheck } from '../adapters/db/recorder-stats.js';
 import type { UtteranceRepo } from '../adapters/db/utterances.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
 import { openStorage } from '../adapters/storage/storage.js';
@@ -8,15 +9,21 @@ import type { ReconcileDeps } from './reconcile.js';
 /**
  * The reconcile dependencies over real services; serve's periodic sweep uses the same. With
  * `spool` it also retries the recordings kept in `$INTERVIEWCTL_HOME/spool` (this machine's
- * agent's); both make the parts a RECORDER=browser page left into partial recordings.
+ * agent's); both make the parts a RECORDER=browser page left into partial recordings, compared
+ * with the interviewer's audio witness when `checks` (RecorderStatsRepo) is given.
  */
 export async function reconcileDeps(
   interviews: ReconcileDeps['interviews'],
   settings: Settings,
-  opts: { utterances: UtteranceRepo; spool: boolean },
+  opts: {
+    utterances: UtteranceRepo;
+    spool: boolean;
+    checks?: { recordingCheck(id: string): Promise<RecordingCheck | null>; setRecordingCheck(id: string, check: RecordingCheck): Promise<void> };
+  },
 ): Promise<ReconcileDeps> {
   const livekit = createLiveKit(settings.livekit, { requestTimeoutSeconds: 3 });
   const storage = await openStorage(settings);
+  const partsDeps = { storage, interviews, utterances: opts.utterances, workDir: join(settings.home, 'reconcile-parts'), actor: 'reconcile', checks: opts.checks };
   const deps: ReconcileDeps = {
     interviews,
     async roomParticipants(roomName) {
@@ -28,13 +35,15 @@ export async function reconcileDeps(
     agentSeen: (id) => interviews.agentSeen(id),
     async recoverParts(i, dryRun) {
       const { recoverBrowserParts } = await import('../../agent/recording/recover-parts.js');
-      return recoverBrowserParts({ storage, interviews, utterances: opts.utterances, workDir: join(settings.home, 'reconcile-parts'), actor: 'reconcile' }, i, dryRun);
+      return recoverBrowserParts(partsDeps, i, dryRun);
     },
   };
   if (opts.spool) {
     deps.retrySpools = async (dryRun, report) => {
       const { recoverSpool } = await import('../../agent/recover-spool.js');
-      await recoverSpool({ spoolDir: join(settings.home, 'spool'), storage, interviews, utterances: opts.utterances, actor: 'reconcile', dryRun, onOutcome: report });
+      const { checkPartialRecording } = await import('../../agent/recording/recover-parts.js');
+      const compareWitness = async (id: string) => checkPartialRecording(partsDeps, await interviews.get(id));
+      await recoverSpool({ spoolDir: join(settings.home, 'spool'), storage, interviews, utterances: opts.utterances, actor: 'reconcile', dryRun, onOutcome: report, compareWitness });
     };
   }
   return deps;

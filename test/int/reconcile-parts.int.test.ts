@@ -3,9 +3,12 @@
 // local recordings folder. Parts that play become a partial recording on the interview, which
 // stays failed; parts that make no recording are deleted; without ffmpeg one segment is stored as
 // the page recorded it and several are kept for a run with ffmpeg; --dry-run changes nothing.
-// The same against a real S3 server (versitygw on loopback) where it is installed.
+// A partial recording is compared with the interviewer's audio witness when that is stored (first,
+// or later from a dead job's spool). The same against a real S3 server (versitygw on loopback)
+// where it is installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -19,7 +22,9 @@ import type { Status } from '../../cli/core/states.js';
 import { makePageRecording } from '../bench/page-upload.mjs';
 import { versitygwBin } from '../stack/paths.mjs';
 import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
+import { spoolLockOf } from '../../agent/recorder/recorder.js';
 import { makeNewInterview } from './helpers/builders.js';
+import { makeTalkingPageRecording, makeWitness } from './helpers/witness-media.js';
 import { useCliWorkspace } from './helpers/workspace.js';
 
 const ws = useCliWorkspace('parts');
@@ -159,6 +164,55 @@ describe('reconcile: parts a RECORDER=browser page left', () => {
     }
     expect((await interview(completed.id)).status).toBe('completed');
     expect((await interview(live.id)).status).toBe('recording');
+  });
+});
+
+describe("reconcile: a partial recording against the interviewer's audio witness", () => {
+  let talkingPage: Buffer[];
+  let media: string;
+  beforeAll(() => {
+    media = mkdtempSync(join(ws.scratch.dir, 'witness-'));
+    // Long enough that the comparison's ±10 s search for the best alignment cannot slide it off the witness.
+    talkingPage = makeTalkingPageRecording(join(media, 'talking.mp4'), 40);
+  });
+  const show = async (id: string) => {
+    const r = await ws.run(['show', id, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { recordingCheck: { agrees: boolean; detail: string; witnessKey: string } | null };
+  };
+
+  it('the witness stored first: the sweep that makes the partial recording compares them (the same voices: no flag, though the witness ran on after the page stopped)', async () => {
+    const i = await withParts('failed', [{ parts: talkingPage }]);
+    const witnessKey = i.key.replace(/\.mp4$/, '.witness.m4a');
+    await storage.put(witnessKey, makeWitness(join(media, `${i.id}.m4a`), 52, true), 'audio/mp4');
+    const dry = (await reconcile(['--dry-run'])).find((l) => l.id === i.id);
+    expect(dry?.detail).toMatch(/would make a partial recording, compared with its audio witness/);
+    const line = (await reconcile([])).find((l) => l.id === i.id);
+    expect(line).toMatchObject({ action: 'store_parts', applied: true, detail: expect.stringMatching(/matches its audio witness/) });
+    expect((await show(i.id)).recordingCheck).toMatchObject({ agrees: true, witnessKey });
+    expect((await ws.run(['show', i.id])).stdout).not.toMatch(/CHECK IT/);
+  });
+
+  it("the witness after (a dead job's spool, stored by a later sweep): that sweep compares them, and speech the witness never heard is flagged in show", async () => {
+    const i = await withParts('failed', [{ parts: talkingPage }]);
+    const first = (await reconcile([])).find((l) => l.id === i.id);
+    expect(first).toMatchObject({ action: 'store_parts', applied: true, detail: expect.stringMatching(/no audio witness stored \(yet\)/) });
+    expect((await show(i.id)).recordingCheck).toBeNull();
+    // The interviewer heard only the room: the page's voices are not what was said in the interview.
+    const folder = join(ws.scratch.dir, 'spool', i.id);
+    mkdirSync(folder, { recursive: true });
+    const spooled = join(folder, i.key.slice(`recordings/${i.id}/`.length).replace(/\.mp4$/, '.witness.m4a'));
+    writeFileSync(spooled, makeWitness(join(media, `${i.id}.m4a`), 40, false));
+    writeFileSync(spoolLockOf(spooled), JSON.stringify({ pid: 2 ** 22 + 29, host: hostname(), started: '1' }));
+
+    const line = (await reconcile([])).find((l) => l.id === i.id);
+    expect(line).toMatchObject({ action: 'upload_spool', applied: true, detail: expect.stringMatching(/partial recording made from the page's parts DISAGREES with its audio witness: \d+\.\d s of speech where the witness heard silence/) });
+    expect(existsSync(folder), 'the spool is removed').toBe(false);
+    const check = (await show(i.id)).recordingCheck;
+    expect(check).toMatchObject({ agrees: false, witnessKey: i.key.replace(/\.mp4$/, '.witness.m4a') });
+    expect((await ws.run(['show', i.id])).stdout).toMatch(/CHECK IT: recording disagrees with its audio witness: .*speech where the witness heard silence/);
+    expect((await notes(i.id)).at(-1)?.reason).toMatch(/^partial recording disagrees with its audio witness/);
+    expect(await interview(i.id)).toMatchObject({ status: 'failed', error: 'recorder_failed' });
   });
 });
 

@@ -1,14 +1,15 @@
 // Retrying recordings kept in the agent's spool, against real Postgres and a local-folder storage:
 // a spool its recorder still writes is left alone (also when that recorder is this process), a
 // dead writer's (or a zombie's) is taken; an interview already failed keeps its status and gets
-// the keys; storage still down keeps the spool; reconcile reports each one.
+// the keys; storage still down keeps the spool; reconcile reports each one. RECORDER=browser's
+// audio witness spool of a dead job is stored (made whole first) at the witness key and removed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverSpool, spoolInUse, type SpoolOutcome } from '../../agent/recover-spool.js';
-import { processStat, spoolLockOf, spoolLockOwner } from '../../agent/recorder/recorder.js';
+import { browserJoinDirOf, processStat, spoolLockOf, spoolLockOwner } from '../../agent/recorder/recorder.js';
 import type { InterviewRepo } from '../../cli/adapters/db/interviews.js';
 import type { UtteranceRepo } from '../../cli/adapters/db/utterances.js';
 import { createLocalStorage, type ObjectStorage } from '../../cli/adapters/storage/storage.js';
@@ -16,6 +17,7 @@ import { UnavailableError } from '../../cli/core/errors.js';
 import type { Status } from '../../cli/core/states.js';
 import { reconcile, type ReconcileOutcome } from '../../cli/use-cases/reconcile.js';
 import { makeNewInterview } from './helpers/builders.js';
+import { makeWitness, probeMedia } from './helpers/witness-media.js';
 import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
 import type { TestDatabase } from './helpers/db.js';
 
@@ -124,5 +126,68 @@ describe('spool retry', () => {
     expect(notes).toEqual([{ actor: 'reconcile', reason: 'recording and transcript stored from the agent spool' }]);
     expect(await good.size(s.key.replace(/\.mp4$/, '.transcript.json'))).toBeGreaterThan(0);
     expect(existsSync(s.file)).toBe(false);
+  });
+});
+
+describe("spool retry: a RECORDER=browser interviewer's audio witness", () => {
+  const dead = { pid: 2 ** 22 + 23, host: hostname(), started: '1' };
+
+  /** The witness spool a job killed mid-interview leaves: its last fragment cut, its lock and the join's naming a dead process. */
+  function witnessSpool(id: string, joinLock: object = dead) {
+    const spoolDir = join(dir, `wspool-${id}`);
+    const folder = join(spoolDir, id);
+    mkdirSync(join(folder, 'browser'), { recursive: true });
+    const name = `20261122T030000Z_interview-${id}.witness.m4a`;
+    const file = join(folder, name);
+    const whole = makeWitness(join(dir, `w-${id}.m4a`), 11, true);
+    writeFileSync(file, whole.subarray(0, Math.round(whole.length * 0.6))); // ffmpeg killed mid-fragment
+    writeFileSync(spoolLockOf(file), JSON.stringify(dead));
+    writeFileSync(join(folder, 'browser', 's1.mp4'), 'a segment the dead job was joining');
+    writeFileSync(spoolLockOf(browserJoinDirOf(folder)), JSON.stringify(joinLock));
+    return { spoolDir, folder, file, key: `recordings/${id}/${name}` };
+  }
+
+  it("is stored whole at the witness key and removed with the dead job's join folder; the interview fails (agent_crashed) keeping its recording key", async () => {
+    const id = await interviewIn('recording');
+    const recordingKey = `recordings/${id}/20261122T030000Z_interview-${id}.mp4`;
+    await db.sql`update interviews set recording_key = ${recordingKey} where id = ${id}`;
+    const w = witnessSpool(id);
+    const storage = createLocalStorage(join(dir, 'store-witness'));
+
+    const dry: SpoolOutcome[] = [];
+    await recoverSpool({ spoolDir: w.spoolDir, storage, interviews, utterances, actor: 'reconcile', dryRun: true, onOutcome: (o) => dry.push(o) });
+    expect(dry).toEqual([expect.objectContaining({ key: w.key, result: 'would_store', detail: expect.stringMatching(/^would store the spooled audio witness \(\d+ bytes\)/) })]);
+    expect(await storage.size(w.key)).toBeUndefined();
+
+    expect(await run(w.spoolDir, storage)).toEqual([expect.objectContaining({ interviewId: id, key: w.key, status: 'recording', result: 'stored', error: null, detail: expect.stringMatching(/audio witness stored, interview failed \(agent_crashed\)/) })]);
+    expect(await interviews.get(id)).toMatchObject({ status: 'failed', error: 'agent_crashed', recordingKey, transcriptKey: null });
+    expect(w.key, 'the key beside the recording').toBe(recordingKey.replace(/\.mp4$/, '.witness.m4a'));
+    const stored = join(dir, 'stored-witness.m4a');
+    writeFileSync(stored, await storage.get(w.key));
+    // What plays is what the header says: the cut fragment is left out, three AAC tracks kept.
+    const p = probeMedia(stored);
+    expect(p.codecs).toEqual(['aac', 'aac', 'aac']);
+    expect(p.seconds).toBeGreaterThan(3);
+    expect(p.seconds).toBeLessThan(7);
+    expect(existsSync(w.folder), 'the spool folder (witness, locks, join folder) is removed').toBe(false);
+  });
+
+  it('is left alone while its job still joins (the witness stored, its own lock gone, the join lock alive)', async () => {
+    const id = await interviewIn('ending');
+    const w = witnessSpool(id, spoolLockOwner());
+    rmSync(spoolLockOf(w.file));
+    expect(await run(w.spoolDir, createLocalStorage(join(dir, 'store-joining')))).toEqual([]);
+    expect((await interviews.get(id)).status).toBe('ending');
+    expect(statSync(w.file).size).toBeGreaterThan(0);
+  });
+
+  it('of a candidate whose data was deleted is dropped, not stored', async () => {
+    const id = await interviewIn('failed', 'agent_crashed');
+    await db.sql`update interviews set deleted_at = now() where id = ${id}`;
+    const w = witnessSpool(id);
+    const storage = createLocalStorage(join(dir, 'store-deleted'));
+    expect(await run(w.spoolDir, storage)).toEqual([expect.objectContaining({ key: w.key, result: 'dropped' })]);
+    expect(await storage.size(w.key)).toBeUndefined();
+    expect(existsSync(w.folder)).toBe(false);
   });
 });
