@@ -74,6 +74,17 @@ describe('RECORDER=browser on the real stack', () => {
     return { shown, mp4, witness, witnessKey, transcript };
   };
 
+  /** Ends from the page, waits for `completed`, and reads the stored MP4 (H.264 + AAC) and how long the session ran. */
+  const endedAndStored = async (page: Page, id: string, sub: string) => {
+    await endFromPage(page);
+    await waitForStatus(stack, id, 'completed', 120_000);
+    const got = await stored(id, sub);
+    const media = probe(got.mp4);
+    expect(media.codecs).toEqual(['audio:aac', 'video:h264']);
+    const sessionMs = new Date(got.shown.endedAt).getTime() - new Date(got.shown.recordingStartedAt).getTime();
+    return { ...got, media, sessionMs };
+  };
+
   it('a whole interview: the page records, the MP4 is H.264 + AAC with both voices, as long as the session, and matches its witness', async () => {
     const { page, id } = await joinInterview(stack, { durationMs: 180_000, name: 'Ada Lovelace', questions: 'e2e-browser' });
     await firstQuestion(id);
@@ -247,13 +258,7 @@ describe('RECORDER=browser on the real stack', () => {
     const cutMs = Date.now() - cutAt;
     await page.waitForTimeout(10_000);
     await stack.screenshot(page, 'network-cut-restored');
-    await endFromPage(page);
-    await waitForStatus(stack, id, 'completed', 120_000);
-
-    const { shown, mp4, transcript } = await stored(id, 'network-cut');
-    const got = probe(mp4);
-    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
-    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    const { shown, mp4, transcript, media: got, sessionMs } = await endedAndStored(page, id, 'network-cut');
     const segments = (await keysUnder(`recordings/${id}/browser/`)).filter((k) => /\/s\d{4}\.json$/.test(k)).length;
     writeFileSync(join(stack.artifacts, 'network-cut', 'figures.json'), JSON.stringify({ cutMs, sessionMs, recordingMs: got.durationMs, segments, failedParts: [...failedParts], transcriptMs: transcript.durationMs }, null, 2));
     // The page kept recording through the cut: the file is as long as the session.
@@ -307,13 +312,7 @@ describe('RECORDER=browser on the real stack', () => {
     await eventually(async () => ((await keysUnder(`recordings/${id}/browser/s0002/`)).length > 0 ? true : undefined), { what: 'the rejoined page storing a second segment', timeoutMs: 40_000 });
     await page.waitForTimeout(6000);
     await stack.screenshot(page, 'network-cut-rejoin');
-    await endFromPage(page);
-    await waitForStatus(stack, id, 'completed', 120_000);
-
-    const { shown, mp4, transcript } = await stored(id, 'network-cut-rejoin');
-    const got = probe(mp4);
-    expect(got.codecs).toEqual(['audio:aac', 'video:h264']);
-    const sessionMs = new Date(shown.endedAt).getTime() - new Date(shown.recordingStartedAt).getTime();
+    const { shown, mp4, transcript, media: got, sessionMs } = await endedAndStored(page, id, 'network-cut-rejoin');
     const keys = await keysUnder(`recordings/${id}/browser/`);
     const done = await Promise.all(['s0001', 's0002'].map(async (s) => JSON.parse((await bucket.get(`recordings/${id}/browser/${s}.done.json`)).toString('utf8')) as { parts: number; closedBy: string }));
     writeFileSync(join(stack.artifacts, 'network-cut-rejoin', 'figures.json'), JSON.stringify({ cutMs, sessionMs, recordingMs: got.durationMs, failedParts: [...failedParts], refusedParts, done, transcriptMs: transcript.durationMs }, null, 2));
