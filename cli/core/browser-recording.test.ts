@@ -66,6 +66,13 @@ describe('compareWithWitness', () => {
     expect(c.detail).toMatch(/s of speech where the witness heard silence \(from \d\d:\d\d/);
   });
 
+  it('flags a short partial recording of speech against a silent witness (it cannot slide off the witness to hide)', () => {
+    const speech = '#####.#####.#####.#####.'; // 12 s of talking
+    const c = compareWithWitness({ segments: [{ atMs: 0, levels: levels(speech) }], witness: { levels: levels('.'.repeat(24)) }, gapMs: 0, partial: true });
+    expect(c.agrees).toBe(false);
+    expect(c.detail).toMatch(/s of speech where the witness heard silence/);
+  });
+
   it('flags a recording much shorter than its witness (a part cut out)', () => {
     const c = compareWithWitness({ segments: [{ atMs: 0, levels: levels(talk.slice(0, talk.length - 40)) }], witness: { levels: levels(talk) }, gapMs: 0 });
     expect(c.agrees).toBe(false);

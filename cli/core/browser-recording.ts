@@ -133,7 +133,14 @@ export function compareWithWitness(w: WitnessInput): WitnessCheck {
     for (let shift = -maxShift; shift <= maxShift; shift++) {
       let score = 0;
       for (let i = 0; i < speech.length; i++) {
-        const v = witnessSpeech[first + i + shift];
+        const k = first + i + shift;
+        // Past either end of the witness nothing vouches for speech: sliding a recording off the
+        // witness must never look better than laying it on a witness that heard silence.
+        if (k < 0 || k >= witnessSpeech.length) {
+          if (speech[i]) score -= 1;
+          continue;
+        }
+        const v = witnessSpeech[k];
         if (v === undefined) continue;
         if (speech[i] && v) score += 1;
         else if (speech[i] !== v) score -= 1;
