@@ -344,9 +344,10 @@ export function buildProgram(run: Runner): Command {
     .addOption(new Option('--grace <duration>', 'how long a candidate who dropped may take to come back (default 60s)').env('AGENT_RECONNECT_GRACE'))
     .addOption(new Option('--silence <duration>', 'silence that ends a candidate\'s answer (default 600ms)').env('AGENT_END_OF_TURN_SILENCE'))
     .addOption(
-      new Option('--turn-detector <model>', 'with speech-to-text, what judges an answer is over: v1-mini (LiveKit\'s local model, default) or off (the silence alone)')
-        .choices(['v1-mini', 'off'])
-        .env('AGENT_TURN_DETECTOR'),
+      // Checked with the other settings (exit 3, every bad one at once), not by commander.
+      new Option('--turn-detector <model>', 'with speech-to-text, what judges an answer is over: v1-mini (LiveKit\'s local model, default) or off (the silence and the final transcript alone)').env(
+        'AGENT_TURN_DETECTOR',
+      ),
     )
     .addHelpText(
       'after',
