@@ -2,6 +2,7 @@ import { defineAgent, inference, type JobContext, type JobProcess, type VAD } fr
 import { frameworkLogSink } from '../cli/log.js';
 import { startJobMetricsRelay } from '../cli/metrics/agent-metrics-relay.js';
 import { runInterviewJob } from './interview-job.js';
+import { assertVadBinding } from './vad-binding.js';
 import { loadSettings } from '../cli/settings.js';
 
 // agents-js writes its own log lines to stdout; interviewctl keeps stdout for results and puts
@@ -24,6 +25,7 @@ async function prewarm(proc: JobProcess): Promise<void> {
   if (settings.s3) await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
   // agents-js's own Silero (native, in @livekit/local-inference): measured on 60 s of speech and
   // silence it took 1.16 CPU-s against 2.1-2.5 for the silero plugin's onnxruntime.
+  assertVadBinding();
   const vad = new inference.VAD({ minSilenceDuration: silence, minSpeechDuration: 250, activationThreshold: 0.5 });
   // The native binding loads with the first stream: here, not on the way to the first words.
   vad.stream().close();

@@ -48,6 +48,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
   const ctx = createContext(global);
   const { settings } = ctx;
   const options = settings.agent;
+  (await import('../../agent/vad-binding.js')).assertVadBinding();
   await checkRecorder(settings, log);
 
   // Service notes (the embedded database starting) go to the log, in its format, not as text.
