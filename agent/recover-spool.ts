@@ -11,7 +11,7 @@ import { isInterviewId } from '../cli/core/ids.js';
 import { transcriptJson, transcriptVtt } from '../cli/core/transcript.js';
 import type { Logger } from '../cli/log.js';
 import { browserJoinDirOf, processStat, spoolLockOf } from './recorder/recorder.js';
-import { remuxWhole } from './recording/browser-media.js';
+import { audioCodecOf, remuxWhole, saysUnreadable } from './recording/browser-media.js';
 
 /** RECORDER=browser: how the interviewer's audio witness spool is named (recordingKeys → witness). */
 const WITNESS_SUFFIX = '.witness.m4a';
@@ -216,7 +216,9 @@ async function storeWitness(deps: RecoverSpoolDeps, id: string, path: string, ke
     } catch (err) {
       await removeQuietly(whole);
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        // Nothing ffmpeg can read (the job died before the first fragment): no witness to keep.
+        // Dropped only when ffprobe reads no audio in it (the job died before the first fragment);
+        // a failed remux of a readable witness (a full disk) keeps it for the next sweep.
+        if (!(await holdsNoAudio(path))) throw err;
         await crashed();
         await forget(path);
         return { result: 'dropped', detail: 'the audio witness spool holds nothing playable (the interviewer stopped before it recorded anything)' };
@@ -240,4 +242,14 @@ async function storeWitness(deps: RecoverSpoolDeps, id: string, path: string, ke
   if (compared) detail += `; the partial recording made from the page's parts ${compared}`;
   await forget(path);
   return { result: 'stored', detail };
+}
+
+/** ffprobe read the file and found no audio in it (not: ffprobe could not run). */
+async function holdsNoAudio(path: string): Promise<boolean> {
+  try {
+    return (await audioCodecOf(path)) === undefined;
+  } catch (err) {
+    if (saysUnreadable(err)) return true;
+    throw err;
+  }
 }

@@ -3,6 +3,25 @@ import { writeFile } from 'node:fs/promises';
 import { LEVEL_WINDOW_MS } from '../../cli/core/browser-recording.js';
 
 /** Runs a tool to its end; resolves with stdout, rejects with the tail of stderr. */
+/** ffmpeg or ffprobe ended with an error; `exitCode` is null when a signal stopped it. */
+export class MediaToolError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Whether a tool's failure says the file is not media: it ran and said no. A tool that could not
+ * start (ENOENT, EAGAIN) or was killed says nothing about the file, nor does a full disk: only
+ * callers that read (ffprobe) may take it this way.
+ */
+export function saysUnreadable(err: unknown): boolean {
+  return err instanceof MediaToolError && err.exitCode !== null && err.exitCode !== 0;
+}
+
 function run(cmd: string, args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -11,7 +30,7 @@ function run(cmd: string, args: string[]): Promise<Buffer> {
     p.stdout.on('data', (d: Buffer) => out.push(d));
     p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-1500)));
     p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${cmd} exited with ${code}: ${err.trim().slice(-400)}`))));
+    p.once('exit', (code, signal) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new MediaToolError(`${cmd} exited with ${code ?? signal}: ${err.trim().slice(-400)}`, code))));
   });
 }
 

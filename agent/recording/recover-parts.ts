@@ -12,7 +12,7 @@ import type { Interview } from '../../cli/core/interview.js';
 import { browserPartsPrefix, browserSegmentKeys, recordingKeys, witnessKeyFor } from '../../cli/core/keys.js';
 import { planLeftParts, whyNotAsRecorded } from '../../cli/core/left-parts.js';
 import { assertStored, storeTranscript } from '../finalize.js';
-import { audioCodecOf, durationMsOf, joinSegments, videoCodecOf } from './browser-media.js';
+import { audioCodecOf, durationMsOf, joinSegments, saysUnreadable, videoCodecOf } from './browser-media.js';
 import { retimeUtterances } from './retime.js';
 import { compareFilesWithWitness } from './witness-check.js';
 
@@ -48,7 +48,8 @@ interface SegmentFile {
 }
 
 let ffmpegHere: boolean | undefined;
-const ffmpegOnPath = () => (ffmpegHere ??= spawnSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0);
+// ffprobe too: the join reads each segment with it first (static ffmpeg builds may come without).
+const ffmpegOnPath = () => (ffmpegHere ??= ['ffmpeg', 'ffprobe'].every((tool) => spawnSync(tool, ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0));
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
@@ -220,8 +221,10 @@ async function keepPlayable<T extends { file: string }>(files: T[]): Promise<T[]
     try {
       const [video, audio] = await Promise.all([videoCodecOf(f.file), audioCodecOf(f.file)]);
       if (video || audio) out.push(f);
-    } catch {
-      // ffprobe could not read it: left out.
+    } catch (err) {
+      // ffprobe read it and said it is not media: left out. One that could not run (missing,
+      // killed) says nothing about the file: the parts stay for the next sweep.
+      if (!saysUnreadable(err)) throw err;
     }
   }
   return out;
