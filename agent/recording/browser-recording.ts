@@ -137,9 +137,15 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
       d.log.info('browser recording joined', { segments: files.length, video_copied: videoCopied, lead_ms: Math.round(leadMs), bytes: (await stat(out)).size });
       await d.storage.upload(keys.video, createReadStream(out), 'video/mp4');
       // The utterances were timed on the interviewer's clock, which ran on while the page was away;
-      // the joined file has no such gap: each is moved to where it is heard in the file.
-      const movedMs = await retimeUtterances(d.utterances, d.interviewId, toRecordingTime(placed.map((p, i) => ({ atMs: p.atMs, lengthMs: lengthsMs[i]! }))));
-      if (movedMs > 0) d.log.info('utterances moved onto the joined recording', { moved_ms: Math.round(movedMs) });
+      // the joined file has no such gap: each belongs where it is heard in the file. The transcript
+      // is written so now; the rows move once the recording is the interview's (below), so that a
+      // failure in between leaves them for reconcile to move, once.
+      const at = toRecordingTime(placed.map((p, i) => ({ atMs: p.atMs, lengthMs: lengthsMs[i]! })));
+      const onFile = { ...d.utterances, list: async (id: string) => (await d.utterances.list(id)).map((u) => ({ ...u, startMs: Math.round(at(u.startMs)), endMs: Math.round(at(u.endMs)) })) };
+      const moveRows = async () => {
+        const movedMs = await retimeUtterances(d.utterances, d.interviewId, at);
+        if (movedMs > 0) d.log.info('utterances moved onto the joined recording', { moved_ms: Math.round(movedMs) });
+      };
       // A page that stopped early (the candidate vanished) is shorter than the witness by nature:
       // its speech is compared, not its length.
       const check = compareWithWitness({ segments: placed, witness: { levels: await audioLevels(witnessFile) }, gapMs, partial: !finished });
@@ -149,15 +155,18 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
         await d.interviews.note(d.interviewId, { actor: 'agent', reason: `recording disagrees with its audio witness: ${check.detail}` }).catch(() => {});
       }
       // The transcript's offsets are the joined file's now, and so is its length.
-      const count = await storeTranscript({ ...d, startedAt, keys }, { durationMs: lengthsMs.reduce((a, b) => a + b, 0), recordingKey: keys.video });
+      const count = await storeTranscript({ ...d, utterances: onFile, startedAt, keys }, { durationMs: lengthsMs.reduce((a, b) => a + b, 0), recordingKey: keys.video });
       await assertStored(d.storage, [keys.video, keys.witness, keys.transcript, keys.vtt]);
       const stored = { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt };
       await rm(spool, { recursive: true, force: true }).catch(() => {});
       if (!finished) {
         const storedS = Math.round(check.recordingMs / 1000);
-        return fail('recording_incomplete', `the candidate's page stopped before its recording was complete; the ${storedS} s it stored are kept`, stored);
+        const outcome = await fail('recording_incomplete', `the candidate's page stopped before its recording was complete; the ${storedS} s it stored are kept`, stored);
+        await moveRows();
+        return outcome;
       }
       await d.interviews.applyEvent(d.interviewId, 'finalized', { actor: 'agent', reason: 'browser recording, audio witness and transcript stored', patch: stored });
+      await moveRows();
       d.log.info('interview completed', { utterances: count, recorder: 'browser', witness_agrees: check.agrees });
       return 'completed';
     } catch (err) {

@@ -140,7 +140,15 @@ export async function recoverBrowserParts(d: RecoverPartsDeps, i: Interview, dry
     const body = `${length}, ${playable.length} segment(s)${skipped > 0 ? `, ${skipped} unreadable left out` : ''}, ${how}`;
     const reason = `partial recording (${body}) joined from the parts the candidate's page stored; the interview stays failed (${i.error ?? 'no error recorded'})`;
     const attached = await d.interviews.attachRecording(i.id, { recording_key: keys.video, transcript_key: keys.transcript, vtt_key: keys.vtt }, { actor: d.actor, reason }, { onlyIfNone: true });
-    if (!attached) return { result: 'kept', detail: 'stored, but the interview was given its recording (or moved) meanwhile', error: 'moved by someone else meanwhile' };
+    if (!attached) {
+      // Another sweep attached its own, or the candidate's data was deleted meanwhile: what this
+      // one uploaded is nobody's recording (and must not outlive a deletion).
+      const now = await d.interviews.get(i.id).catch(() => undefined);
+      if (!now || now.deletedAt || now.recordingKey !== keys.video || now.transcriptKey !== keys.transcript) {
+        for (const k of [keys.video, keys.transcript, keys.vtt]) await d.storage.remove(k).catch(() => {});
+      }
+      return { result: 'kept', detail: 'stored, but the interview was given its recording (or its data deleted) meanwhile', error: 'moved by someone else meanwhile' };
+    }
     await retimeUtterances(d.utterances, i.id, at);
     const check = ffmpeg ? await saveWitnessCheck(d, i.id, witnessKeyFor(keys.video)!, playable, startedAt, work) : undefined;
     return { result: 'stored', detail: `${body}, joined from the page's parts, at ${keys.video}${check ? `; ${check}` : ''}; the interview stays failed`, error: null };

@@ -35,7 +35,14 @@ export async function reconcileDeps(
     agentSeen: (id) => interviews.agentSeen(id),
     async recoverParts(i, dryRun) {
       const { recoverBrowserParts } = await import('../../agent/recording/recover-parts.js');
-      return recoverBrowserParts(partsDeps, i, dryRun);
+      // One sweep at a time per interview: two joining the same parts would each move its times.
+      if (dryRun) return recoverBrowserParts(partsDeps, i, dryRun);
+      return interviews.exclusively(`browser-parts:${i.id}`, async () => {
+        // Read again under the lock: a sweep that just finished may have given it its recording.
+        const now = await interviews.get(i.id);
+        if (now.status !== 'failed' || now.transcriptKey || now.deletedAt) return undefined;
+        return recoverBrowserParts(partsDeps, now, dryRun);
+      });
     },
   };
   if (opts.spool) {

@@ -302,9 +302,29 @@ export function createInterviewRepo(sql: Sql) {
     /**
      * Records where a recording recovered later (from the agent's spool) and its transcript were
      * stored, for an interview that already ended `failed`: the keys and a note in the event log,
-     * status unchanged. False when the interview is not `failed` (or, with `onlyIfNone`, already has
-     * a transcript key: another sweep stored it first).
+     * status unchanged. False when the interview is not `failed`, its candidate's data was deleted
+     * meanwhile, or (with `onlyIfNone`) it already has a transcript key: another sweep stored it first.
      */
+    /**
+     * Runs `fn` unless another process (a serve replica's sweep, an operator's reconcile) is doing
+     * the same work on `key`: a Postgres advisory lock, on a connection of its own for as long as
+     * `fn` runs. Undefined when another holds it.
+     */
+    async exclusively<T>(key: string, fn: () => Promise<T>): Promise<T | undefined> {
+      const conn = await sql.reserve();
+      try {
+        const [row] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as ok`;
+        if (!row?.ok) return undefined;
+        try {
+          return await fn();
+        } finally {
+          await conn`select pg_advisory_unlock(hashtext(${key}))`.catch(() => {});
+        }
+      } finally {
+        conn.release();
+      }
+    },
+
     async attachRecording(
       id: string,
       keys: { recording_key: string; transcript_key: string; vtt_key: string },
@@ -314,7 +334,7 @@ export function createInterviewRepo(sql: Sql) {
       const rows = await sql`
         with moved as (
           update interviews set recording_key = ${keys.recording_key}, transcript_key = ${keys.transcript_key}, vtt_key = ${keys.vtt_key}, updated_at = now()
-          where id = ${id} and status = 'failed' ${opts.onlyIfNone ? sql`and transcript_key is null` : sql``}
+          where id = ${id} and status = 'failed' and deleted_at is null ${opts.onlyIfNone ? sql`and transcript_key is null` : sql``}
           returning id, status
         ), logged as (
           insert into interview_events (interview_id, from_status, to_status, actor, reason)
