@@ -111,7 +111,9 @@ export function buildProgram(run: Runner): Command {
         'RECORDER=browser: the parts a candidate\'s page stored for an interview that failed without its recording (past week)\n' +
         'become its partial recording (joined to H.264 + AAC with ffmpeg; without ffmpeg one segment as recorded, more wait\n' +
         'for a run with it); it stays failed, compared with its audio witness once that is stored (a dead job\'s witness spool\n' +
-        'is stored at its key too). Parts that make no recording are deleted.\n',
+        'is stored at its key too). Parts that make no recording are deleted.\n' +
+        'JSON lines: {id, status, action, detail, applied, error}; action is none, end, complete, fail, upload_spool, drop_spool,\n' +
+        'store_parts or drop_parts.\n',
     )
     .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lang } from '../../cli/core/lang.js';
@@ -6,6 +7,15 @@ import { SPEECH_SAMPLE_RATE, type Synthesizer } from './synthesizers.js';
 
 /** Lines kept; past this the older half (by when it was made) goes. A line is ~0.3-1 MB of 48 kHz PCM. */
 const MAX_LINES = 400;
+
+/** The installed espeak-ng package's version (its WASM build and voice data), or '' when unknown. */
+const voiceBuild = (() => {
+  try {
+    return String((createRequire(import.meta.url)('espeak-ng/package.json') as { version?: string }).version ?? '');
+  } catch {
+    return '';
+  }
+})();
 
 /**
  * The offline voice's prepared lines, kept on disk and shared by every interview this machine runs:
@@ -16,7 +26,8 @@ const MAX_LINES = 400;
  */
 export function cacheLines(inner: Synthesizer, dir: string, maxLines = MAX_LINES): { synthesize(text: string, lang: Lang): Promise<Int16Array> } {
   let pruned = false;
-  const keyOf = (text: string, lang: Lang) => createHash('sha256').update(JSON.stringify([inner.label, lang, SPEECH_SAMPLE_RATE, text])).digest('hex');
+  // The voice's build is in the key: an upgraded espeak-ng says its lines anew.
+  const keyOf = (text: string, lang: Lang) => createHash('sha256').update(JSON.stringify([inner.label, voiceBuild, lang, SPEECH_SAMPLE_RATE, text])).digest('hex');
   return {
     async synthesize(text, lang) {
       const file = join(dir, `${keyOf(text, lang)}.pcm`);
