@@ -23,7 +23,7 @@ export async function reconcile(opts: { dryRun?: boolean }, global: GlobalOption
       throw new UnavailableError('storage', `${summary.spoolsKept} spooled recording(s) could not be stored and stay in ${join(settings.home, 'spool')}; run reconcile again once storage is back`);
     }
     if (summary.partsKept > 0) {
-      throw new UnavailableError('storage', `the page's parts of ${summary.partsKept} interview(s) could not be read or stored and stay where they are; run reconcile again once storage is back`);
+      throw new UnavailableError('storage', `the page's parts of ${summary.partsKept} interview(s) could not be joined or stored and stay where they are (each line says why); run reconcile again once that is mended`);
     }
     return 0;
   });

@@ -1,5 +1,5 @@
 import type { InterviewRepo } from '../adapters/db/interviews.js';
-import { ConflictError, UnavailableError } from '../core/errors.js';
+import { ConflictError } from '../core/errors.js';
 import { candidateIdentityFor, roomNameFor } from '../core/ids.js';
 import type { Interview } from '../core/interview.js';
 import { planReconcile, type ReconcileAction, type ReconcileFacts } from '../core/reconcile.js';
@@ -81,7 +81,7 @@ async function gather(deps: ReconcileDeps, i: Interview, now: Date): Promise<Rec
  * `agent_crashed` as it is stored), then live and ending interviews, then the page's parts of
  * interviews that failed without a recording (RECORDER=browser). With dryRun nothing changes.
  * `spoolsKept` counts spools that could not be stored (storage still down), `partsKept` the
- * interviews whose parts could not be read or stored for the same reason.
+ * interviews whose parts could not be joined or stored (storage down, ffprobe missing, a failed join).
  */
 export async function reconcile(
   deps: ReconcileDeps,
@@ -126,7 +126,8 @@ export async function reconcile(
       try {
         r = await deps.recoverParts(i, opts.dryRun);
       } catch (err) {
-        if (err instanceof UnavailableError) partsKept++;
+        // Storage down, ffprobe missing, a failed join: the parts stay, and the run says so.
+        partsKept++;
         emit({ id: i.id, status: i.status, action: 'store_parts', detail: "the page's parts are kept for the next sweep", applied: false, error: (err as Error).message });
         continue;
       }
