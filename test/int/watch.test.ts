@@ -106,7 +106,8 @@ describe('watch --json (NDJSON stream)', () => {
     expect(stdout).not.toMatch(/Lovelace|Hopper|Turing|example\.com/);
 
     // The database goes away and comes back; a change made right after it is back still shows.
-    expect((await run(['db', 'stop'])).code).toBe(0);
+    const stopped = await run(['db', 'stop']);
+    expect(stopped.code, stopped.stderr).toBe(0);
     await until('the watcher to notice', () => stderr.includes('reconnecting'));
     expect((await run(['db', 'status'])).code).toBe(0);
     expect((await run(['revoke', c])).code).toBe(0);
