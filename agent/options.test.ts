@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../cli/core/errors.js';
-import { AGENT_DEFAULTS, agentOptionsFromEnv } from './options.js';
+import { AGENT_DEFAULTS, agentOptionsFromEnv, turnDetectionOf } from './options.js';
 
 describe('the interviewer’s tunables', () => {
   it('has defaults a new user can run with', () => {
@@ -48,5 +48,12 @@ describe('the interviewer’s tunables', () => {
     expect(text).toContain('AGENT_END_OF_TURN_SILENCE');
     expect(text).toContain('AGENT_MAX_INTERVIEWS');
     expect(text).toContain('AGENT_IDLE_PROCESSES');
+  });
+
+  it('runs the turn-detector model only where it is chosen and has text and silence to weigh', () => {
+    expect(turnDetectionOf({ withText: true, choice: 'v1-mini', silenceMs: 600 })).toBe('v1-mini');
+    expect(turnDetectionOf({ withText: true, choice: 'off', silenceMs: 600 })).toBe('vad');
+    expect(turnDetectionOf({ withText: false, choice: 'v1-mini', silenceMs: 600 })).toBe('vad');
+    expect(turnDetectionOf({ withText: true, choice: 'v1-mini', silenceMs: 200 })).toBe('vad');
   });
 });

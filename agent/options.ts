@@ -40,6 +40,15 @@ export interface AgentOptions {
 export const TURN_DETECTORS = ['v1-mini', 'off'] as const;
 export type TurnDetectorChoice = (typeof TURN_DETECTORS)[number];
 
+/**
+ * What ends a candidate's turn on the AgentSession: LiveKit's local model when it is chosen and
+ * has text to weigh (speech-to-text) and a silence long enough for it (it predicts at 200 ms),
+ * else the VAD's silence (and, with text, the final transcript).
+ */
+export function turnDetectionOf(o: { withText: boolean; choice: TurnDetectorChoice; silenceMs: number }): 'v1-mini' | 'vad' {
+  return o.withText && o.choice === 'v1-mini' && o.silenceMs >= 250 ? 'v1-mini' : 'vad';
+}
+
 export const AGENT_ENV = {
   candidateWait: 'AGENT_CANDIDATE_WAIT',
   grace: 'AGENT_RECONNECT_GRACE',

@@ -7,7 +7,7 @@ import type { ConversationVoice } from './own-voice.js';
 import { SPEECH_SAMPLE_RATE } from './synthesizers.js';
 import type { SpeechTap } from './voice-out.js';
 import { CANDIDATE_FRAME_MS } from './voice-in.js';
-import type { TurnDetectorChoice } from '../options.js';
+import { turnDetectionOf, type TurnDetectorChoice } from '../options.js';
 
 export interface SessionVoiceOptions {
   room: Room;
@@ -204,7 +204,7 @@ export class SessionVoice implements ConversationVoice {
         // Pinned: in dev mode the automatic choice is LiveKit Cloud's `v1`. Without text there is
         // nothing for it to weigh, and the VAD's silence threshold ends the turn, as before; so
         // it does with AGENT_TURN_DETECTOR=off (with text, once the final transcript is in too).
-        turnDetection: withText && opts.turnDetector === 'v1-mini' && opts.silenceMs >= 250 ? new inference.TurnDetector({ version: 'v1-mini' }) : 'vad',
+        turnDetection: turnDetectionOf({ withText, choice: opts.turnDetector, silenceMs: opts.silenceMs }) === 'v1-mini' ? new inference.TurnDetector({ version: 'v1-mini' }) : 'vad',
         // The turn ends when the VAD's silence ends it (or the transcript lands), not later.
         endpointing: { minDelay: Math.min(opts.silenceMs, 500), maxDelay: Math.max(1500, opts.silenceMs * 2) },
         // Self-hosted, the VAD decides an interruption ('adaptive' calls LiveKit Cloud). Lines the
