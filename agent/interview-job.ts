@@ -17,7 +17,7 @@ import { failInterview } from './finalize.js';
 import { waitForJoinCommit } from './join-commit.js';
 import { AGENT_COMMIT_WAIT_MS } from '../cli/core/join-timing.js';
 import { runInterview } from './interviewer.js';
-import { linesFor } from './lines.js';
+import { linesFor, preparedLines } from './lines.js';
 import { openInterviewer } from './llm/open-interviewer.js';
 import { recorderFor } from './recording/choose.js';
 import { PAGE_RECORDING_ATTRIBUTE } from './recording/browser-recording.js';
@@ -114,15 +114,13 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     const lines = linesFor(interview.lang, interview.candidateName, recorder.mode !== 'off');
     // The greeting and the closing first: the conversation starts once both are ready. What a
     // model says is synthesised when it is said; the lines that replace it are ready in advance.
-    const texts = [lines.greeting, lines.closing, ...interview.questions.map((q) => q.text), lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack, lines.acknowledgment, `${lines.hiringTeam} ${lines.goOn}`];
     const prepared = new Map<string, Promise<Int16Array>>();
     // The offline voice's lines are the same in every interview of a question set: made once per
-    // machine. The greeting has the candidate's name and is made each time.
+    // machine. A line with the candidate's name (the greeting) is made each time, and not kept.
     const shared = speech.mode === 'offline' ? cacheLines(speech.synth, join(settings.home, 'cache', 'speech')) : speech.synth;
     let chain: Promise<unknown> = Promise.resolve();
-    for (const t of texts) {
-      if (prepared.has(t)) continue;
-      const p = chain.then(() => (t === lines.greeting ? speech.synth : shared).synthesize(t, interview.lang));
+    for (const { text: t, personal } of preparedLines(lines, interview.questions.map((q) => q.text), interview.candidateName)) {
+      const p = chain.then(() => (personal ? speech.synth : shared).synthesize(t, interview.lang));
       p.catch(() => {});
       prepared.set(t, p);
       chain = p.catch(() => {});

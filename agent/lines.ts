@@ -52,3 +52,14 @@ export function linesFor(lang: Lang, candidateName: string, recorded = true): Li
     goOn: 'Please go ahead with your answer.',
   };
 }
+
+/**
+ * What the interviewer says, prepared ahead, the greeting and the closing first. A line that
+ * names the candidate is `personal`: made for this interview only, never kept beyond it (the
+ * offline voice's cache keeps the others, shared by every interview of a question set).
+ */
+export function preparedLines(lines: Lines, questions: string[], candidateName: string): { text: string; personal: boolean }[] {
+  const texts = [lines.greeting, lines.closing, ...questions, lines.followUp, lines.moveOn, lines.timeWarning, lines.welcomeBack, lines.acknowledgment, `${lines.hiringTeam} ${lines.goOn}`];
+  const name = firstName(candidateName);
+  return [...new Set(texts)].map((text) => ({ text, personal: text === lines.greeting || (name !== '' && text.includes(name)) }));
+}
