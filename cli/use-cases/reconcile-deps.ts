@@ -33,18 +33,22 @@ export async function reconcileDeps(
     },
     objectExists: async (key) => (await storage.size(key)) !== undefined,
     agentSeen: (id) => interviews.agentSeen(id),
-    async recoverParts(i, dryRun) {
+  };
+  // Only where the page records: other recorders leave no parts, and a sweep of every failed
+  // interview's storage every minute would cost them a listing each (and fail with storage down).
+  if (settings.recorder === 'browser') {
+    deps.recoverParts = async (i, dryRun) => {
       const { recoverBrowserParts } = await import('../../agent/recording/recover-parts.js');
-      // One sweep at a time per interview: two joining the same parts would each move its times.
       if (dryRun) return recoverBrowserParts(partsDeps, i, dryRun);
+      // One sweep at a time per interview: two joining the same parts would each move its times.
       return interviews.exclusively(`browser-parts:${i.id}`, async () => {
         // Read again under the lock: a sweep that just finished may have given it its recording.
         const now = await interviews.get(i.id);
         if (now.status !== 'failed' || now.transcriptKey || now.deletedAt) return undefined;
         return recoverBrowserParts(partsDeps, now, dryRun);
       });
-    },
-  };
+    };
+  }
   if (opts.spool) {
     deps.retrySpools = async (dryRun, report) => {
       const { recoverSpool } = await import('../../agent/recover-spool.js');

@@ -43,7 +43,7 @@ beforeAll(() => {
 });
 
 const reconcile = async (args: string[], env: Record<string, string> = {}) => {
-  const r = await ws.run(['reconcile', '--json', ...args], { env: { RECORDINGS_DIR: recDir, ...env } });
+  const r = await ws.run(['reconcile', '--json', ...args], { env: { RECORDINGS_DIR: recDir, RECORDER: 'browser', ...env } });
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; action: string; applied: boolean; detail: string; error: string | null });
 };
@@ -83,6 +83,13 @@ const notes = (id: string) => ws.db.sql<{ actor: string; reason: string }[]>`sel
 const localFile = (key: string) => join(recDir, key.replace(/^recordings\//, ''));
 
 describe('reconcile: parts a RECORDER=browser page left', () => {
+  it('leaves them alone where another recorder is configured (it looks at no failed interview\'s storage)', async () => {
+    const i = await withParts('failed', [{ parts: long }], { recordingKey: false });
+    const lines = await reconcile([], { RECORDER: 'agent' });
+    expect(lines.filter((l) => l.id === i.id)).toEqual([]);
+    expect((await interview(i.id)).recordingKey).toBeNull();
+  });
+
   it('without ffmpeg stores one segment byte for byte (plays: H.264 + Opus) and keeps two for a run with ffmpeg; with ffmpeg it joins those', async () => {
     const one = await withParts('failed', [{ parts: long }], { recordingKey: false });
     const two = await withParts('failed', [{ parts: long, done: true, atS: -1 }, { parts: short, atS: 20 }]);
