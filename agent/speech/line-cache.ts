@@ -20,9 +20,9 @@ const voiceBuild = (() => {
 /**
  * The offline voice's prepared lines, kept on disk and shared by every interview this machine runs:
  * a campaign asks the same questions in the same words, and espeak-ng took ~2 CPU-s per minute of
- * a short interview making them again (bench:agent-cpu). Only for lines without personal data
- * (questions and the fixed lines; never the greeting with the candidate's name, never a model's
- * words). A file that cannot be read or written is made again: the cache can only save work.
+ * a short interview making them again (bench:agent-cpu). Only for lines without personal data: the
+ * caller passes none that names the candidate (preparedLines marks them) and never a model's words.
+ * A file that cannot be read or written is made again: the cache can only save work.
  */
 export function cacheLines(inner: Synthesizer, dir: string, maxLines = MAX_LINES): { synthesize(text: string, lang: Lang): Promise<Int16Array> } {
   let pruned = false;
