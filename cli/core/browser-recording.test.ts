@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithWitness, contiguousParts, isRecordableMime, readSegments, toRecordingTime } from './browser-recording.js';
+import { compareWithWitness, contiguousParts, FAILED_PARTS_GRACE_MS, isRecordableMime, partsSettledAt, readSegments, takesPartsAfterFailure, toRecordingTime } from './browser-recording.js';
 
 /** Levels per 500 ms window from a pattern: `#` speech (-20 dBFS), `.` silence (-70 dBFS). */
 const levels = (pattern: string) => [...pattern].map((c) => (c === '#' ? -20 : -70));
@@ -133,5 +133,20 @@ describe('toRecordingTime', () => {
     const at = toRecordingTime([{ atMs: 1500, lengthMs: 10_000 }]);
     expect(at(1000)).toBe(0);
     expect(at(4000)).toBe(2500);
+  });
+});
+
+describe('parts after a failure', () => {
+  const failedAt = new Date('2026-12-03T10:00:00Z');
+  it('takes parts for FAILED_PARTS_GRACE_MS after the failure, and none when the failure time is unknown', () => {
+    expect(takesPartsAfterFailure(failedAt, failedAt.getTime() + 1)).toBe(true);
+    expect(takesPartsAfterFailure(failedAt, failedAt.getTime() + FAILED_PARTS_GRACE_MS)).toBe(true);
+    expect(takesPartsAfterFailure(failedAt, failedAt.getTime() + FAILED_PARTS_GRACE_MS + 1)).toBe(false);
+    expect(takesPartsAfterFailure(undefined, failedAt.getTime())).toBe(false);
+  });
+  it('settles after the window has closed, so no part is written while the parts are joined', () => {
+    expect(partsSettledAt(failedAt)).toBeGreaterThan(failedAt.getTime() + FAILED_PARTS_GRACE_MS);
+    expect(takesPartsAfterFailure(failedAt, partsSettledAt(failedAt))).toBe(false);
+    expect(partsSettledAt(undefined)).toBe(0);
   });
 });

@@ -14,6 +14,26 @@ export const BROWSER_PART_MAX_BYTES = 4 * 1024 * 1024;
 export const BROWSER_MAX_PARTS = 10_000;
 export const BROWSER_MAX_SEGMENTS = 500;
 
+/**
+ * How long after its interview failed serve still takes a page's parts. The page records on until
+ * it hears of the failure, and the part it was recording then (a 3 s timeslice, plus its upload
+ * and a retry or two) holds the last seconds from before it: refused, they would be lost. Parts
+ * recorded later in the window (the candidate alone) are kept too; they are the page's own.
+ */
+export const FAILED_PARTS_GRACE_MS = 10_000;
+/** reconcile joins a failed interview's parts only this long after the failure: the window, and a part's write. */
+export const FAILED_PARTS_SETTLE_MS = FAILED_PARTS_GRACE_MS + 5_000;
+
+/** Whether a page may still store parts of an interview that failed at `failedAt` (undefined: not known, no). */
+export function takesPartsAfterFailure(failedAt: Date | undefined, nowMs: number): boolean {
+  return failedAt !== undefined && nowMs - failedAt.getTime() <= FAILED_PARTS_GRACE_MS;
+}
+
+/** When the parts of an interview that failed at `failedAt` are all in (none come later): ms since the epoch. */
+export function partsSettledAt(failedAt: Date | undefined): number {
+  return failedAt === undefined ? 0 : failedAt.getTime() + FAILED_PARTS_SETTLE_MS;
+}
+
 /** One MediaRecorder session of the page (from a connect to a stop or a reload): its own container. */
 export interface StoredSegment {
   segment: number;

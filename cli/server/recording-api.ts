@@ -8,6 +8,7 @@ import {
   contiguousParts,
   isRecordableMime,
   readSegments,
+  takesPartsAfterFailure,
   type SegmentManifest,
 } from '../core/browser-recording.js';
 import type { Interview } from '../core/interview.js';
@@ -30,7 +31,10 @@ export interface RecordingApiDeps {
 /** How long a page may have recorded a segment before serve hears of it (a network cut's rejoin). */
 const MAX_RECORDED_BEFORE_START_MS = 10 * 60_000;
 
-/** Where a live interview's page may still store parts: `ending` too, for the parts after its End. */
+/**
+ * Where a live interview's page may still store parts: `ending` too, for the parts after its End
+ * (and a `failed` one for a few seconds after its failure: see FAILED_PARTS_GRACE_MS).
+ */
 const TAKES_PARTS = ['used', 'recording', 'ending'];
 
 /**
@@ -51,14 +55,26 @@ export function createRecordingApi(deps: RecordingApiDeps) {
   const limiter = createRateLimiter(deps.perMinute ?? 240, 60_000, deps.now);
   const now = deps.now ?? Date.now;
 
-  async function authorised(id: string, resumeKey: unknown, statuses: string[]): Promise<Interview> {
+  /**
+   * The interview, when the request's resumeKey is its own and its status is one of `statuses`;
+   * with `afterFailure`, also a `failed` one within FAILED_PARTS_GRACE_MS of its failure (the
+   * parts the page had in flight then). The answer says which: `failedAt` is set for the latter.
+   */
+  async function authorised(id: string, resumeKey: unknown, statuses: string[], afterFailure = false): Promise<{ interview: Interview; failedAt?: Date }> {
     if (limiter.hit(id) > 0) throw new HttpError(429, 'rate_limited', 'too many recording requests for this interview; slow down');
     const interview = await deps.interviews.findExact(id);
     if (!interview) throw new HttpError(404, 'not_found', 'no interview at this link');
     if (!keyMatches(resumeKey, interview.resumeKeyHash)) throw new HttpError(403, 'forbidden', 'only the candidate who joined can record this interview');
-    if (!statuses.includes(interview.status)) throw new HttpError(410, 'not_live', `this interview is ${interview.status}: it takes no more recording`);
-    return interview;
+    if (statuses.includes(interview.status)) return { interview };
+    // Only while its recording is still to be made from the parts (no transcript stored yet).
+    if (afterFailure && interview.status === 'failed' && !interview.deletedAt && !interview.transcriptKey) {
+      const failedAt = await deps.interviews.failedAt(id);
+      if (takesPartsAfterFailure(failedAt, now())) return { interview, failedAt };
+    }
+    throw notLive(interview.status);
   }
+
+  const notLive = (status: string) => new HttpError(410, 'not_live', `this interview is ${status}: it takes no more recording`);
 
   const segmentOf = (raw: unknown): number => {
     const n = typeof raw === 'string' ? Number(raw) : raw;
@@ -124,13 +140,15 @@ export function createRecordingApi(deps: RecordingApiDeps) {
         throw new HttpError(413, 'part_too_large', `a part may be at most ${BROWSER_PART_MAX_BYTES} bytes`);
       }
       if (declared === 0) throw new HttpError(400, 'empty_part', 'a part cannot be empty');
-      await authorised(id, req.headers['x-resume-key'], TAKES_PARTS);
+      const { failedAt } = await authorised(id, req.headers['x-resume-key'], TAKES_PARTS, true);
       const storage = await deps.storage();
       const keys = browserSegmentKeys(id, segment);
       if ((await storage.size(keys.manifest)) === undefined) throw new HttpError(404, 'no_such_segment', `segment ${segment} was never started`);
       if ((await storage.size(keys.done)) !== undefined) throw new HttpError(409, 'upload_completed', `segment ${segment} is complete; it takes no more parts`);
       if (n > 1 && (await storage.size(keys.part(n - 1))) === undefined) throw new HttpError(409, 'out_of_order', `part ${n - 1} of segment ${segment} is not stored yet; send it first`);
       const bytes = await readExactly(req, declared);
+      // A slow body may outlast the window: past it, reconcile may be joining the parts already.
+      if (failedAt && !takesPartsAfterFailure(failedAt, now())) throw notLive('failed');
       await storage.put(keys.part(n), bytes, 'application/octet-stream');
       sendJson(res, 201, { segment, part: n, bytes: bytes.length });
     },
@@ -139,7 +157,7 @@ export function createRecordingApi(deps: RecordingApiDeps) {
     async complete(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
       const body = await readJsonObject(req);
       const segment = segmentOf(body.segment);
-      await authorised(id, body.resumeKey, TAKES_PARTS);
+      await authorised(id, body.resumeKey, TAKES_PARTS, true);
       const storage = await deps.storage();
       const prefix = browserPartsPrefix(id);
       const found = readSegments(await storage.list(prefix), prefix).find((s) => s.segment === segment && s.hasManifest);

@@ -4,7 +4,8 @@ import type { UtteranceRepo } from '../adapters/db/utterances.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
 import { openStorage } from '../adapters/storage/storage.js';
 import type { Settings } from '../settings.js';
-import type { ReconcileDeps } from './reconcile.js';
+import { partsSettledAt } from '../core/browser-recording.js';
+import type { PartsRecovery, ReconcileDeps } from './reconcile.js';
 
 /**
  * The reconcile dependencies over real services; serve's periodic sweep uses the same. With
@@ -37,15 +38,22 @@ export async function reconcileDeps(
   // Only where the page records: other recorders leave no parts, and a sweep of every failed
   // interview's storage every minute would cost them a listing each (and fail with storage down).
   if (settings.recorder === 'browser') {
+    // serve takes a failed interview's last parts for a few seconds (FAILED_PARTS_GRACE_MS): they
+    // are joined once that is over, by this sweep or the next.
+    const stillComing = async (id: string): Promise<PartsRecovery | undefined> => {
+      const settled = partsSettledAt(await interviews.failedAt(id));
+      if (Date.now() >= settled) return undefined;
+      return { result: 'kept', detail: `the page may store its last parts until ${new Date(settled).toISOString()}; a sweep after that joins them`, error: null };
+    };
     deps.recoverParts = async (i, dryRun) => {
       const { recoverBrowserParts } = await import('../../agent/recording/recover-parts.js');
-      if (dryRun) return recoverBrowserParts(partsDeps, i, dryRun);
+      if (dryRun) return (await stillComing(i.id)) ?? recoverBrowserParts(partsDeps, i, dryRun);
       // One sweep at a time per interview: two joining the same parts would each move its times.
       return interviews.exclusively(`browser-parts:${i.id}`, async () => {
         // Read again under the lock: a sweep that just finished may have given it its recording.
         const now = await interviews.get(i.id);
         if (now.status !== 'failed' || now.transcriptKey || now.deletedAt) return undefined;
-        return recoverBrowserParts(partsDeps, now, dryRun);
+        return (await stillComing(now.id)) ?? recoverBrowserParts(partsDeps, now, dryRun);
       });
     };
   }

@@ -129,12 +129,21 @@ describe('reconcile: parts a RECORDER=browser page left', () => {
     expect((await createUtteranceRepo(ws.db.sql).list(two.id)).find((u) => u.seq === 1)?.startMs).toBe(after.startMs);
   });
 
-  it("an interviewer that died: the sweep that fails its interview (still `ending` 10 minutes on) stores the page's parts as its partial recording", async () => {
+  it("an interviewer that died: the sweep that fails its interview (still `ending` 10 minutes on) waits out the page's last parts; the next stores them as its partial recording", async () => {
     const dead = await withParts('ending', [{ parts: long }]);
     await ws.db.sql`update interviews set ended_at = now() - interval '11 minutes' where id = ${dead.id}`;
+    const first = (await reconcile([])).filter((l) => l.id === dead.id);
+    expect(first).toEqual([
+      expect.objectContaining({ action: 'fail', applied: true }),
+      expect.objectContaining({ action: 'store_parts', applied: false, error: null, detail: expect.stringMatching(/^the page may store its last parts until \d{4}-\d\d-\d\dT[\d:.]+Z; a sweep after that joins them$/) }),
+    ]);
+    expect((await interview(dead.id)).transcriptKey).toBeNull();
+    // The next sweep, once serve takes no more of its parts (the time the first one gave).
+    const until = Date.parse(/until (\S+);/.exec(first[1]!.detail)![1]!);
+    expect(until - Date.now()).toBeLessThan(16_000);
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now()) + 100));
     const lines = (await reconcile([])).filter((l) => l.id === dead.id);
     expect(lines).toEqual([
-      expect.objectContaining({ action: 'fail', applied: true }),
       expect.objectContaining({ action: 'store_parts', applied: true, detail: expect.stringMatching(/^12 s, 1 segment\(s\), H\.264 \+ AAC, joined from the page's parts, at /) }),
     ]);
     expect(await interview(dead.id)).toMatchObject({ status: 'failed', error: 'recorder_failed', recordingKey: dead.key, vttKey: dead.key.replace(/\.mp4$/, '.vtt') });

@@ -143,6 +143,45 @@ describe('recording routes (RECORDER=browser)', () => {
     expect((await post(base, ending.id, 'start', { resumeKey: ending.key, mimeType: MIME })).status).toBe(410);
   });
 
+  it('takes the parts a page had in flight for a few seconds after its interview failed, then refuses them', async () => {
+    const base = await start();
+    /** A live interview with segment 1 open and part 1 stored, then failed `agoS` seconds ago (as recovery fails it). */
+    const failedWithParts = async (agoS: number) => {
+      const it = await live();
+      await post(base, it.id, 'start', { resumeKey: it.key, mimeType: MIME });
+      expect((await put(base, it.id, 1, 1, it.key, Buffer.from('one'))).status).toBe(201);
+      await db.sql`update interviews set status = 'failed', error = 'agent_crashed' where id = ${it.id}`;
+      await db.sql`insert into interview_events (interview_id, at, from_status, to_status, actor, reason) values (${it.id}, now() - make_interval(secs => ${agoS}), 'recording', 'failed', 'test', 'interviewer stopped')`;
+      return it;
+    };
+    const fresh = await failedWithParts(1);
+    const late = await put(base, fresh.id, 1, 2, fresh.key, Buffer.from('two'));
+    expect(late.status).toBe(201);
+    expect(readFileSync(join(dir, fresh.id, 'browser', 's0001', 'p000002.bin'), 'utf8')).toBe('two');
+    expect((await post(base, fresh.id, 'complete', { resumeKey: fresh.key, segment: 1 })).status).toBe(200);
+    // Still never a new segment, nor a part without its resumeKey.
+    expect((await post(base, fresh.id, 'start', { resumeKey: fresh.key, mimeType: MIME })).status).toBe(410);
+    expect((await put(base, fresh.id, 1, 3, 'wrong', Buffer.from('x'))).status).toBe(403);
+
+    const old = await failedWithParts(11);
+    // A note written on it since (reconcile's, a webhook's) does not open the window again.
+    await db.sql`insert into interview_events (interview_id, from_status, to_status, actor, reason) values (${old.id}, 'failed', 'failed', 'test', 'a note')`;
+    const refused = await put(base, old.id, 1, 2, old.key, Buffer.from('two'));
+    expect(refused.status).toBe(410);
+    expect(await refused.json()).toMatchObject({ error: 'not_live', message: expect.stringContaining('failed') });
+    expect(() => readFileSync(join(dir, old.id, 'browser', 's0001', 'p000002.bin'))).toThrow();
+
+    // Nor one whose recording is made already (the interviewer joined the parts before it failed it).
+    const joined = await failedWithParts(1);
+    await db.sql`update interviews set transcript_key = ${`recordings/${joined.id}/x.transcript.json`} where id = ${joined.id}`;
+    expect((await put(base, joined.id, 1, 2, joined.key, Buffer.from('two'))).status).toBe(410);
+
+    // Deleted candidate data takes nothing, however recent the failure.
+    const erased = await failedWithParts(1);
+    await db.sql`update interviews set deleted_at = now() where id = ${erased.id}`;
+    expect((await put(base, erased.id, 1, 2, erased.key, Buffer.from('two'))).status).toBe(410);
+  });
+
   it('rate-limits each interview, and a server with another recorder has no such routes', async () => {
     const base = await start();
     const { id, key } = await live();

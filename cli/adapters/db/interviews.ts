@@ -219,6 +219,17 @@ export function createInterviewRepo(sql: Sql) {
       return row!.seen;
     },
 
+    /**
+     * When the interview went `failed` (its transition's time, not ended_at, which may be its End's;
+     * notes written on it later are not): undefined when it never did.
+     */
+    async failedAt(id: string): Promise<Date | undefined> {
+      const [row] = await sql<{ at: Date | null }[]>`
+        select max(at) as at from interview_events
+        where interview_id = ${id} and to_status = 'failed' and from_status is distinct from 'failed'`;
+      return row?.at ?? undefined;
+    },
+
     async events(id: string): Promise<InterviewEventRow[]> {
       const rows = await sql<(Omit<InterviewEventRow, 'id'> & { id: string })[]>`
         select id, interview_id, at, from_status as "from", to_status as "to", actor, reason from interview_events where interview_id = ${id} order by id`;
