@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { totalmem } from 'node:os';
+import { defaultIdleProcesses } from '../cli/core/capacity.js';
 import { ConfigError } from '../cli/core/errors.js';
 import { AGENT_DEFAULTS, agentOptionsFromEnv, turnDetectionOf } from './options.js';
 
@@ -9,7 +11,7 @@ describe('the interviewer’s tunables', () => {
       graceMs: 60_000,
       endOfTurnSilenceMs: 600,
       maxInterviews: AGENT_DEFAULTS.maxInterviews,
-      idleProcesses: AGENT_DEFAULTS.idleProcesses,
+      idleProcesses: defaultIdleProcesses(AGENT_DEFAULTS.maxInterviews, totalmem()),
       spoolRetryMs: 60_000,
       metricsPort: 9464,
       turnDetector: 'v1-mini',
@@ -27,6 +29,11 @@ describe('the interviewer’s tunables', () => {
     expect(agentOptionsFromEnv({ AGENT_METRICS_PORT: '0' }).metricsPort).toBe(0);
     expect(agentOptionsFromEnv({ AGENT_METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
     expect(() => agentOptionsFromEnv({ AGENT_METRICS_PORT: '70000' })).toThrow(/AGENT_METRICS_PORT/);
+  });
+
+  it('keeps a warm job process per interview the worker takes unless told otherwise', () => {
+    expect(agentOptionsFromEnv({ AGENT_MAX_INTERVIEWS: '6' }).idleProcesses).toBe(defaultIdleProcesses(6, totalmem()));
+    expect(agentOptionsFromEnv({ AGENT_MAX_INTERVIEWS: '6', AGENT_IDLE_PROCESSES: '3' }).idleProcesses).toBe(3);
   });
 
   it('reads durations and counts from the environment', () => {

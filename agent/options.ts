@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { defaultMaxInterviews } from '../cli/core/capacity.js';
+import { availableParallelism, totalmem } from 'node:os';
+import { defaultIdleProcesses, defaultMaxInterviews } from '../cli/core/capacity.js';
 import { parseDuration } from '../cli/core/duration.js';
 import { ConfigError } from '../cli/core/errors.js';
 
@@ -23,6 +23,7 @@ export interface AgentOptions {
    * Job processes kept started and warm. A job process takes seconds to start (Silero VAD, the
    * voice, the storage SDK) and the framework starts them one at a time, so interviews that begin
    * together wait in line for one unless enough are warm already; each costs ~200-350 MB.
+   * Default: one per interview the worker takes, as memory allows (defaultIdleProcesses).
    */
   idleProcesses: number;
   /** How often a running worker stores recordings kept in its spool (dead jobs, failed storage). */
@@ -60,7 +61,7 @@ export const AGENT_ENV = {
   turnDetector: 'AGENT_TURN_DETECTOR',
 } as const;
 
-export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), idleProcesses: 2, spoolRetry: '1m', metricsPort: 9464, turnDetector: 'v1-mini' } as const;
+export const AGENT_DEFAULTS = { candidateWait: '3m', grace: '60s', silence: '600ms', maxInterviews: defaultMaxInterviews(availableParallelism()), spoolRetry: '1m', metricsPort: 9464, turnDetector: 'v1-mini' } as const;
 
 /** Reads the tunables from an environment; loadSettings() calls it with the environment over .env. */
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, string> = process.env): AgentOptions {
@@ -87,12 +88,13 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv | Record<string, stri
   const choice = (env[AGENT_ENV.turnDetector] || AGENT_DEFAULTS.turnDetector).trim();
   const turnDetector = TURN_DETECTORS.find((t) => t === choice);
   if (!turnDetector) problems.push(`${AGENT_ENV.turnDetector}: ${JSON.stringify(choice)} is not one of ${TURN_DETECTORS.join(', ')}`);
+  const maxInterviews = count(AGENT_ENV.maxInterviews, AGENT_DEFAULTS.maxInterviews, 1, 100);
   const out = {
     candidateWaitMs: read(AGENT_ENV.candidateWait, AGENT_DEFAULTS.candidateWait, 1000),
     graceMs: read(AGENT_ENV.grace, AGENT_DEFAULTS.grace, 0),
     endOfTurnSilenceMs: read(AGENT_ENV.silence, AGENT_DEFAULTS.silence, 200),
-    maxInterviews: count(AGENT_ENV.maxInterviews, AGENT_DEFAULTS.maxInterviews, 1, 100),
-    idleProcesses: count(AGENT_ENV.idleProcesses, AGENT_DEFAULTS.idleProcesses, 0, 16),
+    maxInterviews,
+    idleProcesses: count(AGENT_ENV.idleProcesses, defaultIdleProcesses(maxInterviews, totalmem()), 0, 16),
     spoolRetryMs: read(AGENT_ENV.spoolRetry, AGENT_DEFAULTS.spoolRetry, 10_000),
     metricsPort: env[AGENT_ENV.metricsPort] === 'off' ? undefined : count(AGENT_ENV.metricsPort, AGENT_DEFAULTS.metricsPort, 0, 65535),
     turnDetector: turnDetector ?? AGENT_DEFAULTS.turnDetector,

@@ -15,6 +15,23 @@ export function defaultMaxInterviews(cores: number): number {
   return Math.max(1, Math.floor(cores * INTERVIEWS_PER_CORE));
 }
 
+/** What one warm job process is budgeted in memory (measured idle: ~150 MB each, up to ~350 MB once it has run an interview). */
+export const IDLE_PROCESS_BYTES = 350 * 1024 * 1024;
+/** The most warm job processes a worker keeps unless told otherwise. */
+export const MAX_DEFAULT_IDLE_PROCESSES = 16;
+
+/**
+ * AGENT_IDLE_PROCESSES when unset: one warm job process per interview the worker takes, so
+ * interviews that start together do not wait in line for a process (agents-js starts them one at
+ * a time, seconds each). Measured with `bench:agent -- --steps 4`, 2-core machine: 4 interviews
+ * joining within 3 s waited up to 29.5 s for a process with 2 warm, at most 2.6 s with 6 warm.
+ * Bounded by a quarter of the machine's memory at IDLE_PROCESS_BYTES each; at least 1.
+ */
+export function defaultIdleProcesses(maxInterviews: number, totalMemoryBytes: number): number {
+  const byMemory = Math.floor(totalMemoryBytes / 4 / IDLE_PROCESS_BYTES);
+  return Math.max(1, Math.min(maxInterviews, byMemory, MAX_DEFAULT_IDLE_PROCESSES));
+}
+
 /**
  * The load a worker reports (0..1): the share of its interview capacity in use. It reports itself
  * full, and LiveKit stops offering it jobs, at FULL_LOAD, i.e. when `running` reaches `max`.

@@ -3,7 +3,8 @@
 // with no route, which libwebrtc needs): a fresh embedded database, a real livekit-server,
 // `interviewctl serve`, versitygw as S3 and the real `interviewctl agent` (offline speech,
 // RECORDER=agent). Synthetic candidates in this process (@livekit/rtc-node, agent-candidate.mjs)
-// join through serve's join API, publish a 640x480 15 fps camera and a microphone, and answer
+// join through serve's join API, publish a 640x480 15 fps camera (160x120 5 fps with --recorder
+// browser, where nobody subscribes to it) and a microphone, and answer
 // each question with ~5 s of espeak-ng speech. Measured from the candidate's side:
 //   - first audio: tracks published → first loud frame of the interviewer's track (target p50 ≤ 1.5 s)
 //   - gap: end of an answer → first loud frame of what the interviewer says next (target p50 ≤ 1.0 s)
@@ -25,7 +26,7 @@
 // AGENT_TURN_DETECTOR (default v1-mini, which holds every espeak-ng answer to its 1.5 s maximum).
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
-// --idle: job processes kept warm (AGENT_IDLE_PROCESSES), for steps larger than the default 2.
+// --idle: job processes kept warm (AGENT_IDLE_PROCESSES; default: the largest step, at most 16).
 // --recorder browser (issue 16): RECORDER=browser; the candidates record like the page
 // (page-upload.mjs: a real fragmented MP4 sent to serve a ~3 s part at a time until the
 // interviewer says stop); serve's CPU (it receives the parts) is in the "other processes" figures.
@@ -51,9 +52,11 @@ const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
-// Job processes kept warm (AGENT_IDLE_PROCESSES; the shipped default, 2, unless given): interviews
-// that start together past that wait for a process to start, one at a time.
-const IDLE = process.argv.includes('--idle') ? numberOption('idle', 2) : undefined;
+// Job processes kept warm (AGENT_IDLE_PROCESSES): unless given, what a worker gets by default with
+// AGENT_MAX_INTERVIEWS set to the largest step (one per interview; the bench's own maximum is
+// higher, to take every interview offered). Interviews that start together past that wait for a
+// process to start, one at a time.
+const IDLE = process.argv.includes('--idle') ? numberOption('idle', 2) : Math.min(16, Math.max(1, ...STEPS));
 // The shipped default unless given: what a user gets.
 const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
 const RECORDER = process.argv.includes('--recorder') ? process.argv[process.argv.indexOf('--recorder') + 1] : 'agent';
@@ -66,6 +69,12 @@ if (!['agent', 'browser'].includes(RECORDER)) {
   process.exit(2);
 }
 const PORTS = { livekit: 7880, serve: 8080, s3: 7070, agentMetrics: 9464 };
+// The candidates' camera. With RECORDER=browser nobody subscribes to it (the interviewer takes the
+// audio alone; the page's own recording is page-upload.mjs's MP4), while encoding 640x480 at 15 fps
+// costs this process 25-48 % of a core per candidate (measured at N = 4 to 6): twelve such would
+// starve the candidates' own audio clocks on 2 cores and measure the bench, not the agent. So
+// there it is a 160x120 camera at 5 fps.
+const CAMERA = RECORDER === 'browser' ? { width: 160, height: 120, fps: 5, simulcast: false } : { width: 640, height: 480, fps: 15, simulcast: false };
 const QUESTIONS = [
   { text: 'What is your current role?', timeLimit: '20s' },
   { text: 'What would you like to learn next?', timeLimit: '20s' },
@@ -108,9 +117,9 @@ async function waitFinal(ids, timeoutMs) {
   }
 }
 
-/** Waits for the agent's tree to go quiet (its idle job process warmed), at most 20 s. */
+/** Waits for the agent's tree to go quiet (its idle job processes warmed, one at a time), at most 90 s. */
 async function settle(agentPid) {
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 90; i++) {
     const m = meterTree(agentPid, 1000);
     await sleep(1000);
     if (m.stop().cpuMs < 100) return;
@@ -130,7 +139,7 @@ async function batch(ids, ctx) {
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && STAGGER_MS > 0) await sleep(STAGGER_MS);
     const pageRecorder = RECORDER === 'browser' ? (c) => startPageUpload({ ...c, parts: ctx.pageParts }) : undefined;
-    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, deadlineMs: CANDIDATE_DEADLINE_MS, pageRecorder }));
+    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, camera: CAMERA, deadlineMs: CANDIDATE_DEADLINE_MS, pageRecorder }));
   }
   const heard = await Promise.all(candidates);
   const rows = await waitFinal(ids, 120_000);
@@ -181,7 +190,7 @@ try {
   sql = postgres({ ...embeddedConnection(embeddedPaths(run.home)), max: 2, onnotice: () => {} });
 
   const answer = makeSpeechPcm(ANSWER, join(run.home, 'answer.pcm'));
-  const video = makeVideoLoop();
+  const video = makeVideoLoop(CAMERA);
   const pageParts = RECORDER === 'browser' ? makePageRecording(join(run.home, 'page-recording.mp4')) : [];
   const mp4Dir = join(run.home, 'mp4');
   mkdirSync(mp4Dir);
@@ -203,12 +212,12 @@ try {
     AGENT_METRICS_PORT: String(PORTS.agentMetrics),
     ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
     AGENT_TURN_DETECTOR: TURN_DETECTOR,
-    ...(IDLE === undefined ? {} : { AGENT_IDLE_PROCESSES: String(IDLE) }),
+    AGENT_IDLE_PROCESSES: String(IDLE),
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
   const ctx = { pageParts, agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
   await settle(agent.pid);
-  say(`answer: ${((answer.length / 48_000) * 1000 / 1000).toFixed(1)} s of speech; stack up after ${elapsedS().toFixed(0)} s`);
+  say(`answer: ${((answer.length / 48_000) * 1000 / 1000).toFixed(1)} s of speech; ${IDLE} job process(es) kept warm; stack up after ${elapsedS().toFixed(0)} s`);
 
   // 1. One at a time.
   let next = 0;
@@ -261,7 +270,7 @@ try {
   const agentProblems = [...logFigures.entries()].filter(([, f]) => f.problems).map(([id, f]) => `${id}: ${f.problems.join('; ')}`);
   if (agentProblems.length > 0) say(`agent log warnings/errors:\n  ${agentProblems.slice(0, 12).join('\n  ')}`);
   if (JSON_OUT) {
-    const json = { bench: 'agent', recorder: RECORDER, targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()), ...(llmJson ? { llm: llmJson } : {}) };
+    const json = { bench: 'agent', recorder: RECORDER, idleProcesses: IDLE, targets: { firstAudioP50Ms: TARGET_FIRST_MS, gapP50Ms: TARGET_GAP_MS }, staggerMs: STAGGER_MS, endOfTurnSilence: SILENCE, firstAudioMs: rows[0].firstAudio, gapMs: rows[0].gap, steps: rows, sustainedN, recordedN, skipped, totalS: Math.round(elapsedS()), ...(llmJson ? { llm: llmJson } : {}) };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }
 } catch (err) {
