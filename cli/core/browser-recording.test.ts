@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithWitness, contiguousParts, FAILED_PARTS_GRACE_MS, isRecordableMime, partsSettledAt, readSegments, takesPartsAfterFailure, toRecordingTime } from './browser-recording.js';
+import { awaitsPartsJoin, compareWithWitness, contiguousParts, FAILED_PARTS_GRACE_MS, isRecordableMime, partsSettledAt, readSegments, takesPartsAfterFailure, toRecordingTime } from './browser-recording.js';
 
 /** Levels per 500 ms window from a pattern: `#` speech (-20 dBFS), `.` silence (-70 dBFS). */
 const levels = (pattern: string) => [...pattern].map((c) => (c === '#' ? -20 : -70));
@@ -148,5 +148,14 @@ describe('parts after a failure', () => {
     expect(partsSettledAt(failedAt)).toBeGreaterThan(failedAt.getTime() + FAILED_PARTS_GRACE_MS);
     expect(takesPartsAfterFailure(failedAt, partsSettledAt(failedAt))).toBe(false);
     expect(partsSettledAt(undefined)).toBe(0);
+  });
+});
+
+describe('awaitsPartsJoin', () => {
+  it('is a failed interview with no recording stored and its data kept', () => {
+    expect(awaitsPartsJoin({ status: 'failed', transcriptKey: null, deletedAt: null })).toBe(true);
+    expect(awaitsPartsJoin({ status: 'failed', transcriptKey: 'recordings/x.transcript.json', deletedAt: null })).toBe(false);
+    expect(awaitsPartsJoin({ status: 'failed', transcriptKey: null, deletedAt: new Date() })).toBe(false);
+    expect(awaitsPartsJoin({ status: 'completed', transcriptKey: null, deletedAt: null })).toBe(false);
   });
 });

@@ -4,6 +4,8 @@
  * interviewer's audio witness.
  */
 
+import type { Interview } from './interview.js';
+
 /**
  * The largest part serve takes: the page sends a part every few seconds (MediaRecorder timeslice
  * 3 s; at the 1.5 Mbit/s the page asks for that is ~600 KB), so 4 MiB leaves room for a browser that
@@ -23,6 +25,15 @@ export const BROWSER_MAX_SEGMENTS = 500;
 export const FAILED_PARTS_GRACE_MS = 10_000;
 /** reconcile joins a failed interview's parts only this long after the failure: the window, and a part's write. */
 export const FAILED_PARTS_SETTLE_MS = FAILED_PARTS_GRACE_MS + 5_000;
+
+/**
+ * A `failed` interview whose recording is still to be made from its page's parts: none stored yet
+ * (every recorder stores the transcript with the recording) and its candidate's data not deleted.
+ * serve takes its last parts, and reconcile joins them, only then.
+ */
+export function awaitsPartsJoin(i: Pick<Interview, 'status' | 'transcriptKey' | 'deletedAt'>): boolean {
+  return i.status === 'failed' && !i.transcriptKey && !i.deletedAt;
+}
 
 /** Whether a page may still store parts of an interview that failed at `failedAt` (undefined: not known, no). */
 export function takesPartsAfterFailure(failedAt: Date | undefined, nowMs: number): boolean {

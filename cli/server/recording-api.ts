@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InterviewRepo } from '../adapters/db/interviews.js';
 import type { ObjectStorage } from '../adapters/storage/storage.js';
 import {
+  awaitsPartsJoin,
   BROWSER_MAX_PARTS,
   BROWSER_MAX_SEGMENTS,
   BROWSER_PART_MAX_BYTES,
@@ -66,8 +67,7 @@ export function createRecordingApi(deps: RecordingApiDeps) {
     if (!interview) throw new HttpError(404, 'not_found', 'no interview at this link');
     if (!keyMatches(resumeKey, interview.resumeKeyHash)) throw new HttpError(403, 'forbidden', 'only the candidate who joined can record this interview');
     if (statuses.includes(interview.status)) return { interview };
-    // Only while its recording is still to be made from the parts (no transcript stored yet).
-    if (afterFailure && interview.status === 'failed' && !interview.deletedAt && !interview.transcriptKey) {
+    if (afterFailure && awaitsPartsJoin(interview)) {
       const failedAt = await deps.interviews.failedAt(id);
       if (takesPartsAfterFailure(failedAt, now())) return { interview, failedAt };
     }

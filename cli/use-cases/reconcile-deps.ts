@@ -3,8 +3,8 @@ import type { RecordingCheck } from '../adapters/db/recorder-stats.js';
 import type { UtteranceRepo } from '../adapters/db/utterances.js';
 import { createLiveKit } from '../adapters/livekit/client.js';
 import { openStorage } from '../adapters/storage/storage.js';
+import { awaitsPartsJoin, partsSettledAt } from '../core/browser-recording.js';
 import type { Settings } from '../settings.js';
-import { partsSettledAt } from '../core/browser-recording.js';
 import type { PartsRecovery, ReconcileDeps } from './reconcile.js';
 
 /**
@@ -52,7 +52,7 @@ export async function reconcileDeps(
       return interviews.exclusively(`browser-parts:${i.id}`, async () => {
         // Read again under the lock: a sweep that just finished may have given it its recording.
         const now = await interviews.get(i.id);
-        if (now.status !== 'failed' || now.transcriptKey || now.deletedAt) return undefined;
+        if (!awaitsPartsJoin(now)) return undefined;
         return (await stillComing(now.id)) ?? recoverBrowserParts(partsDeps, now, dryRun);
       });
     };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ROOT } from './live.mjs';
 
 const candidate = await import(join(ROOT, 'dist/cli/adapters/livekit/synthetic-candidate.js'));
-export const { runCandidate, makeVideoLoop, dbfs, LOUD_DBFS, CANDIDATE_SAMPLE_RATE: SAMPLE_RATE } = candidate;
+export const { runCandidate, makeVideoLoop, dbfs, LOUD_DBFS, CANDIDATE_SAMPLE_RATE: SAMPLE_RATE, SYNTHETIC_CAMERA } = candidate;
 
 /**
  * Speech as 48 kHz mono PCM16, made with Debian's espeak-ng and sox, cut to its voiced part so

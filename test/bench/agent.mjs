@@ -26,11 +26,12 @@
 // AGENT_TURN_DETECTOR (default v1-mini, which holds every espeak-ng answer to its 1.5 s maximum).
 // --quick: 2 alone, then 2 and 4 at once, about 2.5 minutes. --json: the report on stderr, one JSON
 // line on stdout. --silence: the agent's end-of-turn silence (AGENT_END_OF_TURN_SILENCE).
-// --idle: job processes kept warm (AGENT_IDLE_PROCESSES; default: the largest step, at most 16).
+// --idle: job processes kept warm (AGENT_IDLE_PROCESSES; default: the worker's default for the largest step).
 // --recorder browser (issue 16): RECORDER=browser; the candidates record like the page
 // (page-upload.mjs: a real fragmented MP4 sent to serve a ~3 s part at a time until the
 // interviewer says stop); serve's CPU (it receives the parts) is in the "other processes" figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { histogramBetween, scrape } from './prom.mjs';
@@ -52,11 +53,6 @@ const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
-// Job processes kept warm (AGENT_IDLE_PROCESSES): unless given, what a worker gets by default with
-// AGENT_MAX_INTERVIEWS set to the largest step (one per interview; the bench's own maximum is
-// higher, to take every interview offered). Interviews that start together past that wait for a
-// process to start, one at a time.
-const IDLE = process.argv.includes('--idle') ? numberOption('idle', 2) : Math.min(16, Math.max(1, ...STEPS));
 // The shipped default unless given: what a user gets.
 const SILENCE = process.argv.includes('--silence') ? process.argv[process.argv.indexOf('--silence') + 1] : (process.env.AGENT_END_OF_TURN_SILENCE || 'the default');
 const RECORDER = process.argv.includes('--recorder') ? process.argv[process.argv.indexOf('--recorder') + 1] : 'agent';
@@ -69,12 +65,6 @@ if (!['agent', 'browser'].includes(RECORDER)) {
   process.exit(2);
 }
 const PORTS = { livekit: 7880, serve: 8080, s3: 7070, agentMetrics: 9464 };
-// The candidates' camera. With RECORDER=browser nobody subscribes to it (the interviewer takes the
-// audio alone; the page's own recording is page-upload.mjs's MP4), while encoding 640x480 at 15 fps
-// costs this process 25-48 % of a core per candidate (measured at N = 4 to 6): twelve such would
-// starve the candidates' own audio clocks on 2 cores and measure the bench, not the agent. So
-// there it is a 160x120 camera at 5 fps.
-const CAMERA = RECORDER === 'browser' ? { width: 160, height: 120, fps: 5, simulcast: false } : { width: 640, height: 480, fps: 15, simulcast: false };
 const QUESTIONS = [
   { text: 'What is your current role?', timeLimit: '20s' },
   { text: 'What would you like to learn next?', timeLimit: '20s' },
@@ -93,7 +83,7 @@ if (!Number.isFinite(STAGGER_MS) || STAGGER_MS < 0) {
 // stack's processes must not inherit that setting.
 const nodeEnv = process.env.NODE_ENV;
 process.env.NODE_ENV = 'production';
-const { makeSpeechPcm, makeVideoLoop, runCandidate } = await import('./agent-candidate.mjs');
+const { makeSpeechPcm, makeVideoLoop, runCandidate, SYNTHETIC_CAMERA } = await import('./agent-candidate.mjs');
 if (nodeEnv === undefined) delete process.env.NODE_ENV;
 else process.env.NODE_ENV = nodeEnv;
 const { agentLogFigures, meterTree, processCpuMs, startAgent, startS3, storedGaps } = await import('./agent-stack.mjs');
@@ -101,6 +91,18 @@ const { makePageRecording, startPageUpload } = await import('./page-upload.mjs')
 const { dispose } = await import('@livekit/rtc-node');
 const { default: postgres } = await import('postgres');
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
+const { defaultIdleProcesses } = await import(join(ROOT, 'dist/cli/core/capacity.js'));
+
+// Job processes kept warm (AGENT_IDLE_PROCESSES): unless given, what a worker gets by default with
+// AGENT_MAX_INTERVIEWS set to the largest step (the bench's own maximum is higher, to take every
+// interview offered). Interviews that start together past that wait for a process to start, one at a time.
+const IDLE = process.argv.includes('--idle') ? numberOption('idle', 2) : defaultIdleProcesses(Math.max(1, ...STEPS), totalmem());
+// The candidates' camera. With RECORDER=browser nobody subscribes to it (the interviewer takes the
+// audio alone; the page's own recording is page-upload.mjs's MP4), while encoding 640x480 at 15 fps
+// costs this process 25-48 % of a core per candidate (measured at N = 4 to 6): twelve such would
+// starve the candidates' own audio clocks on 2 cores and measure the bench, not the agent. So
+// there it is a 160x120 camera at 5 fps.
+const CAMERA = RECORDER === 'browser' ? { ...SYNTHETIC_CAMERA, width: 160, height: 120, fps: 5 } : SYNTHETIC_CAMERA;
 
 const run = createRun('bench-agent');
 const started = Date.now();
