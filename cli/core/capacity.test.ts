@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultIdleProcesses, defaultMaxInterviews, FULL_LOAD, hasRoomFor, IDLE_PROCESS_BYTES, interviewLoad } from './capacity.js';
+import { defaultIdleProcesses, defaultMaxInterviews, FULL_LOAD, hasRoomFor, IDLE_PROCESS_BYTES, interviewLoad, LIVEKIT_TARGET_LOAD } from './capacity.js';
 
 describe('an agent worker’s capacity', () => {
   it('defaults to the measured interviews per core, at least one', () => {
@@ -13,7 +13,17 @@ describe('an agent worker’s capacity', () => {
     expect(interviewLoad(0, 3)).toBe(0);
     expect(interviewLoad(2, 3)).toBeLessThan(FULL_LOAD);
     expect(interviewLoad(3, 3)).toBeGreaterThanOrEqual(FULL_LOAD);
-    expect(interviewLoad(5, 3)).toBe(1);
+    expect(interviewLoad(5, 3)).toBe(FULL_LOAD);
+  });
+
+  it('stays below LiveKit’s target load while it has room, so the node still routes a job to it', () => {
+    // livekit-server offers a job only while target_load - load > 0 on some worker.
+    for (const max of [1, 2, 4, 6, 12, 14, 64]) {
+      for (let running = 0; running < max; running++) expect(LIVEKIT_TARGET_LOAD - interviewLoad(running, max)).toBeGreaterThan(0);
+      expect(LIVEKIT_TARGET_LOAD - interviewLoad(max, max)).toBeLessThanOrEqual(0);
+    }
+    // float32 on the wire: the last free slot of a large worker still rounds below the target.
+    expect(Math.fround(LIVEKIT_TARGET_LOAD) - Math.fround(interviewLoad(63, 64))).toBeGreaterThan(0);
   });
 
   it('refuses an offer once running and accepted interviews fill it', () => {

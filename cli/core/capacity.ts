@@ -33,18 +33,29 @@ export function defaultIdleProcesses(maxInterviews: number, totalMemoryBytes: nu
 }
 
 /**
- * The load a worker reports (0..1): the share of its interview capacity in use. It reports itself
- * full, and LiveKit stops offering it jobs, at FULL_LOAD, i.e. when `running` reaches `max`.
- * LiveKit picks among available workers at random weighted by 1 - load, so a half-busy worker
- * gets half the share of an idle one.
+ * LiveKit's default `agents.target_load` (livekit-server pkg/agent/config.go). A node offers a
+ * room's job only if one of its workers is below it: its psrpc affinity is the sum of
+ * max(0, target_load - load) over available workers, and a node whose affinity is 0 is never
+ * picked, so the dispatch fails once and is not retried (logged at info as "failed to send job
+ * request"; the room never gets its interviewer). agents-js's production threshold is the same 0.7.
+ */
+export const LIVEKIT_TARGET_LOAD = 0.7;
+
+/**
+ * The load a worker reports: the share of its interview capacity in use, scaled onto
+ * 0..LIVEKIT_TARGET_LOAD, so a worker with room for one more interview still draws LiveKit's
+ * offer and one at `max` reports full. Measured with `bench:agent -- --steps 12` before this scale
+ * (load = running / max, max 14): every dispatch past the 10th running interview was dropped.
+ * LiveKit picks among available workers at random weighted by 1 - load, so a busier worker gets
+ * a smaller share.
  */
 export function interviewLoad(running: number, max: number): number {
-  if (max <= 0) return 1;
-  return Math.min(1, Math.max(0, running) / max);
+  if (max <= 0) return FULL_LOAD;
+  return (Math.min(max, Math.max(0, running)) / max) * LIVEKIT_TARGET_LOAD;
 }
 
 /** The load at which the worker reports WS_FULL (agents-js compares load >= threshold). */
-export const FULL_LOAD = 1;
+export const FULL_LOAD = LIVEKIT_TARGET_LOAD;
 
 /**
  * Whether a job offered now may be accepted: the worker's load reaches LiveKit only every 2.5 s,

@@ -122,7 +122,8 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
       numIdleProcesses: options.idleProcesses,
       // Capacity is counted in interviews, not CPU (a busy 2-core box passes any CPU threshold
       // and nothing would be dispatched): the load is the share of AGENT_MAX_INTERVIEWS in use,
-      // full at 1, when LiveKit stops offering jobs. Offers arriving between two load reports
+      // scaled so that it reaches LiveKit's target load (0.7, past which a node drops the job)
+      // only when the worker is full (capacity.ts). Offers arriving between two load reports
       // (every 2.5 s) are refused once running plus accepted jobs fill the worker, and LiveKit
       // offers them to another worker.
       loadFunc: async (worker: { activeJobs: { job: { id: string } }[] }) => interviewLoad(inFlight(worker.activeJobs), options.maxInterviews),
