@@ -1,5 +1,6 @@
 import { defineAgent, inference, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
-import { frameworkLogSink } from '../cli/log.js';
+import { tolerateLateHandleDrops } from '../cli/adapters/livekit/rtc-handle-guard.js';
+import { createLogger, frameworkLogSink } from '../cli/log.js';
 import { startJobMetricsRelay } from '../cli/metrics/agent-metrics-relay.js';
 import { runInterviewJob } from './interview-job.js';
 import { assertVadBinding } from './vad-binding.js';
@@ -9,6 +10,11 @@ import { loadSettings } from '../cli/settings.js';
 // every log line on stderr (SPEC.md section 10), in one format. Job processes import this file first.
 const frameworkLog = frameworkLogSink(process.stderr, { svc: 'agent' });
 process.stdout.write = frameworkLog.write as typeof process.stdout.write;
+// A late free of a native handle must not end the interview with it (rtc-handle-guard.ts).
+const guardLog = createLogger(process.stderr, { svc: 'agent' });
+tolerateLateHandleDrops((count) => {
+  if (count === 1) guardLog.warn('rtc-node freed a handle that was already gone; ignored');
+});
 // This process's metrics go to the worker, which serves them on AGENT_METRICS_PORT.
 const metricsRelay = startJobMetricsRelay();
 

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { AppError, ConfigError } from './core/errors.js';
 import { explainDatabaseError } from './adapters/db/errors.js';
+import { isLateHandleDrop } from './adapters/livekit/rtc-handle-guard.js';
 import { buildProgram } from './program.js';
 import { hasShutdownHandlers, runShutdown } from './shutdown.js';
 
@@ -68,6 +69,8 @@ const onSignal = (code: number) => () => {
 // Anything thrown outside a promise is a bug: say so and stop. (postgres.js's write after a closed
 // connection, porsager/postgres#1208, is fixed in the driver by patches/postgres+3.4.9.patch.)
 process.on('uncaughtException', (err) => {
+  // rtc-node's late free of a native handle already gone (loadtest's candidates): harmless.
+  if (isLateHandleDrop(err)) return;
   process.stderr.write(`interviewctl: unexpected error (a bug): ${err.stack ?? err}\n`);
   process.exit(1);
 });

@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { ROOT } from './live.mjs';
 
 const candidate = await import(join(ROOT, 'dist/cli/adapters/livekit/synthetic-candidate.js'));
+// This process holds every synthetic candidate; one late handle free must not end the run.
+const { tolerateLateHandleDrops } = await import(join(ROOT, 'dist/cli/adapters/livekit/rtc-handle-guard.js'));
+tolerateLateHandleDrops((count) => {
+  if (count === 1) process.stderr.write('bench: rtc-node freed a handle that was already gone (ignored)\n');
+});
 export const { runCandidate, makeVideoLoop, dbfs, LOUD_DBFS, CANDIDATE_SAMPLE_RATE: SAMPLE_RATE, SYNTHETIC_CAMERA } = candidate;
 
 /**
