@@ -24,8 +24,13 @@ async function prewarm(proc: JobProcess): Promise<void> {
   const settings = loadSettings();
   const silence = settings.agent.endOfTurnSilenceMs;
   if (!settings.deepgram.apiKey) {
-    const { preloadEspeak } = await import('./speech/synthesizers.js');
-    preloadEspeak();
+    const { createEspeakSynthesizer } = await import('./speech/synthesizers.js');
+    // A process's first line took twice the CPU of the next ones (the WASM not yet optimised:
+    // 386 against 190-220 ms); say one here, so a job's greeting is not that first line.
+    // A voice that cannot speak fails the job that needs it, with its reason; not the warm-up.
+    const voice = await createEspeakSynthesizer();
+    await voice.synthesize('Hello.', 'en').catch(() => {});
+    await voice.close();
   }
   // The S3 SDK is large; importing it here keeps it off the path between join and first words.
   if (settings.s3) await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);

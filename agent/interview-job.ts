@@ -103,14 +103,8 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
     // The role's context as the set had it when the link was created (migration 00014).
     const interviewerReady = openInterviewer(settings, { speechToText: speech.stt !== undefined, lang: interview.lang, ...(interview.roleContext ? { context: interview.roleContext } : {}) });
     interviewerReady.catch(() => {});
-    // RECORDER=browser: the page records the camera; the interviewer needs the voices alone, so
-    // the candidate's video is never subscribed (no decode).
-    await ctx.connect(undefined, recorder.mode === 'browser' ? AutoSubscribe.AUDIO_ONLY : undefined);
-    agentMetrics.startup.observe({ phase: 'connected' }, (performance.now() - jobStart) / 1000);
-    const room = ctx.room;
-    const roomName = room.name ?? roomNameFor(id);
-
-    // Everything the interviewer says is known in advance: synthesise it now, greeting first.
+    // Everything the interviewer says is known in advance: synthesise it now, greeting first,
+    // while the room connects (made after it, the greeting was ready 750 ms after the candidate came).
     const lines = linesFor(interview.lang, interview.candidateName, recorder.mode !== 'off');
     // The greeting and the closing first: the conversation starts once both are ready. What a
     // model says is synthesised when it is said; the lines that replace it are ready in advance.
@@ -125,6 +119,13 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       prepared.set(t, p);
       chain = p.catch(() => {});
     }
+
+    // RECORDER=browser: the page records the camera; the interviewer needs the voices alone, so
+    // the candidate's video is never subscribed (no decode).
+    await ctx.connect(undefined, recorder.mode === 'browser' ? AutoSubscribe.AUDIO_ONLY : undefined);
+    agentMetrics.startup.observe({ phase: 'connected' }, (performance.now() - jobStart) / 1000);
+    const room = ctx.room;
+    const roomName = room.name ?? roomNameFor(id);
 
     const interviewer = await interviewerReady;
     cleanups.push(() => interviewer.close());

@@ -111,7 +111,8 @@ export function formatReport({ rows, skipped, skippedWhy, staggerMs, silence, to
       .map((r) => {
         const c = r.cpuPercentByRole;
         const m = r.peakRssMbByRole;
-        return `  N = ${r.n}: ${c.worker.toFixed(0)} / ${c.job.toFixed(0)} / ${c.ffmpeg.toFixed(0)} %; ${m.worker.toFixed(0)} / ${m.job.toFixed(0)} / ${m.ffmpeg.toFixed(0)} MB; waited ${secs(r.jobWait.p50)} / ${secs(r.jobWait.max)}`;
+        const marks = Object.entries(r.marksP50).map(([k, v]) => `${k} ${int(v)}`).join(', ');
+        return `  N = ${r.n}: ${c.worker.toFixed(0)} / ${c.job.toFixed(0)} / ${c.ffmpeg.toFixed(0)} %; ${m.worker.toFixed(0)} / ${m.job.toFixed(0)} / ${m.ffmpeg.toFixed(0)} MB; waited ${secs(r.jobWait.p50)} / ${secs(r.jobWait.max)}; start-up p50 (ms): ${marks || '—'}; agent's candidate present → first audio ${secs(r.agentFirstAudioP50)}`;
       })
       .join('\n') +
     (skipped.length > 0 ? `\nnot run: N = ${skipped.join(', ')} (${skippedWhy})` : '') +
