@@ -8,6 +8,8 @@ export interface ReconcileFacts {
   stored: { recording: boolean; transcript: boolean; vtt: boolean } | 'unknown';
   /** True once an agent was ever seen in the room (from the event log). */
   agentSeen: boolean;
+  /** When reconcile last dispatched the interviewer again; null before it ever did (the join's dispatch is `usedAt`). */
+  redispatchedAt: Date | null;
 }
 
 export interface ReconcileLimits {
@@ -17,6 +19,11 @@ export interface ReconcileLimits {
   candidateNoShowMs: number;
   /** How long the interviewer may take to join after the first join. */
   agentNoShowMs: number;
+  /**
+   * How long after a dispatch an interviewer that has not joined is dispatched again (until
+   * agentNoShowMs): livekit-server never retries a job it could not place because every worker was full.
+   */
+  redispatchAfterMs: number;
   /** How long a session may stay `ending` while the recording is finalised. */
   finalizeMs: number;
 }
@@ -25,6 +32,7 @@ export const DEFAULT_RECONCILE_LIMITS: ReconcileLimits = {
   overrunMs: 2 * 60_000,
   candidateNoShowMs: 10 * 60_000,
   agentNoShowMs: 5 * 60_000,
+  redispatchAfterMs: 30_000,
   finalizeMs: 10 * 60_000,
 };
 
@@ -32,7 +40,8 @@ export type ReconcileAction =
   | { kind: 'none'; why: string }
   | { kind: 'end'; reason: string; why: string }
   | { kind: 'complete'; why: string }
-  | { kind: 'fail'; error: string; why: string };
+  | { kind: 'fail'; error: string; why: string }
+  | { kind: 'redispatch'; why: string };
 
 const since = (d: Date | null, now: Date) => (d ? now.getTime() - d.getTime() : 0);
 
@@ -52,6 +61,12 @@ export function planReconcile(i: Interview, f: ReconcileFacts, limits: Reconcile
     }
     if (i.status === 'used' && !f.agentSeen && since(i.usedAt, f.now) > limits.agentNoShowMs && room !== 'unknown' && !room.agent) {
       return { kind: 'fail', error: 'agent_no_show', why: 'no interviewer joined the room after dispatch' };
+    }
+    if (i.status === 'used' && !f.agentSeen && room !== 'unknown' && room.exists && !room.agent) {
+      const waited = since(f.redispatchedAt ?? i.usedAt, f.now);
+      if (waited > limits.redispatchAfterMs) {
+        return { kind: 'redispatch', why: `no interviewer joined the room ${Math.round(waited / 1000)} s after its dispatch (every agent worker may have been full)` };
+      }
     }
     if (room !== 'unknown' && !room.exists && since(i.usedAt, f.now) > limits.agentNoShowMs) {
       return { kind: 'end', reason: 'room_gone', why: 'the LiveKit room no longer exists' };
