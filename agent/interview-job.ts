@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AutoSubscribe, type JobContext, type VAD } from '@livekit/agents';
 import { openDatabase } from '../cli/adapters/db/connect.js';
 import { createInterviewRepo } from '../cli/adapters/db/interviews.js';
+import { takeInterviewerLock } from '../cli/adapters/db/interviewer-lock.js';
 import { createTurnMetricsRepo } from '../cli/adapters/db/turn-metrics.js';
 import { describeInterviewerMode } from '../cli/core/interviewer-mode.js';
 import { createUtteranceRepo } from '../cli/adapters/db/utterances.js';
@@ -86,6 +87,14 @@ export async function runInterviewJob(ctx: JobContext, vad: VAD): Promise<void> 
       ilog.warn('another dispatch serves this interview; leaving', { dispatch: dispatchId });
       return;
     }
+    // A job that passed the check above just before reconcile dispatched again would run next to
+    // the new one: Postgres lets one of them hold the interview for as long as it runs.
+    const lock = await takeInterviewerLock(db.sql, id);
+    if (!lock) {
+      ilog.warn('another interviewer holds this interview; leaving', { dispatch: dispatchId });
+      return;
+    }
+    cleanups.push(() => lock.release());
     // An End from the page (via serve) or an operator reaches us through NOTIFY within moments.
     const listening = await db.sql.listen('interview_changed', (payload) => {
       const [pid, , to] = payload.split(' ');
