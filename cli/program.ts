@@ -100,11 +100,13 @@ export function buildProgram(run: Runner): Command {
     .command('reconcile')
     .description('move on interviews stuck past their deadline, checking LiveKit and storage')
     .option('--dry-run', 'say what would change, change nothing')
+    .option('--redispatch-after <duration>', 'dispatch an interviewer that has not joined again after this long (default: RECONCILE_REDISPATCH_AFTER, 30s)')
     .addHelpText(
       'after',
       examples(['interviewctl reconcile --dry-run', 'interviewctl reconcile --json | jq -c \'select(.applied)\'']) +
         '\nRules: live past its end + 2 min → ending; candidate absent 10 min after the first join → failed (candidate_no_show);\n' +
-        'no interviewer 5 min after dispatch → failed (agent_no_show); ending with recording and transcript stored → completed;\n' +
+        'no interviewer 30 s after a dispatch → dispatched again into the room, every sweep (LiveKit drops a job when every\n' +
+        'agent worker is full), until 5 min after the join → failed (agent_no_show); ending with recording and transcript stored → completed;\n' +
         'ending for 10 min without them → failed (recorder_failed). serve runs the same sweep every minute.\n' +
         'On an agent\'s machine it first stores recordings kept in $INTERVIEWCTL_HOME/spool (a dead job\'s, or one kept when\n' +
         'storage failed); exit 6 while storage is still down. A running agent also does this every minute.\n' +
@@ -112,7 +114,7 @@ export function buildProgram(run: Runner): Command {
         'become its partial recording (joined to H.264 + AAC with ffmpeg; without ffmpeg one segment as recorded, more wait\n' +
         'for a run with it); it stays failed, compared with its audio witness once that is stored (a dead job\'s witness spool\n' +
         'is stored at its key too). Parts that make no recording are deleted.\n' +
-        'JSON lines: {id, status, action, detail, applied, error}; action is none, end, complete, fail, upload_spool, drop_spool,\n' +
+        'JSON lines: {id, status, action, detail, applied, error}; action is none, end, complete, fail, redispatch, upload_spool, drop_spool,\n' +
         'store_parts or drop_parts.\n',
     )
     .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));

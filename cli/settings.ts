@@ -35,6 +35,8 @@ export interface Settings {
   trustProxy: TrustProxy;
   /** Outbound webhooks: the first retry's delay (HOOKS_RETRY_BASE; doubles per attempt, jittered, for 24 h). */
   hooks: { retryBaseMs: number };
+  /** reconcile (and serve's sweep): how long after a dispatch an absent interviewer is dispatched again (RECONCILE_REDISPATCH_AFTER). */
+  reconcile: { redispatchAfterMs: number };
   /** The interviewer worker's tunables (AGENT_*), resolved like every other setting. */
   agent: AgentOptions;
   /** agents-js's log level (AGENT_LOG_LEVEL). */
@@ -178,6 +180,7 @@ export function loadSettings(
   if (typeof trustProxy === 'string') problems.push(trustProxy);
 
   const hooksRetryBaseMs = duration('HOOKS_RETRY_BASE', '5s');
+  const redispatchAfterMs = duration('RECONCILE_REDISPATCH_AFTER', '30s');
   // The agent's settings come from the same places: flags (set into the environment by
   // `interviewctl agent`), then the environment, then .env.
   let agent: AgentOptions | undefined;
@@ -219,6 +222,7 @@ export function loadSettings(
     joinRateLimit,
     trustProxy: trustProxy as TrustProxy,
     hooks: { retryBaseMs: hooksRetryBaseMs },
+    reconcile: { redispatchAfterMs },
   };
 }
 

@@ -1,21 +1,26 @@
 import { join } from 'node:path';
+import { createDispatchRepo } from '../adapters/db/dispatches.js';
 import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
 import { withContext, type GlobalOptions } from '../context.js';
-import { UnavailableError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
+import { UnavailableError, UsageError } from '../core/errors.js';
 import { reconcile as sweep } from '../use-cases/reconcile.js';
 import { reconcileDeps } from '../use-cases/reconcile-deps.js';
 
-export async function reconcile(opts: { dryRun?: boolean }, global: GlobalOptions): Promise<number> {
+export async function reconcile(opts: { dryRun?: boolean; redispatchAfter?: string }, global: GlobalOptions): Promise<number> {
+  const redispatchAfterMs = opts.redispatchAfter === undefined ? undefined : (parseDuration(opts.redispatchAfter) ?? 0);
+  if (redispatchAfterMs !== undefined && redispatchAfterMs <= 0) throw new UsageError(`--redispatch-after: ${JSON.stringify(opts.redispatchAfter)} is not a duration (e.g. 30s, 2m)`);
   return withContext(global, async (ctx) => {
     const { out, settings } = ctx;
     const { interviews } = await ctx.repos();
     const { sql } = await ctx.db();
-    const deps = await reconcileDeps(interviews, settings, { utterances: createUtteranceRepo(sql), spool: true, checks: createRecorderStatsRepo(sql) });
+    const deps = await reconcileDeps(interviews, settings, { utterances: createUtteranceRepo(sql), dispatches: createDispatchRepo(sql), spool: true, checks: createRecorderStatsRepo(sql) });
     const dryRun = opts.dryRun === true;
-    const summary = await sweep(deps, { dryRun }, (o) => {
-      const verb = { none: 'leave', end: 'end', complete: 'complete', fail: 'fail', upload_spool: 'upload spool', drop_spool: 'drop spool', store_parts: 'store partial recording', drop_parts: 'delete parts' }[o.action];
-      const done = { none: 'left', end: 'ended', complete: 'completed', fail: 'failed', upload_spool: 'spool uploaded', drop_spool: 'spool dropped', store_parts: 'partial recording stored', drop_parts: 'parts deleted' }[o.action];
+    const limits = { redispatchAfterMs: redispatchAfterMs ?? settings.reconcile.redispatchAfterMs };
+    const summary = await sweep(deps, { dryRun, limits }, (o) => {
+      const verb = { none: 'leave', end: 'end', complete: 'complete', fail: 'fail', redispatch: 'dispatch the interviewer again', upload_spool: 'upload spool', drop_spool: 'drop spool', store_parts: 'store partial recording', drop_parts: 'delete parts' }[o.action];
+      const done = { none: 'left', end: 'ended', complete: 'completed', fail: 'failed', redispatch: 'interviewer dispatched again', upload_spool: 'spool uploaded', drop_spool: 'spool dropped', store_parts: 'partial recording stored', drop_parts: 'parts deleted' }[o.action];
       out.line(o, () => `${o.id.slice(0, 8)}  ${o.status.padEnd(9)}  ${dryRun ? `would ${verb}` : o.applied ? done : `did not ${verb}`}: ${o.detail}${o.error ? ` (${o.error})` : ''}`);
     });
     out.info(`${dryRun ? 'dry run: ' : ''}checked ${summary.checked} live or ending interviews; ${dryRun ? 'nothing changed' : `${summary.changed} moved on`}`);

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InterviewRepo } from '../adapters/db/interviews.js';
 import type { JoinClaim, JoinRequest, SessionRepo } from '../adapters/db/sessions.js';
-import type { LiveKit } from '../adapters/livekit/client.js';
+import { SESSION_ROOM_TIMEOUTS, type LiveKit } from '../adapters/livekit/client.js';
 import type { IntegrityRepo } from '../adapters/db/reviews.js';
 import { ConflictError } from '../core/errors.js';
 import { readIntegrityReport } from '../core/integrity.js';
@@ -70,7 +70,7 @@ export function firstName(name: string): string {
 
 export function createCandidateApi(deps: CandidateApiDeps) {
   const grace = deps.tokenGraceSeconds ?? 300;
-  const room = deps.room ?? { emptySeconds: 300, departureSeconds: 120 };
+  const room = deps.room ?? SESSION_ROOM_TIMEOUTS;
   const joins = createBatchQueue<JoinRequest, JoinOutcome>({
     // Few slots, big batches: on a busy machine a join waiting for the next batch costs less than
     // the round-trips and wake-ups of more transactions (bench:join: 2-4 slots beat 8 and 16).

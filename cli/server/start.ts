@@ -9,6 +9,7 @@ import { UnavailableError } from '../core/errors.js';
 import { createHttpServer } from './server.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Sql } from '../adapters/db/connect.js';
+import { createDispatchRepo } from '../adapters/db/dispatches.js';
 import { createInterviewRepo } from '../adapters/db/interviews.js';
 import { createRecorderStatsRepo } from '../adapters/db/recorder-stats.js';
 import { createUtteranceRepo } from '../adapters/db/utterances.js';
@@ -91,12 +92,13 @@ export async function startServer(opts: ServeOptions, global: GlobalOptions): Pr
 async function startPeriodicReconcile(sql: Sql, settings: Settings, log: Logger): Promise<() => void> {
   const { reconcileDeps } = await import('../use-cases/reconcile-deps.js');
   const { reconcile } = await import('../use-cases/reconcile.js');
-  const deps = await reconcileDeps(createInterviewRepo(sql), settings, { utterances: createUtteranceRepo(sql), spool: false, checks: createRecorderStatsRepo(sql) });
+  const deps = await reconcileDeps(createInterviewRepo(sql), settings, { utterances: createUtteranceRepo(sql), dispatches: createDispatchRepo(sql), spool: false, checks: createRecorderStatsRepo(sql) });
+  const limits = { redispatchAfterMs: settings.reconcile.redispatchAfterMs };
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    reconcile(deps, { dryRun: false }, (o) => log.info('reconciled', { interview: o.id, from: o.status, action: o.action, applied: o.applied, detail: o.detail }))
+    reconcile(deps, { dryRun: false, limits }, (o) => log.info('reconciled', { interview: o.id, from: o.status, action: o.action, applied: o.applied, detail: o.detail }))
       .catch((err) => log.warn('reconcile sweep failed', { error: (err as Error).message }))
       .finally(() => {
         running = false;

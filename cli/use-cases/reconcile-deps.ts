@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { RecordingCheck } from '../adapters/db/recorder-stats.js';
+import type { DispatchRepo } from '../adapters/db/dispatches.js';
 import type { UtteranceRepo } from '../adapters/db/utterances.js';
-import { createLiveKit } from '../adapters/livekit/client.js';
+import { createLiveKit, SESSION_ROOM_TIMEOUTS } from '../adapters/livekit/client.js';
 import { openStorage } from '../adapters/storage/storage.js';
 import { awaitsPartsJoin, partsSettledAt } from '../core/browser-recording.js';
+import { roomNameFor } from '../core/ids.js';
 import type { Settings } from '../settings.js';
 import type { PartsRecovery, ReconcileDeps } from './reconcile.js';
 
@@ -18,6 +20,7 @@ export async function reconcileDeps(
   settings: Settings,
   opts: {
     utterances: UtteranceRepo;
+    dispatches: DispatchRepo;
     spool: boolean;
     checks?: { recordingCheck(id: string): Promise<RecordingCheck | null>; setRecordingCheck(id: string, check: RecordingCheck): Promise<void> };
   },
@@ -34,6 +37,9 @@ export async function reconcileDeps(
     },
     objectExists: async (key) => (await storage.size(key)) !== undefined,
     agentSeen: (id) => interviews.agentSeen(id),
+    redispatchedAt: (id) => opts.dispatches.lastRedispatchAt(id),
+    // The join's own dispatch path: into an existing room it adds a dispatch with a fresh claim.
+    redispatch: (i, why) => opts.dispatches.redispatch(i.id, i.dispatchId, () => livekit.startSession(roomNameFor(i.id), { interviewId: i.id }, SESSION_ROOM_TIMEOUTS), why),
   };
   // Only where the page records: other recorders leave no parts, and a sweep of every failed
   // interview's storage every minute would cost them a listing each (and fail with storage down).

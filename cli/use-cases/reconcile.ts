@@ -2,7 +2,7 @@ import type { InterviewRepo } from '../adapters/db/interviews.js';
 import { ConflictError } from '../core/errors.js';
 import { candidateIdentityFor, roomNameFor } from '../core/ids.js';
 import type { Interview } from '../core/interview.js';
-import { planReconcile, type ReconcileAction, type ReconcileFacts } from '../core/reconcile.js';
+import { DEFAULT_RECONCILE_LIMITS, planReconcile, type ReconcileAction, type ReconcileFacts, type ReconcileLimits } from '../core/reconcile.js';
 
 export interface ReconcileDeps {
   interviews: InterviewRepo;
@@ -10,6 +10,13 @@ export interface ReconcileDeps {
   roomParticipants(roomName: string): Promise<string[] | undefined>;
   objectExists(key: string): Promise<boolean>;
   agentSeen(interviewId: string): Promise<boolean>;
+  /** When reconcile last dispatched the interview's interviewer again; null if it never did. */
+  redispatchedAt(interviewId: string): Promise<Date | null>;
+  /**
+   * Dispatches the interviewer into the interview's room again (the join's dispatch path) and
+   * records it on the interview; false when the interview moved on or another sweep was first.
+   */
+  redispatch(i: Interview, why: string): Promise<boolean>;
   /**
    * Retries recordings the agent left in this machine's spool (storage was down, or its job
    * died), reporting each; absent where there is no spool to look at (serve's sweep).
@@ -29,6 +36,8 @@ export interface PartsRecovery {
   detail: string;
   error: string | null;
 }
+
+const MOVED = 'moved by someone else meanwhile';
 
 /** How far back reconcile looks for failed interviews whose page's parts were left (a week). */
 export const LEFT_PARTS_WINDOW_MS = 7 * 86_400_000;
@@ -73,7 +82,10 @@ async function gather(deps: ReconcileDeps, i: Interview, now: Date): Promise<Rec
       stored = 'unknown';
     }
   }
-  return { now, room, stored, agentSeen: await deps.agentSeen(i.id) };
+  const agentSeen = await deps.agentSeen(i.id);
+  // Only a `used` interview without its interviewer can be dispatched again.
+  const redispatchedAt = i.status === 'used' && !agentSeen ? await deps.redispatchedAt(i.id) : null;
+  return { now, room, stored, agentSeen, redispatchedAt };
 }
 
 /**
@@ -85,7 +97,7 @@ async function gather(deps: ReconcileDeps, i: Interview, now: Date): Promise<Rec
  */
 export async function reconcile(
   deps: ReconcileDeps,
-  opts: { dryRun: boolean; now?: () => Date },
+  opts: { dryRun: boolean; now?: () => Date; limits?: Partial<ReconcileLimits> },
   emit: (o: ReconcileOutcome) => void,
 ): Promise<{ checked: number; changed: number; spoolsKept: number; partsKept: number }> {
   let changed = 0;
@@ -98,22 +110,26 @@ export async function reconcile(
     emit({ id: r.interviewId, status: r.status, action: drop ? 'drop_spool' : 'upload_spool', detail: `${r.detail} (${r.key})`, applied, error: r.error });
   });
   const now = (opts.now ?? (() => new Date()))();
+  const limits = { ...DEFAULT_RECONCILE_LIMITS, ...opts.limits };
   const expired = opts.dryRun ? 0 : await deps.interviews.expireDue();
   const live = await deps.interviews.listOpen();
   changed += expired;
   for (const i of live) {
-    const plan = planReconcile(i, await gather(deps, i, now));
+    const plan = planReconcile(i, await gather(deps, i, now), limits);
     const outcome: ReconcileOutcome = { id: i.id, status: i.status, action: plan.kind, detail: plan.why, applied: false, error: null };
     if (plan.kind !== 'none' && !opts.dryRun) {
       try {
         if (plan.kind === 'end') await deps.interviews.applyEvent(i.id, 'end', { actor: 'reconcile', reason: plan.why, patch: { end_reason: plan.reason } });
         if (plan.kind === 'complete') await deps.interviews.applyEvent(i.id, 'finalized', { actor: 'reconcile', reason: plan.why });
         if (plan.kind === 'fail') await deps.interviews.applyEvent(i.id, 'fail', { actor: 'reconcile', reason: plan.why, patch: { error: plan.error } });
-        outcome.applied = true;
-        changed++;
+        // False: another sweep dispatched it first, or it moved on meanwhile.
+        const done = plan.kind === 'redispatch' ? await deps.redispatch(i, plan.why) : true;
+        outcome.applied = done;
+        if (done) changed++;
+        else outcome.error = MOVED;
       } catch (err) {
         // Another process moved it first: that is fine, the next sweep looks again.
-        outcome.error = err instanceof ConflictError ? 'moved by someone else meanwhile' : (err as Error).message;
+        outcome.error = err instanceof ConflictError ? MOVED : (err as Error).message;
       }
     }
     if (plan.kind !== 'none' || opts.dryRun) emit(outcome);

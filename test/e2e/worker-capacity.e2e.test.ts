@@ -4,6 +4,10 @@
 // capacity (here the 4th of 4), silently, until reconcile failed it `agent_no_show`. Joins go
 // through serve's join API and no candidate connects: each job waits for its candidate
 // (AGENT_CANDIDATE_WAIT), which holds its place in the worker without any media.
+// LiveKit never offers the dropped job again: once a place is free, `interviewctl reconcile`
+// dispatches the interviewer into the waiting room again.
+import { writeFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinBody } from '../stack/disclosure.mjs';
 import { startAgent } from './helpers/faults.js';
@@ -31,26 +35,45 @@ describe('an agent worker’s capacity on the real LiveKit server', () => {
 
   const hasAgent = async (room: string) => (await stack.rooms.listParticipants(room)).some((p) => Number(p.kind) === PARTICIPANT_KIND_AGENT);
 
-  async function join(n: number): Promise<string> {
+  async function join(n: number): Promise<{ id: string; room: string }> {
     const interview = await stack.createInterview(`Capacity Candidate ${n}`);
     const res = await fetch(`${stack.publicUrl}/api/interviews/${interview.id}/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(joinBody()) });
     expect(res.status).toBe(200);
     rooms.push(interview.roomName);
-    return interview.roomName;
+    return { id: interview.id, room: interview.roomName };
   }
 
-  it(`takes ${MAX} interviews at once, the last one too, and is offered nothing past that`, async () => {
+  it(`takes ${MAX} interviews at once, the last one too, is offered nothing past that, and takes it once reconcile dispatches it again into a freed place`, async () => {
     for (let n = 1; n <= MAX; n++) {
-      const room = await join(n);
+      const { room } = await join(n);
       await eventually(async () => ((await hasAgent(room)) ? true : undefined), { what: `an interviewer in interview ${n} of ${MAX}`, timeoutMs: 45_000, intervalMs: 500 });
       // LiveKit hears the worker's load every 2.5 s.
       await sleep(3000);
     }
-    const full = await join(MAX + 1);
+    const { id: waitingId, room: full } = await join(MAX + 1);
     await sleep(10_000);
     expect(await hasAgent(full), 'a full worker took one more interview').toBe(false);
     // What LiveKit did with it: no worker below its target load, so the job was not sent.
     expect(stack.livekitLog()).toMatch(/failed to send job request|no worker available to handle job/);
     for (const room of rooms.slice(0, MAX)) expect(await hasAgent(room), room).toBe(true);
-  }, 240_000);
+
+    // One interview over: its job ends with its room, and the worker has a place again.
+    await stack.rooms.deleteRoom(rooms[0]!);
+    await eventually(async () => ((await stack.rooms.listRooms([rooms[0]!])).length === 0 ? true : undefined), { what: 'the first room gone', timeoutMs: 15_000, intervalMs: 250 });
+    // The job process ends, then LiveKit hears the lower load (every 2.5 s): two reports.
+    await sleep(6000);
+    expect(await hasAgent(full), 'LiveKit offered the dropped job again by itself').toBe(false);
+
+    const run = await stack.cli(['reconcile', '--redispatch-after', '2s', '--json']);
+    writeFileSync(joinPath(stack.logs, 'reconcile.txt'), `${run.code}\n${run.stdout}\n${run.stderr}`);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines).toContainEqual(expect.objectContaining({ id: waitingId, status: 'used', action: 'redispatch', applied: true, error: null }));
+    await eventually(async () => ((await hasAgent(full)) ? true : undefined), { what: 'an interviewer in the waiting interview after reconcile', timeoutMs: 45_000, intervalMs: 500 });
+    const shown = await stack.show(waitingId);
+    expect(shown.status).toBe('used');
+    expect(shown.events.map((e: { reason: string | null }) => e.reason)).toContainEqual(expect.stringMatching(/^agent dispatched again: no interviewer joined the room \d+ s after its dispatch/));
+    // One interviewer, and the job of the new dispatch is the one in the room.
+    expect((await stack.rooms.listParticipants(full)).filter((p) => Number(p.kind) === PARTICIPANT_KIND_AGENT)).toHaveLength(1);
+  }, 300_000);
 });

@@ -108,6 +108,8 @@ describe('spool retry', () => {
       roomParticipants: async () => undefined,
       objectExists: async () => false,
       agentSeen: async () => true,
+      redispatchedAt: async () => null,
+      redispatch: async () => false,
       retrySpools: async (dryRun: boolean, report: (o: SpoolOutcome) => void) => {
         await recoverSpool({ spoolDir: s.spoolDir, storage: good, interviews, utterances, actor: 'reconcile', dryRun, onOutcome: report });
       },

@@ -21,6 +21,9 @@ export function wsUrl(url: string): string {
   return url.replace(/^http(s?):\/\//, 'ws$1://');
 }
 
+/** An interview room's timeouts, sized for reconnects: as the join creates it. */
+export const SESSION_ROOM_TIMEOUTS = { emptySeconds: 300, departureSeconds: 120 };
+
 export interface CandidateGrant {
   roomName: string;
   identity: string;
