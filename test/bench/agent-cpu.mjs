@@ -18,7 +18,7 @@
 // interviews' turns stretch: compare rounds run back to back (`--rounds`), and read the load
 // average printed with them.
 // `--camera browser` publishes like the candidate page (1280x720 at 30 fps with simulcast, what
-// livekit-client sends by default); `--camera synthetic` (default) bench:agent's 640x480 at 15 fps.
+// livekit-client sends by default); `--camera synthetic` (default) bench:agent's 640x360 at 20 fps.
 // `--rounds R` repeats baseline-then-current R times (figures summed), for a busy machine.
 // `--recorder browser` (issue 16): this tree on both sides, RECORDER=agent ("before") then
 // RECORDER=browser ("after"), each with a serve of its own; the browser side's candidates record

@@ -3,7 +3,7 @@
 // with no route, which libwebrtc needs): a fresh embedded database, a real livekit-server,
 // `interviewctl serve`, versitygw as S3 and the real `interviewctl agent` (offline speech,
 // RECORDER=agent). Synthetic candidates in this process (@livekit/rtc-node, agent-candidate.mjs)
-// join through serve's join API, publish a 640x480 15 fps camera (160x120 5 fps with --recorder
+// join through serve's join API, publish a 640x360 20 fps camera (the layer the agent takes of a browser's) (160x120 5 fps with --recorder
 // browser, where nobody subscribes to it) and a microphone, and answer
 // each question with ~5 s of espeak-ng speech. Measured from the candidate's side:
 //   - first audio: tracks published → first loud frame of the interviewer's track (target p50 ≤ 1.5 s)
@@ -98,8 +98,8 @@ const { defaultIdleProcesses } = await import(join(ROOT, 'dist/cli/core/capacity
 // interview offered). Interviews that start together past that wait for a process to start, one at a time.
 const IDLE = process.argv.includes('--idle') ? numberOption('idle', 2) : defaultIdleProcesses(Math.max(1, ...STEPS), totalmem());
 // The candidates' camera. With RECORDER=browser nobody subscribes to it (the interviewer takes the
-// audio alone; the page's own recording is page-upload.mjs's MP4), while encoding 640x480 at 15 fps
-// costs this process 25-48 % of a core per candidate (measured at N = 4 to 6): twelve such would
+// audio alone; the page's own recording is page-upload.mjs's MP4), while encoding 640x480 at 15 fps (the camera then)
+// cost this process 25-48 % of a core per candidate (measured at N = 4 to 6): twelve such would
 // starve the candidates' own audio clocks on 2 cores and measure the bench, not the agent. So
 // there it is a 160x120 camera at 5 fps.
 const CAMERA = RECORDER === 'browser' ? { ...SYNTHETIC_CAMERA, width: 160, height: 120, fps: 5 } : SYNTHETIC_CAMERA;

@@ -23,7 +23,8 @@ describe('an agent worker’s capacity on the real LiveKit server', () => {
   const rooms: string[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ scenario: 'worker-capacity', env: { RECORDER: 'off' } });
+    // serve's own sweep must not dispatch the waiting interview before this test's reconcile does.
+    stack = await startStack({ scenario: 'worker-capacity', env: { RECORDER: 'off', RECONCILE_REDISPATCH_AFTER: '10m' } });
     await startAgent(stack, 'agent.log', { env: { AGENT_MAX_INTERVIEWS: String(MAX), AGENT_IDLE_PROCESSES: String(MAX), AGENT_CANDIDATE_WAIT: '90s' }, readyTimeoutMs: 120_000 });
   }, 180_000);
 

@@ -1,6 +1,6 @@
 // A synthetic candidate in Node with @livekit/rtc-node, for `interviewctl loadtest`, the cluster
 // test and bench:agent: joins through serve's real join API, publishes a camera-like video track (a
-// moving pattern, 640x480 at 15 fps) and a microphone that sends silence until it answers with
+// moving pattern, 640x360 at 20 fps) and a microphone that sends silence until it answers with
 // spoken PCM, hears the interviewer's track and measures, from its own side, when the
 // interviewer's voice arrives. `BROWSER_CAMERA` publishes like the candidate page instead (what
 // livekit-client does by default: 1280x720 at 30 fps, simulcast), for measuring what the agent
@@ -49,8 +49,15 @@ export interface CameraShape {
   simulcast: boolean;
 }
 
-/** The default: one 640x480 layer at 15 fps (cheap to encode, so many candidates fit on one machine). */
-export const SYNTHETIC_CAMERA: CameraShape = { width: 640, height: 480, fps: 15, simulcast: false };
+/**
+ * The default: one layer of what the interviewer gets from a browser's camera, the simulcast
+ * layer it subscribes to (video-layer.ts: livekit-client's 640x360 at 20 fps), without the layers
+ * nobody receives. Until 2026-12-04 it was 640x480 at 15 fps: the same pixels a second to encode
+ * and decode, but the recorder then scaled every frame to 640x360 in JavaScript (0.76 CPU-s per
+ * minute of conversation, 13.5 % of the job's JavaScript; bench:agent-cpu), which a browser's
+ * camera never costs it.
+ */
+export const SYNTHETIC_CAMERA: CameraShape = { width: 640, height: 360, fps: 20, simulcast: false };
 /** The candidate page's camera: livekit-client's defaults (h720 capture at 30 fps, simulcast). */
 export const BROWSER_CAMERA: CameraShape = { width: 1280, height: 720, fps: 30, simulcast: true };
 
