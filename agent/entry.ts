@@ -25,8 +25,8 @@ async function prewarm(proc: JobProcess): Promise<void> {
   const silence = settings.agent.endOfTurnSilenceMs;
   if (!settings.deepgram.apiKey) {
     const { createEspeakSynthesizer } = await import('./speech/synthesizers.js');
-    // A process's first line took twice the CPU of the next ones (the WASM not yet optimised:
-    // 386 against 190-220 ms); say one here, so a job's greeting is not that first line.
+    // A process's first line took about twice the CPU of the next ones (386 against 202-224 ms,
+    // measured with a bench running beside it): say one here, so a job's greeting is not that first line.
     // A voice that cannot speak fails the job that needs it, with its reason; not the warm-up.
     const voice = await createEspeakSynthesizer();
     await voice.synthesize('Hello.', 'en').catch(() => {});
