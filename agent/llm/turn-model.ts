@@ -1,6 +1,7 @@
 import type { llm as llmNs } from '@livekit/agents';
 import type { LlmSettings } from '../../cli/settings.js';
 import type { ChatMessages } from '../../cli/core/interviewer-prompt.js';
+import { visibleText } from '../../cli/core/model-text.js';
 
 /** What came back from one streamed completion, or why nothing usable did. */
 export type Completion =
@@ -16,6 +17,9 @@ export interface TurnModel {
    * Streams one completion. `late`: no first token within `firstTokenMs`, or the whole reply not
    * within `totalMs` (the stream is then closed: nobody waits for it). Never throws. `onText`
    * hears the text so far as each piece arrives (a reply is spoken sentence by sentence).
+   * A reasoning model's thinking in the content is not the reply: agents-js drops `<think>…</think>`
+   * blocks itself; `visibleText` also drops the forms it lets through (another tag name or case, a
+   * block whose opening tag the chat template wrote). The first token is the first one after it.
    */
   complete(messages: ChatMessages, limits: { firstTokenMs: number; totalMs: number }, signal?: AbortSignal, onText?: (soFar: string) => void): Promise<Completion>;
   close(): Promise<void>;
@@ -46,6 +50,7 @@ export async function openTurnModel(settings: LlmSettings): Promise<TurnModel> {
       lastError = undefined;
       const stream = model.chat({ chatCtx, connOptions: { maxRetry: 0, retryIntervalMs: 0, timeoutMs: limits.totalMs } });
       let ttftMs: number | null = null;
+      let raw = '';
       let text = '';
       let late: string | undefined;
       const timer = setTimeout(() => {
@@ -59,6 +64,10 @@ export async function openTurnModel(settings: LlmSettings): Promise<TurnModel> {
         for await (const chunk of stream) {
           const piece = chunk.delta?.content;
           if (!piece) continue;
+          raw += piece;
+          const visible = visibleText(raw);
+          if (visible === text || (ttftMs === null && visible.trim() === '')) continue;
+          text = visible;
           if (ttftMs === null) {
             ttftMs = elapsed();
             clearTimeout(timer);
@@ -67,7 +76,6 @@ export async function openTurnModel(settings: LlmSettings): Promise<TurnModel> {
               stream.close();
             }, Math.max(0, limits.totalMs - ttftMs));
           }
-          text += piece;
           onText?.(text);
         }
       } catch (err) {

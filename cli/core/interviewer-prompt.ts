@@ -84,7 +84,13 @@ export function roleAnswerPrompt(p: { lang: Lang; context: string; asked: string
 export function parseFollowUpReply(reply: string): { kind: 'follow_up' | 'acknowledgment'; text: string } | undefined {
   const t = reply.trim().replace(/^["'`*]+/, '');
   const m = /^(ASK|NEXT)\s*[:：-]\s*([\s\S]*)$/i.exec(t);
-  if (m) return { kind: m[1]!.toUpperCase() === 'ASK' ? 'follow_up' : 'acknowledgment', text: m[2]!.trim() };
+  if (m) {
+    // One line was asked for: a second marker ("NEXT: Thanks. ASK: And why?") starts a reply that
+    // was not chosen, and is not said.
+    const body = m[2]!;
+    const second = /(?:^|\s)(?:ASK|NEXT)\s*[:：]/.exec(body);
+    return { kind: m[1]!.toUpperCase() === 'ASK' ? 'follow_up' : 'acknowledgment', text: (second ? body.slice(0, second.index) : body).trim() };
+  }
   // A model that forgets the marker: a question is a follow-up, anything else an acknowledgment.
   if (t === '') return undefined;
   return { kind: /[?？]\s*$/.test(t) ? 'follow_up' : 'acknowledgment', text: t };

@@ -118,6 +118,18 @@ describe('evaluate', () => {
     expect(text).not.toMatch(/\] "We never wrote/);
   });
 
+  it('reads a scorecard an endpoint wrapped in a reasoning block and a code fence (response_format ignored)', async () => {
+    const s = await seed();
+    script = (req) => `<think>Question 1 names a ledger; the candidate says "I designed it".</think>\n\`\`\`json\n${goodReply(req.body)}\n\`\`\``;
+    const r = await run(['evaluate', s.id]);
+    expect(r.code, r.stderr).toBe(0);
+    const row = await current(s.id);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(row.result.questions.map((q: any) => [q.question, q.score, q.support])).toEqual([[1, 4, 'cited'], [2, 4, 'cited']]);
+    // The model's reasoning is nowhere in what is stored.
+    expect(JSON.stringify(row.result)).not.toMatch(/think|the candidate says/);
+  });
+
   it('retries malformed JSON with backoff, then fails with the reason; the interview stays completed', async () => {
     const s = await seed();
     script = () => ({ text: 'Sure! Here is my evaluation: {"questions": [' });

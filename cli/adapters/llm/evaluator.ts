@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { DEFAULT_SCALE, describeSchemaError, evaluationReplySchema, replyProblems, scaleOf, type EvaluationReply } from '../../core/evaluation.js';
 import { evaluationMessages, promptFingerprint, rubricFingerprint, type EvaluationInput } from '../../core/evaluation-prompt.js';
+import { jsonFromModel } from '../../core/model-text.js';
 import type { LlmSettings } from '../../settings.js';
 
 /** Why one model call gave no usable evaluation; the text is stored as the run's reason. */
@@ -64,12 +65,10 @@ export async function createEvaluator(llm: LlmSettings, timeoutMs: number): Prom
         throw new EvaluationCallError(`unreadable answer from the model endpoint: ${String((err as Error)?.message ?? err).slice(0, 160)}`, 'malformed');
       }
       if (!content || content.trim() === '') throw new EvaluationCallError('the model returned an empty answer', 'malformed');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(content);
-      } catch {
-        throw new EvaluationCallError('the model did not return valid JSON', 'malformed');
-      }
+      // Endpoints that ignore response_format wrap the object in a code fence, prose or a
+      // reasoning model's <think> block; the schema below still decides whether it fits.
+      const parsed = jsonFromModel(content);
+      if (parsed === undefined) throw new EvaluationCallError('the model did not return valid JSON', 'malformed');
       const checked = schema.safeParse(parsed);
       if (!checked.success) throw new EvaluationCallError(`the model's answer does not fit the schema: ${describeSchemaError(checked.error)}`, 'schema');
       const problems = replyProblems(checked.data, input.questions.length);
