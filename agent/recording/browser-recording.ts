@@ -75,16 +75,37 @@ export function beginBrowserRecording(d: BrowserDeps): SessionRecording {
     clearVideo: () => {},
   };
 
-  /** The page's segments once every one is complete, or what there is when the wait runs out. */
+  /**
+   * The page's segments once every one is complete; when the wait runs out, the ones left open
+   * (the page went away, or a rejoined page that kept its previous segment open never finished
+   * it) are closed first, and what they hold then is the answer.
+   */
   async function waitForPage(): Promise<{ segments: StoredSegment[]; finished: boolean }> {
     const prefix = browserPartsPrefix(d.interviewId);
     const until = Date.now() + (d.pageWaitMs ?? 45_000);
+    const pause = () => new Promise((r) => setTimeout(r, d.pollMs ?? 1000));
+    let seen: StoredSegment[];
     for (;;) {
-      const segments = readSegments(await d.storage.list(prefix), prefix);
-      const finished = segments.length > 0 && segments.every((s) => s.done);
-      if (finished || Date.now() >= until) return { segments, finished };
-      await new Promise((r) => setTimeout(r, d.pollMs ?? 1000));
+      seen = readSegments(await d.storage.list(prefix), prefix);
+      if (seen.length > 0 && seen.every((s) => s.done)) return { segments: seen, finished: true };
+      if (Date.now() >= until) break;
+      await pause();
     }
+    // Closed before their parts are read: serve then refuses a part that comes later (a page that
+    // wakes up) rather than storing one the recording leaves out. serve looks for the mark again
+    // once a part's body is in, so only a write already under way as it landed can follow it: the
+    // listing a poll later takes that one too, and its mark is written again to say so.
+    const mark = (s: StoredSegment) => d.storage.put(browserSegmentKeys(d.interviewId, s.segment).done, JSON.stringify({ parts: contiguousParts(s.parts).length, closedAt: new Date().toISOString(), closedBy: 'interviewer' }), 'application/json');
+    const open = seen.filter((s) => s.hasManifest && !s.done);
+    for (const s of open) await mark(s);
+    if (open.length > 0) await pause();
+    const segments = readSegments(await d.storage.list(prefix), prefix);
+    for (const s of segments) {
+      const was = open.find((o) => o.segment === s.segment);
+      if (was && contiguousParts(s.parts).length !== contiguousParts(was.parts).length) await mark(s);
+    }
+    if (open.length > 0) d.log.info('browser recording segments closed', { segments: open.map((s) => s.segment), parts: segments.reduce((n, s) => n + contiguousParts(s.parts).length, 0) });
+    return { segments, finished: false };
   }
 
   async function finish(): Promise<'completed' | 'failed'> {

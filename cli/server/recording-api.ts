@@ -89,7 +89,8 @@ export function createRecordingApi(deps: RecordingApiDeps) {
      * Opening a new one closes the ones left open: their page is gone (a reload starts a new
      * container, which cannot continue the old one's bytes). All but `keepOpen`: a page that
      * rejoined the room without a reload still stores the rest of its previous segment (the parts
-     * a network cut held back) and completes it itself. `recordedMs` is how long the page has
+     * a network cut held back) and completes it itself; if it goes away first, the interviewer
+     * closes it when its wait for the page runs out. `recordedMs` is how long the page has
      * recorded this segment already (its request waited out the cut): the segment is dated back.
      */
     async start(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -144,11 +145,15 @@ export function createRecordingApi(deps: RecordingApiDeps) {
       const storage = await deps.storage();
       const keys = browserSegmentKeys(id, segment);
       if ((await storage.size(keys.manifest)) === undefined) throw new HttpError(404, 'no_such_segment', `segment ${segment} was never started`);
-      if ((await storage.size(keys.done)) !== undefined) throw new HttpError(409, 'upload_completed', `segment ${segment} is complete; it takes no more parts`);
+      const closed = async () => (await storage.size(keys.done)) !== undefined;
+      const complete = () => new HttpError(409, 'upload_completed', `segment ${segment} is complete; it takes no more parts`);
+      if (await closed()) throw complete();
       if (n > 1 && (await storage.size(keys.part(n - 1))) === undefined) throw new HttpError(409, 'out_of_order', `part ${n - 1} of segment ${segment} is not stored yet; send it first`);
       const bytes = await readExactly(req, declared);
       // A slow body may outlast the window: past it, reconcile may be joining the parts already.
       if (failedAt && !takesPartsAfterFailure(failedAt, now())) throw notLive('failed');
+      // Or the segment was closed meanwhile (the interviewer stopped waiting and joins what it holds).
+      if (await closed()) throw complete();
       await storage.put(keys.part(n), bytes, 'application/octet-stream');
       sendJson(res, 201, { segment, part: n, bytes: bytes.length });
     },

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,31 @@ describe('recording routes (RECORDER=browser)', () => {
     const bad = await post(base, id, 'start', { resumeKey: key, mimeType: MIME, recordedMs: -5 });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'invalid_recorded_ms' });
+  });
+
+  it("a part still arriving when the interviewer closes its segment (its wait for the page ran out) is refused, not stored and left out of the recording", async () => {
+    const base = await start();
+    const { id, key } = await live();
+    await post(base, id, 'start', { resumeKey: key, mimeType: MIME });
+    await db.sql`update interviews set status = 'ending' where id = ${id}`;
+    // Half of the body, then the close (as the interviewer writes it), then the rest.
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${base}/api/interviews/${id}/recording/parts/1/1`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': 6, 'x-resume-key': key } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.write('one');
+      setTimeout(() => {
+        writeFileSync(join(dir, id, 'browser', 's0001.done.json'), JSON.stringify({ parts: 0, closedBy: 'interviewer' }));
+        setTimeout(() => req.end('two'), 200);
+      }, 300);
+    });
+    const got = await answer;
+    expect(got.status).toBe(409);
+    expect(JSON.parse(got.body)).toMatchObject({ error: 'upload_completed' });
+    expect(() => readFileSync(join(dir, id, 'browser', 's0001', 'p000001.bin'))).toThrow();
   });
 
   it('refuses forged, oversized and late parts with clear errors, and stores none of them', async () => {
