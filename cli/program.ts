@@ -391,6 +391,7 @@ export function buildProgram(run: Runner): Command {
     .option('--timeout <duration>', 'the whole run ends by then, cleaned up (default: duration + 3m)')
     .option('--keep', 'keep the interviews and recordings it made (ref loadtest-…) instead of purging them')
     .option('--yes', 'run against a LiveKit that is not on this machine (LiveKit Cloud, a remote cluster)')
+    .option('--procs <n>', 'child processes the candidates run in (default: one per 4 candidates)')
     .addHelpText(
       'after',
       examples([
@@ -402,8 +403,9 @@ export function buildProgram(run: Runner): Command {
         'loadtest-<run>-<n> and purged afterwards (also on Ctrl-C), unless --keep: recording, transcript, utterances and\n' +
         'webhook deliveries deleted, the row and its event history kept (as after `purge`); one still live is left alone.\n' +
         'Reports join time, first audio (tracks published → the interviewer heard) and gaps (end of an answer →\n' +
-        'the interviewer heard) as p50/p90/p99, recordings found in storage, and failures. Exit 0 when every\n' +
-        'interview completed with its recording, 5 otherwise; 2 for a remote LiveKit without --yes.\n',
+        'the interviewer heard) as p50/p90/p99, recordings found in storage, and failures, and how the generator\n' +
+        "itself fared (its processes' CPU and event-loop delay; \"behind\" when its own delay is in the figures).\n" +
+        'Exit 0 when every interview completed with its recording, 5 otherwise; 2 for a remote LiveKit without --yes.\n',
     )
     .action((opts) => run(async () => (await import('./commands/loadtest.js')).loadtest(opts, g())));
 

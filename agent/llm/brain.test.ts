@@ -66,6 +66,7 @@ describe('the interviewer brain (stand-in model)', () => {
     [{ status: 500 }, 'error'],
     [{ raw: 'this is not json' }, 'error'],
     [{ empty: true }, 'empty'],
+    [{ toolCalls: [{ name: 'end_interview', arguments: { reason: 'done' } }] }, 'empty'],
     [`ASK: ${Array(70).fill('very').join(' ')} long?`, 'too_long'],
     ['ASK: ¿Podría explicar qué decisión de diseño tomó usted en ese proyecto de pagos?', 'wrong_language'],
     ['ASK: Before we go on, are you married or planning to have children soon?', 'unsafe'],

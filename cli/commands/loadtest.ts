@@ -4,7 +4,9 @@ import { withContext, type GlobalOptions } from '../context.js';
 import { parseDuration } from '../core/duration.js';
 import { ConflictError, UnavailableError, UsageError } from '../core/errors.js';
 import type { Lang } from '../core/lang.js';
-import { formatInterviewTable, formatPercentiles, isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS } from '../core/loadtest.js';
+import { CANDIDATES_PER_PROCESS, createCandidatePool } from '../adapters/livekit/candidate-pool.js';
+import { voicedPart } from '../adapters/livekit/candidate-speech.js';
+import { candidateProcesses, formatGenerator, formatInterviewTable, formatPercentiles, generatorFigures, isLocalUrl, LOADTEST_MAX_CANDIDATES, secs, TARGET_FIRST_AUDIO_MS, TARGET_GAP_MS, type GeneratorFigures } from '../core/loadtest.js';
 import { onShutdown } from '../shutdown.js';
 import { runLoadtest, speakAnswer } from '../use-cases/loadtest.js';
 
@@ -18,6 +20,7 @@ export interface LoadtestCommandOptions {
   timeout?: string;
   keep?: boolean;
   yes?: boolean;
+  procs?: string;
 }
 
 const FINAL = new Set(['completed', 'failed', 'expired', 'revoked']);
@@ -34,7 +37,12 @@ function parseOptions(opts: LoadtestCommandOptions) {
   const durationMs = duration('duration', opts.duration ?? '1m', 60_000, 30 * 60_000);
   const staggerMs = opts.stagger === '0' ? 0 : duration('stagger', opts.stagger ?? '2s', 0, 60_000);
   const timeoutMs = opts.timeout ? duration('timeout', opts.timeout, 60_000, 60 * 60_000) : durationMs + staggerMs * n + 180_000;
-  return { candidates: n, durationMs, staggerMs, timeoutMs, questionSet: opts.questions ?? 'default', lang: (opts.lang ?? 'en') as Lang };
+  let procs: number | undefined;
+  if (opts.procs !== undefined) {
+    procs = Number(opts.procs);
+    if (!/^\d+$/.test(opts.procs) || procs < 1 || procs > n) throw new UsageError(`--procs: ${JSON.stringify(opts.procs)} must be a whole number from 1 to the number of candidates (${n})`);
+  }
+  return { candidates: n, procs, durationMs, staggerMs, timeoutMs, questionSet: opts.questions ?? 'default', lang: (opts.lang ?? 'en') as Lang };
 }
 
 export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptions): Promise<number> {
@@ -48,27 +56,19 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
     const health = await fetch(`${serveUrl}/healthz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
     if (!health) throw new UnavailableError('http', `serve does not answer at ${serveUrl}/healthz; start \`interviewctl serve\` (and \`interviewctl agent\`) or pass --serve-url`);
 
-    // rtc-node's logger is made when it loads: at debug level unless NODE_ENV is production, on
-    // whatever process.stdout's fd is then. stdout carries the result, so it gets stderr.
-    const nodeEnv = process.env.NODE_ENV;
-    const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
-    process.env.NODE_ENV = 'production';
-    Object.defineProperty(process, 'stdout', { configurable: true, get: () => process.stderr });
-    let candidate: typeof import('../adapters/livekit/synthetic-candidate.js');
-    try {
-      candidate = await import('../adapters/livekit/synthetic-candidate.js');
-    } finally {
-      if (stdout) Object.defineProperty(process, 'stdout', stdout);
-      if (nodeEnv === undefined) delete process.env.NODE_ENV;
-      else process.env.NODE_ENV = nodeEnv;
-    }
-    const answer = candidate.voicedPart(await speakAnswer(ANSWER, o.lang));
-    const video = candidate.makeVideoLoop();
+    // The candidates run in child processes (a few each), so the generating side's own event loop
+    // is not what a large test measures; how those processes fared is printed with the figures.
+    const answer = voicedPart(await speakAnswer(ANSWER, o.lang));
+    const procs = o.procs ?? candidateProcesses(o.candidates, CANDIDATES_PER_PROCESS);
 
     const { sql } = await ctx.db();
     const repos = await ctx.repos();
     const storage = await openStorage(settings);
     const loadtests = createLoadtestRepo(sql);
+    const poolStarted = Date.now();
+    const pool = await createCandidatePool(procs, { answer });
+    let generator: GeneratorFigures | undefined;
+    const closePool = async () => (generator ??= generatorFigures((await pool.close()).processes, Date.now() - poolStarted));
     const abort = new AbortController();
     let finished!: () => void;
     const done = new Promise<void>((r) => (finished = r));
@@ -76,13 +76,13 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
       abort.abort();
       await done;
     });
-    out.info(`loadtest: ${o.candidates} candidates through ${serveUrl} against ${settings.livekit.url}, ${secs(o.durationMs)} interviews, done within ${secs(o.timeoutMs)}`);
+    out.info(`loadtest: ${o.candidates} candidates (in ${procs} process${procs === 1 ? '' : 'es'}) through ${serveUrl} against ${settings.livekit.url}, ${secs(o.durationMs)} interviews, done within ${secs(o.timeoutMs)}`);
     try {
       const result = await runLoadtest(
         {
           ...repos,
           publicUrl: settings.publicUrl,
-          runCandidate: (id, deadlineMs, signal) => candidate.runCandidate({ serveUrl, id, answer, video, deadlineMs, signal }),
+          runCandidate: (id, deadlineMs, signal) => pool.run({ serveUrl, id, deadlineMs }, signal),
           objectSize: (key) => storage.size(key),
           async remove(ids) {
             // Objects first (a failure leaves the interview for a later purge), then the rows. An
@@ -104,7 +104,8 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
         { ...o, keep: opts.keep === true, signal: abort.signal },
       );
       const s = result.summary;
-      out.result({ run: result.run, livekit: settings.livekit.url, serve: serveUrl, summary: s, interviews: result.interviews, cleanedUp: result.cleanedUp, aborted: result.aborted }, () =>
+      const gen = await closePool();
+      out.result({ run: result.run, livekit: settings.livekit.url, serve: serveUrl, summary: s, generator: gen, interviews: result.interviews, cleanedUp: result.cleanedUp, aborted: result.aborted }, () =>
         [
           formatInterviewTable(result.interviews),
           '',
@@ -113,6 +114,7 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
           formatPercentiles('gap', s.gapMs, TARGET_GAP_MS),
           `recorded     ${s.recorded}/${s.candidates} in storage (${storage.where}); ${s.failed} failed`,
           s.held ? 'held: every interview recorded, both p50 targets met' : 'not held: see the failures and targets above',
+          formatGenerator(gen),
           result.cleanedUp
             ? `cleaned up: ${result.cleanedUp.removed} interviews purged, ${result.cleanedUp.objects} objects deleted${result.cleanedUp.left.length ? `; still live, left as they are: ${result.cleanedUp.left.join(', ')}` : ''}`
             : `kept: refs loadtest-${result.run}-*`,
@@ -121,7 +123,7 @@ export async function loadtest(opts: LoadtestCommandOptions, global: GlobalOptio
       return s.failed > 0 ? new ConflictError('', 'loadtest_failures').exitCode : 0;
     } finally {
       finished();
-      await candidate.disposeRtc().catch(() => {});
+      await closePool().catch(() => {});
     }
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInterviewTable, formatPercentiles, isLocalUrl, percentiles, secs, summarize, type LoadtestInterview } from './loadtest.js';
+import { candidateProcesses, formatGenerator, formatInterviewTable, formatPercentiles, generatorFigures, isLocalUrl, percentiles, secs, summarize, type LoadtestInterview } from './loadtest.js';
 
 const row = (over: Partial<LoadtestInterview> = {}): LoadtestInterview => ({
   id: 'x',
@@ -52,4 +52,15 @@ describe('loadtest figures', () => {
     expect(lines).toHaveLength(3);
     expect(formatPercentiles('gap', percentiles([600, 700]), 1000)).toBe('gap          p50 0.60 s  p90 0.70 s  p99 0.70 s  max 0.70 s  (n=2)  target p50 ≤ 1.00 s');
   });
+
+  it('spreads candidates over processes, and says when the generator itself was behind', () => {
+    expect([1, 4, 5, 12, 50].map((n) => candidateProcesses(n, 4))).toEqual([1, 1, 2, 3, 13]);
+    const calm = generatorFigures([{ cpuMs: 30_000, loopDelay: { p99Ms: 22, maxMs: 80 } }, { cpuMs: 30_000, loopDelay: { p99Ms: 35, maxMs: 140 } }], 60_000);
+    expect(calm).toEqual({ processes: 2, cpuCores: 1, loopDelayP99Ms: 35, loopDelayMaxMs: 140, behind: false });
+    expect(formatGenerator(calm)).toBe('generator    2 candidate processes, 1.00 cores, event loop p99 35 ms (max 140 ms)');
+    const late = generatorFigures([{ cpuMs: 50_000, loopDelay: { p99Ms: 412, maxMs: 1900 } }], 60_000);
+    expect(late.behind).toBe(true);
+    expect(formatGenerator(late)).toMatch(/behind: these figures include the generator's own delay/);
+  });
 });
+

@@ -105,3 +105,39 @@ export function formatInterviewTable(rows: readonly LoadtestInterview[]): string
 export function formatPercentiles(label: string, p: Percentiles, targetMs?: number): string {
   return `${label.padEnd(12)} p50 ${secs(p.p50)}  p90 ${secs(p.p90)}  p99 ${secs(p.p99)}  max ${secs(p.max)}  (n=${p.n})${targetMs ? `  target p50 ≤ ${secs(targetMs)}` : ''}`;
 }
+
+/** The generating side's event loops lagging this much put their own delay into the figures. */
+export const GENERATOR_LAG_MS = 100;
+
+/** Processes for `n` candidates: one per CANDIDATES_PER_PROCESS, never more than there are candidates. */
+export function candidateProcesses(n: number, perProcess: number): number {
+  return Math.max(1, Math.min(n, Math.ceil(n / perProcess)));
+}
+
+export interface GeneratorFigures {
+  processes: number;
+  /** The candidate processes' CPU over the run, in cores. */
+  cpuCores: number;
+  /** The worst process's event-loop delay. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Its loops lagged past GENERATOR_LAG_MS (p99): the figures include the generator's own delay. */
+  behind: boolean;
+}
+
+/** How the load generator (the synthetic candidates' processes) fared over `wallMs`. */
+export function generatorFigures(processes: { cpuMs: number; loopDelay: { p99Ms: number; maxMs: number } }[], wallMs: number): GeneratorFigures {
+  const p99 = Math.max(0, ...processes.map((p) => p.loopDelay.p99Ms));
+  return {
+    processes: processes.length,
+    cpuCores: wallMs > 0 ? processes.reduce((s, p) => s + p.cpuMs, 0) / wallMs : 0,
+    loopDelayP99Ms: p99,
+    loopDelayMaxMs: Math.max(0, ...processes.map((p) => p.loopDelay.maxMs)),
+    behind: p99 > GENERATOR_LAG_MS,
+  };
+}
+
+export function formatGenerator(g: GeneratorFigures): string {
+  const line = `generator    ${g.processes} candidate process${g.processes === 1 ? '' : 'es'}, ${g.cpuCores.toFixed(2)} cores, event loop p99 ${Math.round(g.loopDelayP99Ms)} ms (max ${Math.round(g.loopDelayMaxMs)} ms)`;
+  return g.behind ? `${line}\n             behind: these figures include the generator's own delay; use more --procs, or run it from another machine` : line;
+}

@@ -51,6 +51,7 @@ export function summarize(n, batches, logFigures = new Map()) {
     wallS: wallMs / 1000 / batches.length,
     otherCpuPercent: Object.fromEntries(Object.entries(other).map(([k, v]) => [k, (v / wallMs) * 100])),
     marksP50: {},
+    candidateLoop: { processes: Math.max(...batches.map((b) => b.candidateLoop?.processes ?? 0)), p99Ms: Math.max(...batches.map((b) => b.candidateLoop?.p99Ms ?? 0)), maxMs: Math.max(...batches.map((b) => b.candidateLoop?.maxMs ?? 0)) },
     errors: [...heard.filter((h) => h.error).map((h) => `${h.id}: ${h.error}`), ...recordings.filter((r) => !r.ok).map((r) => `${r.id}: ${r.error ?? `recording ${r.codecs}`}`)],
   };
   for (const [name, phase] of [['job start → in the room', 'connected'], ['candidate present → greeting and recorder ready', 'ready']]) {
@@ -112,7 +113,7 @@ export function formatReport({ rows, skipped, skippedWhy, staggerMs, silence, to
         const c = r.cpuPercentByRole;
         const m = r.peakRssMbByRole;
         const marks = Object.entries(r.marksP50).map(([k, v]) => `${k} ${int(v)}`).join(', ');
-        return `  N = ${r.n}: ${c.worker.toFixed(0)} / ${c.job.toFixed(0)} / ${c.ffmpeg.toFixed(0)} %; ${m.worker.toFixed(0)} / ${m.job.toFixed(0)} / ${m.ffmpeg.toFixed(0)} MB; waited ${secs(r.jobWait.p50)} / ${secs(r.jobWait.max)}; start-up p50 (ms): ${marks || '—'}; agent's candidate present → first audio ${secs(r.agentFirstAudioP50)}`;
+        return `  N = ${r.n}: ${c.worker.toFixed(0)} / ${c.job.toFixed(0)} / ${c.ffmpeg.toFixed(0)} %; ${m.worker.toFixed(0)} / ${m.job.toFixed(0)} / ${m.ffmpeg.toFixed(0)} MB; waited ${secs(r.jobWait.p50)} / ${secs(r.jobWait.max)}; start-up p50 (ms): ${marks || '—'}; agent's candidate present → first audio ${secs(r.agentFirstAudioP50)}; the candidates' ${r.candidateLoop.processes} process(es): event loop p99 ${int(r.candidateLoop.p99Ms)} ms (max ${int(r.candidateLoop.maxMs)})`;
       })
       .join('\n') +
     (skipped.length > 0 ? `\nnot run: N = ${skipped.join(', ')} (${skippedWhy})` : '') +

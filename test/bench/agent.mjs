@@ -17,7 +17,7 @@
 //    both p50 targets held) and the largest N at which every interview was still recorded.
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
-//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms --idle 2]
+//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms --idle 2 --candidate-procs 3]
 //   npm run bench:agent -- --llm [--first-token 300] [--stt-final 300] [--turn-detector v1-mini|off] [--repeat 4 --steps 2]
 // --llm: the LLM interviewer against an OpenAI-compatible stand-in whose first token takes
 // --first-token ms, with the Deepgram stand-in for speech, its final transcript --stt-final ms
@@ -51,6 +51,8 @@ const TURN_DETECTOR = process.argv.includes('--turn-detector') ? process.argv[pr
 const JSON_OUT = process.argv.includes('--json');
 const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
+// Child processes the synthetic candidates run in (default: one per CANDIDATES_PER_PROCESS, 4).
+const CANDIDATE_PROCS = process.argv.includes('--candidate-procs') ? numberOption('candidate-procs', 1) : undefined;
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
 // The shipped default unless given: what a user gets.
@@ -83,11 +85,12 @@ if (!Number.isFinite(STAGGER_MS) || STAGGER_MS < 0) {
 // stack's processes must not inherit that setting.
 const nodeEnv = process.env.NODE_ENV;
 process.env.NODE_ENV = 'production';
-const { makeSpeechPcm, makeVideoLoop, runCandidate, SYNTHETIC_CAMERA } = await import('./agent-candidate.mjs');
+const { makeSpeechPcm, SYNTHETIC_CAMERA } = await import('./agent-candidate.mjs');
 if (nodeEnv === undefined) delete process.env.NODE_ENV;
 else process.env.NODE_ENV = nodeEnv;
 const { agentLogFigures, meterTree, processCpuMs, startAgent, startS3, storedGaps } = await import('./agent-stack.mjs');
-const { makePageRecording, startPageUpload } = await import('./page-upload.mjs');
+const { makePageRecording } = await import('./page-upload.mjs');
+const { createCandidatePool, CANDIDATES_PER_PROCESS } = await import(join(ROOT, 'dist/cli/adapters/livekit/candidate-pool.js'));
 const { dispose } = await import('@livekit/rtc-node');
 const { default: postgres } = await import('postgres');
 const { embeddedConnection, embeddedPaths } = await import(join(ROOT, 'dist/cli/adapters/db/embedded.js'));
@@ -137,13 +140,21 @@ async function batch(ids, ctx) {
   const meter = meterTree(ctx.agent.pid);
   const others = { livekit: processCpuMs([ctx.lk.pid]), serve: processCpuMs([ctx.serve.pid]), postgres: processCpuMs(run.postgresPids()), s3: processCpuMs([ctx.s3.pid]) };
   const bench0 = process.cpuUsage();
+  // The candidates run a few to a child process (--candidate-procs): one event loop holding 12
+  // of them starved, and rtc-node lost their rooms ("handle not found"), which no deployment's
+  // candidates (each in their own browser) would do.
+  const pool = await createCandidatePool(CANDIDATE_PROCS ?? Math.ceil(ids.length / CANDIDATES_PER_PROCESS), {
+    answer: ctx.answer,
+    camera: CAMERA,
+    ...(RECORDER === 'browser' ? { pageRecorder: { module: new URL('./page-upload.mjs', import.meta.url).href, exportName: 'startPageUpload', options: { parts: ctx.pageParts } } } : {}),
+  });
   const candidates = [];
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && STAGGER_MS > 0) await sleep(STAGGER_MS);
-    const pageRecorder = RECORDER === 'browser' ? (c) => startPageUpload({ ...c, parts: ctx.pageParts }) : undefined;
-    candidates.push(runCandidate({ serveUrl: ctx.serveUrl, id: ids[i], answer: ctx.answer, video: ctx.video, camera: CAMERA, deadlineMs: CANDIDATE_DEADLINE_MS, pageRecorder }));
+    candidates.push(pool.run({ serveUrl: ctx.serveUrl, id: ids[i], deadlineMs: CANDIDATE_DEADLINE_MS }));
   }
   const heard = await Promise.all(candidates);
+  const generator = (await pool.close()).processes;
   const rows = await waitFinal(ids, 120_000);
   const tree = meter.stop();
   const benchCpu = process.cpuUsage(bench0);
@@ -152,7 +163,7 @@ async function batch(ids, ctx) {
     serve: processCpuMs([ctx.serve.pid]) - others.serve,
     postgres: processCpuMs(run.postgresPids()) - others.postgres,
     s3: processCpuMs([ctx.s3.pid]) - others.s3,
-    candidates: (benchCpu.user + benchCpu.system) / 1000,
+    candidates: (benchCpu.user + benchCpu.system) / 1000 + generator.reduce((sum, g) => sum + g.cpuMs, 0),
   };
   const recordings = await Promise.all(
     ids.map(async (id) => {
@@ -175,7 +186,8 @@ async function batch(ids, ctx) {
     connected: histogramBetween(metrics0, metrics1, 'interviewctl_job_startup_seconds', { phase: 'connected' }),
     ready: histogramBetween(metrics0, metrics1, 'interviewctl_job_startup_seconds', { phase: 'ready' }),
   };
-  return { ids, heard, rows, recordings, tree, otherCpu, agentMetrics, storedGaps: await storedGaps(sql, ids) };
+  const candidateLoop = { processes: generator.length, p99Ms: Math.max(0, ...generator.map((g) => g.loopDelay.p99Ms)), maxMs: Math.max(0, ...generator.map((g) => g.loopDelay.maxMs)) };
+  return { ids, heard, rows, recordings, tree, otherCpu, agentMetrics, candidateLoop, storedGaps: await storedGaps(sql, ids) };
 }
 
 try {
@@ -192,7 +204,6 @@ try {
   sql = postgres({ ...embeddedConnection(embeddedPaths(run.home)), max: 2, onnotice: () => {} });
 
   const answer = makeSpeechPcm(ANSWER, join(run.home, 'answer.pcm'));
-  const video = makeVideoLoop(CAMERA);
   const pageParts = RECORDER === 'browser' ? makePageRecording(join(run.home, 'page-recording.mp4')) : [];
   const mp4Dir = join(run.home, 'mp4');
   mkdirSync(mp4Dir);
@@ -217,7 +228,7 @@ try {
     AGENT_IDLE_PROCESSES: String(IDLE),
   };
   const agent = run.own(await startAgent({ env: agentEnv, cwd: run.home, logPath: join(run.home, 'agent.log') }));
-  const ctx = { pageParts, agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, video, mp4Dir };
+  const ctx = { pageParts, agent, lk, serve, s3, serveUrl: `http://127.0.0.1:${PORTS.serve}`, agentMetricsUrl: `http://127.0.0.1:${PORTS.agentMetrics}/metrics`, answer, mp4Dir };
   await settle(agent.pid);
   say(`answer: ${((answer.length / 48_000) * 1000 / 1000).toFixed(1)} s of speech; ${IDLE} job process(es) kept warm; stack up after ${elapsedS().toFixed(0)} s`);
 

@@ -41,10 +41,13 @@ describe('interviewctl loadtest on the real stack', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/not on this machine.*--yes/);
     expect(await stack.sql`select id from interviews where ref like 'loadtest-%'`).toEqual([]);
+    const procs = (await runCli(['loadtest', '-n', '2', '--procs', '3'], { env: stack.env, cwd: stack.home, timeoutMs: 30_000 })) as { code: number; stderr: string };
+    expect(procs.code).toBe(2);
+    expect(procs.stderr).toMatch(/--procs: "3" must be a whole number from 1 to the number of candidates \(2\)/);
   });
 
-  it('runs 2 candidates, reports first audio, gaps and recordings, and cleans up', async () => {
-    const res = await stack.cli(['loadtest', '-n', '2', '--stagger', '2s', '--questions', 'lt', '--timeout', '4m', '--json'], { timeoutMs: 300_000 });
+  it('runs 2 candidates (one process each), reports first audio, gaps, recordings and the generator, and cleans up', async () => {
+    const res = await stack.cli(['loadtest', '-n', '2', '--procs', '2', '--stagger', '2s', '--questions', 'lt', '--timeout', '4m', '--json'], { timeoutMs: 300_000 });
     writeFileSync(join(stack.artifacts, 'loadtest.json'), res.stdout);
     writeFileSync(join(stack.artifacts, 'loadtest.stderr.txt'), res.stderr);
     expect(res.code, res.stderr).toBe(0);
@@ -53,6 +56,10 @@ describe('interviewctl loadtest on the real stack', () => {
     expect(out.summary.firstAudioMs.n).toBe(2);
     expect(out.summary.firstAudioMs.p50).toBeGreaterThan(0);
     expect(out.summary.gapMs.n).toBeGreaterThan(0);
+    // The candidates ran in two child processes, which said how they fared.
+    expect(out.generator).toMatchObject({ processes: 2, behind: expect.any(Boolean) });
+    expect(out.generator.cpuCores).toBeGreaterThan(0);
+    expect(out.generator.loopDelayP99Ms).toBeGreaterThan(0);
     for (const i of out.interviews) {
       expect(i.ref).toMatch(/^loadtest-\d{8}T\d{6}-[12]$/);
       expect(i.status).toBe('completed');

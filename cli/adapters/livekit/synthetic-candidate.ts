@@ -29,14 +29,13 @@ import {
   dispose,
   type RemoteTrack,
 } from '@livekit/rtc-node';
+import { CANDIDATE_SAMPLE_RATE, dbfs, LOUD_DBFS } from './candidate-speech.js';
+export { CANDIDATE_SAMPLE_RATE, dbfs, LOUD_DBFS, voicedPart } from './candidate-speech.js';
 
 /** Releases rtc-node's native side once every candidate is done (the process can exit then). */
 export const disposeRtc = (): Promise<void> => dispose();
 
-export const CANDIDATE_SAMPLE_RATE = 48_000;
 const FRAME_SAMPLES = CANDIDATE_SAMPLE_RATE / 100; // 10 ms, what a browser microphone sends
-/** A received 10 ms frame louder than this is the interviewer speaking (espeak speaks near -20 dBFS). */
-export const LOUD_DBFS = -40;
 /** Quiet after a question before the candidate starts answering (pauses inside a sentence are shorter). */
 const ANSWER_AFTER_QUIET_MS = 600;
 
@@ -62,26 +61,6 @@ export const SYNTHETIC_CAMERA: CameraShape = { width: 640, height: 360, fps: 20,
 export const BROWSER_CAMERA: CameraShape = { width: 1280, height: 720, fps: 30, simulcast: true };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export function dbfs(samples: Int16Array, from = 0, to = samples.length): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
-  return 10 * Math.log10(sum / Math.max(1, to - from) / 32768 ** 2 + 1e-12);
-}
-
-/** 48 kHz mono PCM cut to its voiced part, so "the end of the answer" is the last voiced sample. */
-export function voicedPart(all: Int16Array): Int16Array {
-  let first = -1;
-  let last = -1;
-  for (let at = 0; at + FRAME_SAMPLES <= all.length; at += FRAME_SAMPLES) {
-    if (dbfs(all, at, at + FRAME_SAMPLES) > LOUD_DBFS) {
-      if (first < 0) first = at;
-      last = at + FRAME_SAMPLES;
-    }
-  }
-  if (first < 0) throw new Error('the synthetic answer is silent');
-  return all.slice(first, last);
-}
 
 /**
  * One second of a moving test pattern (I420): a gradient with a bright bar sweeping across and a
