@@ -101,6 +101,7 @@ export function buildProgram(run: Runner): Command {
     .description('move on interviews stuck past their deadline, checking LiveKit and storage')
     .option('--dry-run', 'say what would change, change nothing')
     .option('--redispatch-after <duration>', 'dispatch an interviewer that has not joined again after this long (default: RECONCILE_REDISPATCH_AFTER, 30s)')
+    .option('--abort-uploads-after <duration>', 'abort an upload left open for an interview that is over once it is this old (default: RECONCILE_ABORT_UPLOADS_AFTER, 1h)')
     .addHelpText(
       'after',
       examples(['interviewctl reconcile --dry-run', 'interviewctl reconcile --json | jq -c \'select(.applied)\'']) +
@@ -114,8 +115,10 @@ export function buildProgram(run: Runner): Command {
         'become its partial recording (joined to H.264 + AAC with ffmpeg; without ffmpeg one segment as recorded, more wait\n' +
         'for a run with it); it stays failed, compared with its audio witness once that is stored (a dead job\'s witness spool\n' +
         'is stored at its key too). Parts that make no recording are deleted.\n' +
+        'S3: a multipart upload left open under recordings/ (a killed recorder\'s) is aborted once it is 1 h old\n' +
+        '(--abort-uploads-after) if its interview is completed, failed, expired, revoked or gone; a live one\'s is never touched.\n' +
         'JSON lines: {id, status, action, detail, applied, error}; action is none, end, complete, fail, redispatch, upload_spool, drop_spool,\n' +
-        'store_parts or drop_parts.\n',
+        'store_parts, drop_parts or abort_upload (detail ends with the key).\n',
     )
     .action((opts) => run(async () => (await import('./commands/reconcile.js')).reconcile(opts, g())));
 

@@ -35,8 +35,12 @@ export interface Settings {
   trustProxy: TrustProxy;
   /** Outbound webhooks: the first retry's delay (HOOKS_RETRY_BASE; doubles per attempt, jittered, for 24 h). */
   hooks: { retryBaseMs: number };
-  /** reconcile (and serve's sweep): how long after a dispatch an absent interviewer is dispatched again (RECONCILE_REDISPATCH_AFTER). */
-  reconcile: { redispatchAfterMs: number };
+  /**
+   * reconcile (and serve's sweep): how long after a dispatch an absent interviewer is dispatched
+   * again (RECONCILE_REDISPATCH_AFTER); how old a multipart upload left open for an interview that
+   * is over must be before it is aborted (RECONCILE_ABORT_UPLOADS_AFTER).
+   */
+  reconcile: { redispatchAfterMs: number; abortUploadsAfterMs: number };
   /** The interviewer worker's tunables (AGENT_*), resolved like every other setting. */
   agent: AgentOptions;
   /** agents-js's log level (AGENT_LOG_LEVEL). */
@@ -181,6 +185,7 @@ export function loadSettings(
 
   const hooksRetryBaseMs = duration('HOOKS_RETRY_BASE', '5s');
   const redispatchAfterMs = duration('RECONCILE_REDISPATCH_AFTER', '30s');
+  const abortUploadsAfterMs = duration('RECONCILE_ABORT_UPLOADS_AFTER', '1h');
   // The agent's settings come from the same places: flags (set into the environment by
   // `interviewctl agent`), then the environment, then .env.
   let agent: AgentOptions | undefined;
@@ -222,7 +227,7 @@ export function loadSettings(
     joinRateLimit,
     trustProxy: trustProxy as TrustProxy,
     hooks: { retryBaseMs: hooksRetryBaseMs },
-    reconcile: { redispatchAfterMs },
+    reconcile: { redispatchAfterMs, abortUploadsAfterMs },
   };
 }
 

@@ -40,3 +40,11 @@ export function browserSegmentKeys(interviewId: string, segment: number) {
   const base = `${browserPartsPrefix(interviewId)}s${pad(segment, 4)}`;
   return { manifest: `${base}.json`, done: `${base}.done.json`, part: (n: number) => `${base}/p${pad(n, 6)}.bin` };
 }
+
+/** Every interview's storage lives under this prefix (`recordings/<interviewId>/…`). */
+export const RECORDINGS_PREFIX = 'recordings/';
+
+/** The interview a storage key belongs to (`recordings/<interviewId>/…`), or undefined for a key of another shape. */
+export function interviewIdOfKey(key: string): string | undefined {
+  return /^recordings\/([A-Za-z0-9_-]{22})\//.exec(key)?.[1];
+}

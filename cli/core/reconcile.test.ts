@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Interview } from './interview.js';
-import { DEFAULT_RECONCILE_LIMITS, planReconcile, type ReconcileFacts } from './reconcile.js';
+import { DEFAULT_RECONCILE_LIMITS, planOpenUpload, planReconcile, type OpenUploadFacts, type ReconcileFacts } from './reconcile.js';
 
 const T0 = new Date('2025-03-01T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -82,5 +82,41 @@ describe('planReconcile: an interviewer that never came', () => {
 
   it('dispatches only for `used`: a recording interview has its interviewer', () => {
     expect(planReconcile(makeInterview({ status: 'recording', recordingStartedAt: at(5_000) }), facts()).kind).toBe('none');
+  });
+});
+
+describe('planOpenUpload: a multipart upload left open (a killed recorder’s)', () => {
+  const HOUR = 3_600_000;
+  const upload = (overrides: Partial<OpenUploadFacts> = {}): OpenUploadFacts => ({ now: at(3 * HOUR), initiatedAt: T0, interviewStatus: 'completed', ...overrides });
+
+  it('aborts it once it is an hour old and its interview is over, saying why', () => {
+    for (const status of ['completed', 'failed', 'expired', 'revoked'] as const) {
+      const plan = planOpenUpload(upload({ interviewStatus: status }));
+      expect(plan.kind).toBe('abort_upload');
+      expect(plan.why).toBe(`upload left open, begun 3h ago, can no longer complete: its interview is ${status}`);
+    }
+  });
+
+  it('aborts it when its interview no longer exists', () => {
+    expect(planOpenUpload(upload({ interviewStatus: null }))).toEqual({ kind: 'abort_upload', why: 'upload left open, begun 3h ago, can no longer complete: its interview no longer exists' });
+  });
+
+  it('never touches a live interview’s upload, however old', () => {
+    for (const status of ['used', 'recording', 'ending'] as const) {
+      const plan = planOpenUpload(upload({ interviewStatus: status, now: at(30 * 86_400_000) }));
+      expect(plan).toEqual({ kind: 'none', why: `its interview is ${status}; its recorder may still be writing it` });
+    }
+  });
+
+  it('leaves a younger one (a spool upload may still be finishing), and one whose start storage does not give', () => {
+    expect(planOpenUpload(upload({ now: at(HOUR) }))).toEqual({ kind: 'none', why: 'begun 1h ago; left until it is 1h old' });
+    expect(planOpenUpload(upload({ initiatedAt: null })).kind).toBe('none');
+  });
+
+  it('takes a shorter age when given one', () => {
+    expect(planOpenUpload(upload({ now: at(3_000) }), { ...DEFAULT_RECONCILE_LIMITS, abortUploadsAfterMs: 2_000 })).toEqual({
+      kind: 'abort_upload',
+      why: 'upload left open, begun 3s ago, can no longer complete: its interview is completed',
+    });
   });
 });

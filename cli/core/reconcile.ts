@@ -1,4 +1,6 @@
+import { formatDuration } from './duration.js';
 import { endsAt, type Interview } from './interview.js';
+import { TERMINAL_STATUSES, type Status } from './states.js';
 
 /** What reconcile could learn about one interview; 'unknown' when the service did not answer. */
 export interface ReconcileFacts {
@@ -26,6 +28,11 @@ export interface ReconcileLimits {
   redispatchAfterMs: number;
   /** How long a session may stay `ending` while the recording is finalised. */
   finalizeMs: number;
+  /**
+   * How long after its start a multipart upload left open for an interview that is over (or gone)
+   * is aborted: long past any recorder or spool upload still finishing for it.
+   */
+  abortUploadsAfterMs: number;
 }
 
 export const DEFAULT_RECONCILE_LIMITS: ReconcileLimits = {
@@ -34,6 +41,7 @@ export const DEFAULT_RECONCILE_LIMITS: ReconcileLimits = {
   agentNoShowMs: 5 * 60_000,
   redispatchAfterMs: 30_000,
   finalizeMs: 10 * 60_000,
+  abortUploadsAfterMs: 60 * 60_000,
 };
 
 export type ReconcileAction =
@@ -86,4 +94,33 @@ export function planReconcile(i: Interview, f: ReconcileFacts, limits: Reconcile
     return { kind: 'none', why: 'still finalising' };
   }
   return { kind: 'none', why: `nothing to do for ${i.status}` };
+}
+
+/** What reconcile knows of one multipart upload left open under `recordings/<interviewId>/`. */
+export interface OpenUploadFacts {
+  now: Date;
+  /** When storage says it was begun; null when it does not say. */
+  initiatedAt: Date | null;
+  /** The status of the interview its key names; null when there is no such interview. */
+  interviewStatus: Status | null;
+}
+
+export type OpenUploadAction = { kind: 'none'; why: string } | { kind: 'abort_upload'; why: string };
+
+/** An age to read: to the second under two minutes, to the minute above (`45s`, `1h`, `3h12m`). */
+const ago = (ms: number) => formatDuration(ms < 120_000 ? Math.round(ms / 1000) * 1000 : Math.round(ms / 60_000) * 60_000);
+
+/**
+ * Decides whether an open multipart upload can no longer complete and is to be aborted (it holds
+ * storage, invisibly, until it is): only when it is older than `abortUploadsAfterMs` and its
+ * interview is over or gone. An upload of a live interview is never touched, however old.
+ */
+export function planOpenUpload(f: OpenUploadFacts, limits: Pick<ReconcileLimits, 'abortUploadsAfterMs'> = DEFAULT_RECONCILE_LIMITS): OpenUploadAction {
+  const status = f.interviewStatus;
+  if (status !== null && !TERMINAL_STATUSES.includes(status)) return { kind: 'none', why: `its interview is ${status}; its recorder may still be writing it` };
+  if (!f.initiatedAt) return { kind: 'none', why: 'storage does not say when it was begun' };
+  const age = f.now.getTime() - f.initiatedAt.getTime();
+  if (age <= limits.abortUploadsAfterMs) return { kind: 'none', why: `begun ${ago(age)} ago; left until it is ${ago(limits.abortUploadsAfterMs)} old` };
+  const whose = status === null ? 'its interview no longer exists' : `its interview is ${status}`;
+  return { kind: 'abort_upload', why: `upload left open, begun ${ago(age)} ago, can no longer complete: ${whose}` };
 }

@@ -93,12 +93,15 @@ async function startPeriodicReconcile(sql: Sql, settings: Settings, log: Logger)
   const { reconcileDeps } = await import('../use-cases/reconcile-deps.js');
   const { reconcile } = await import('../use-cases/reconcile.js');
   const deps = await reconcileDeps(createInterviewRepo(sql), settings, { utterances: createUtteranceRepo(sql), dispatches: createDispatchRepo(sql), spool: false, checks: createRecorderStatsRepo(sql) });
-  const limits = { redispatchAfterMs: settings.reconcile.redispatchAfterMs };
+  const limits = { redispatchAfterMs: settings.reconcile.redispatchAfterMs, abortUploadsAfterMs: settings.reconcile.abortUploadsAfterMs };
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     reconcile(deps, { dryRun: false, limits }, (o) => log.info('reconciled', { interview: o.id, from: o.status, action: o.action, applied: o.applied, detail: o.detail }))
+      .then((s) => {
+        if (s.uploadsUnchecked) log.warn('reconcile could not list the uploads left open', { error: s.uploadsUnchecked });
+      })
       .catch((err) => log.warn('reconcile sweep failed', { error: (err as Error).message }))
       .finally(() => {
         running = false;

@@ -6,6 +6,7 @@ import { createLiveKit, SESSION_ROOM_TIMEOUTS } from '../adapters/livekit/client
 import { openStorage } from '../adapters/storage/storage.js';
 import { awaitsPartsJoin, partsSettledAt } from '../core/browser-recording.js';
 import { roomNameFor } from '../core/ids.js';
+import { RECORDINGS_PREFIX } from '../core/keys.js';
 import type { Settings } from '../settings.js';
 import type { PartsRecovery, ReconcileDeps } from './reconcile.js';
 
@@ -13,7 +14,8 @@ import type { PartsRecovery, ReconcileDeps } from './reconcile.js';
  * The reconcile dependencies over real services; serve's periodic sweep uses the same. With
  * `spool` it also retries the recordings kept in `$INTERVIEWCTL_HOME/spool` (this machine's
  * agent's); both make the parts a RECORDER=browser page left into partial recordings, compared
- * with the interviewer's audio witness when `checks` (RecorderStatsRepo) is given.
+ * with the interviewer's audio witness when `checks` (RecorderStatsRepo) is given; both abort the
+ * multipart uploads a killed recorder left open (none in a local folder).
  */
 export async function reconcileDeps(
   interviews: ReconcileDeps['interviews'],
@@ -40,6 +42,12 @@ export async function reconcileDeps(
     redispatchedAt: (id) => opts.dispatches.lastRedispatchAt(id),
     // The join's own dispatch path: into an existing room it adds a dispatch with a fresh claim.
     redispatch: (i, why) => opts.dispatches.redispatch(i.id, i.dispatchId, () => livekit.startSession(roomNameFor(i.id), { interviewId: i.id }, SESSION_ROOM_TIMEOUTS), why),
+    uploads: {
+      list: () => storage.listOpenUploads(RECORDINGS_PREFIX),
+      // One sweep at a time per upload (serve replicas, an operator's reconcile): the one that
+      // aborts it says so, the others are told it is gone.
+      abort: async (u) => (await interviews.exclusively(`abort-upload:${u.uploadId}`, () => storage.abortUpload(u))) ?? false,
+    },
   };
   // Only where the page records: other recorders leave no parts, and a sweep of every failed
   // interview's storage every minute would cost them a listing each (and fail with storage down).

@@ -1,8 +1,11 @@
 import type { InterviewRepo } from '../adapters/db/interviews.js';
+import type { OpenUpload } from '../adapters/storage/storage.js';
 import { ConflictError } from '../core/errors.js';
 import { candidateIdentityFor, roomNameFor } from '../core/ids.js';
 import type { Interview } from '../core/interview.js';
-import { DEFAULT_RECONCILE_LIMITS, planReconcile, type ReconcileAction, type ReconcileFacts, type ReconcileLimits } from '../core/reconcile.js';
+import { interviewIdOfKey } from '../core/keys.js';
+import { DEFAULT_RECONCILE_LIMITS, planOpenUpload, planReconcile, type ReconcileAction, type ReconcileFacts, type ReconcileLimits } from '../core/reconcile.js';
+import type { Status } from '../core/states.js';
 
 export interface ReconcileDeps {
   interviews: InterviewRepo;
@@ -28,6 +31,11 @@ export interface ReconcileDeps {
    * the page stored nothing (recoverBrowserParts). Absent: parts are not looked at.
    */
   recoverParts?(i: Interview, dryRun: boolean): Promise<PartsRecovery | undefined>;
+  /**
+   * The multipart uploads left open under `recordings/` (a killed recorder's), and aborting one:
+   * false when it is gone already or another sweep is aborting it. Absent: uploads are not looked at.
+   */
+  uploads?: { list(): Promise<OpenUpload[]>; abort(u: OpenUpload): Promise<boolean> };
 }
 
 /** One interview's left parts (the shape `recoverBrowserParts` reports). */
@@ -38,6 +46,7 @@ export interface PartsRecovery {
 }
 
 const MOVED = 'moved by someone else meanwhile';
+const UPLOAD_GONE = 'gone meanwhile: another sweep aborted it';
 
 /** How far back reconcile looks for failed interviews whose page's parts were left (a week). */
 export const LEFT_PARTS_WINDOW_MS = 7 * 86_400_000;
@@ -55,7 +64,7 @@ export interface SpoolRetry {
 export interface ReconcileOutcome {
   id: string;
   status: string;
-  action: ReconcileAction['kind'] | 'upload_spool' | 'drop_spool' | 'store_parts' | 'drop_parts';
+  action: ReconcileAction['kind'] | 'upload_spool' | 'drop_spool' | 'store_parts' | 'drop_parts' | 'abort_upload';
   detail: string;
   applied: boolean;
   error: string | null;
@@ -91,15 +100,17 @@ async function gather(deps: ReconcileDeps, i: Interview, now: Date): Promise<Rec
 /**
  * One sweep: first the recordings kept in the local spool (a dead job's is failed with
  * `agent_crashed` as it is stored), then live and ending interviews, then the page's parts of
- * interviews that failed without a recording (RECORDER=browser). With dryRun nothing changes.
- * `spoolsKept` counts spools that could not be stored (storage still down), `partsKept` the
- * interviews whose parts could not be joined or stored (storage down, ffprobe missing, a failed join).
+ * interviews that failed without a recording (RECORDER=browser), then the multipart uploads left
+ * open for interviews that are over. With dryRun nothing changes. `spoolsKept` counts spools that
+ * could not be stored (storage still down), `partsKept` the interviews whose parts could not be
+ * joined or stored (storage down, ffprobe missing, a failed join); `uploadsUnchecked` says why the
+ * open uploads could not be listed.
  */
 export async function reconcile(
   deps: ReconcileDeps,
   opts: { dryRun: boolean; now?: () => Date; limits?: Partial<ReconcileLimits> },
   emit: (o: ReconcileOutcome) => void,
-): Promise<{ checked: number; changed: number; spoolsKept: number; partsKept: number }> {
+): Promise<{ checked: number; changed: number; spoolsKept: number; partsKept: number; uploadsUnchecked: string | null }> {
   let changed = 0;
   let spoolsKept = 0;
   await deps.retrySpools?.(opts.dryRun, (r) => {
@@ -153,5 +164,35 @@ export async function reconcile(
       emit({ id: i.id, status: i.status, action: r.result === 'dropped' || r.result === 'would_drop' ? 'drop_parts' : 'store_parts', detail: r.detail, applied, error: r.error });
     }
   }
-  return { checked: live.length, changed, spoolsKept, partsKept };
+  let uploadsUnchecked: string | null = null;
+  if (deps.uploads) {
+    let open: OpenUpload[] = [];
+    try {
+      open = await deps.uploads.list();
+    } catch (err) {
+      // Storage down: the uploads wait for the next sweep, as nothing is lost meanwhile.
+      uploadsUnchecked = (err as Error).message;
+    }
+    const statusOf = new Map<string, Status | null>();
+    for (const u of open) {
+      // A key that names no interview is not interviewctl's to judge.
+      const id = interviewIdOfKey(u.key);
+      if (!id) continue;
+      if (!statusOf.has(id)) statusOf.set(id, (await deps.interviews.findExact(id))?.status ?? null);
+      const status = statusOf.get(id)!;
+      const plan = planOpenUpload({ now, initiatedAt: u.initiatedAt, interviewStatus: status }, limits);
+      const outcome: ReconcileOutcome = { id, status: status ?? 'missing', action: plan.kind, detail: `${plan.why} (${u.key})`, applied: false, error: null };
+      if (plan.kind === 'abort_upload' && !opts.dryRun) {
+        try {
+          outcome.applied = await deps.uploads.abort(u);
+          if (outcome.applied) changed++;
+          else outcome.error = UPLOAD_GONE;
+        } catch (err) {
+          outcome.error = (err as Error).message;
+        }
+      }
+      if (plan.kind !== 'none' || opts.dryRun) emit(outcome);
+    }
+  }
+  return { checked: live.length, changed, spoolsKept, partsKept, uploadsUnchecked };
 }

@@ -32,6 +32,24 @@ export interface ObjectStorage {
   listEverything(prefix: string): Promise<StoredItem[]>;
   /** Removes one item of `listEverything` for good (a version by its id, an upload by aborting it). */
   removeItem(item: StoredItem): Promise<void>;
+  /**
+   * Multipart uploads begun under a prefix and neither completed nor aborted (a recorder whose
+   * process was killed leaves one). A local folder has none: its half-written files are `.partial`.
+   */
+  listOpenUploads(prefix: string): Promise<OpenUpload[]>;
+  /**
+   * Aborts one open upload, dropping its parts. False when there is no such upload any more
+   * (another sweep aborted it, or it completed), which is not an error.
+   */
+  abortUpload(upload: Pick<OpenUpload, 'key' | 'uploadId'>): Promise<boolean>;
+}
+
+/** A multipart upload left open in the bucket. */
+export interface OpenUpload {
+  key: string;
+  uploadId: string;
+  /** When it was begun; null when the server does not say. */
+  initiatedAt: Date | null;
 }
 
 /** One thing in storage: an object, one version of it, or an unfinished upload. */
@@ -144,6 +162,12 @@ export function createLocalStorage(dir: string): ObjectStorage {
           await rmdir(dir).catch(() => {});
         }
       }
+    },
+    async listOpenUploads() {
+      return [];
+    },
+    async abortUpload() {
+      return false;
     },
   };
 }
@@ -284,14 +308,7 @@ export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<
           versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
         } while (keyMarker);
         for (const o of await storage.list(prefix)) if (!items.some((i) => i.key === o.key)) items.push({ key: o.key, kind: 'object' });
-        let uploadMarker: string | undefined;
-        let idMarker: string | undefined;
-        do {
-          const page = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: prefix, KeyMarker: uploadMarker, UploadIdMarker: idMarker }));
-          for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) items.push({ key: u.Key, kind: 'upload', id: u.UploadId });
-          uploadMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-          idMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
-        } while (uploadMarker);
+        for (const u of await storage.listOpenUploads(prefix)) items.push({ key: u.key, kind: 'upload', id: u.uploadId });
       } catch (err) {
         if (err instanceof UnavailableError) throw err;
         throw unavailable('listing of', prefix, err);
@@ -305,6 +322,32 @@ export async function createS3Storage(s3: NonNullable<Settings['s3']>): Promise<
         else await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: item.key, VersionId: item.kind === 'object' ? undefined : item.id }));
       } catch (err) {
         throw unavailable('delete of', item.key, err);
+      }
+    },
+    async listOpenUploads(prefix) {
+      const uploads: OpenUpload[] = [];
+      let keyMarker: string | undefined;
+      let idMarker: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: idMarker }));
+          for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) uploads.push({ key: u.Key, uploadId: u.UploadId, initiatedAt: u.Initiated ?? null });
+          keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+          idMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+        } while (keyMarker);
+      } catch (err) {
+        throw unavailable('listing of uploads under', prefix, err);
+      }
+      return uploads;
+    },
+    async abortUpload(upload) {
+      checkKey(upload.key);
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: upload.key, UploadId: upload.uploadId }));
+        return true;
+      } catch (err) {
+        if ((err as { name?: string }).name === 'NoSuchUpload') return false;
+        throw unavailable('abort of the upload of', upload.key, err);
       }
     },
   };
