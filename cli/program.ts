@@ -116,7 +116,8 @@ export function buildProgram(run: Runner): Command {
         'for a run with it); it stays failed, compared with its audio witness once that is stored (a dead job\'s witness spool\n' +
         'is stored at its key too). Parts that make no recording are deleted.\n' +
         'S3: a multipart upload left open under recordings/ (a killed recorder\'s) is aborted once it is 1 h old\n' +
-        '(--abort-uploads-after) if its interview is completed, failed, expired, revoked or gone; a live one\'s is never touched.\n' +
+        '(--abort-uploads-after) if its interview is completed, failed, expired or revoked; a live one\'s, or one this database\n' +
+        'does not have (a shared bucket), is never touched.\n' +
         'JSON lines: {id, status, action, detail, applied, error}; action is none, end, complete, fail, redispatch, upload_spool, drop_spool,\n' +
         'store_parts, drop_parts or abort_upload (detail ends with the key).\n',
     )

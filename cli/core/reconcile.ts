@@ -117,10 +117,12 @@ const ago = (ms: number) => formatDuration(ms < 120_000 ? Math.round(ms / 1000) 
  */
 export function planOpenUpload(f: OpenUploadFacts, limits: Pick<ReconcileLimits, 'abortUploadsAfterMs'> = DEFAULT_RECONCILE_LIMITS): OpenUploadAction {
   const status = f.interviewStatus;
-  if (status !== null && !TERMINAL_STATUSES.includes(status)) return { kind: 'none', why: `its interview is ${status}; its recorder may still be writing it` };
+  // Not ours to judge: a bucket shared with another deployment holds its live interviews' uploads
+  // (as a witness spool whose interview is not in this database is kept).
+  if (status === null) return { kind: 'none', why: 'its interview is not in this database (a bucket shared with another deployment?); left alone' };
+  if (!TERMINAL_STATUSES.includes(status)) return { kind: 'none', why: `its interview is ${status}; its recorder may still be writing it` };
   if (!f.initiatedAt) return { kind: 'none', why: 'storage does not say when it was begun' };
   const age = f.now.getTime() - f.initiatedAt.getTime();
   if (age <= limits.abortUploadsAfterMs) return { kind: 'none', why: `begun ${ago(age)} ago; left until it is ${ago(limits.abortUploadsAfterMs)} old` };
-  const whose = status === null ? 'its interview no longer exists' : `its interview is ${status}`;
-  return { kind: 'abort_upload', why: `upload left open, begun ${ago(age)} ago, can no longer complete: ${whose}` };
+  return { kind: 'abort_upload', why: `upload left open, begun ${ago(age)} ago, can no longer complete: its interview is ${status}` };
 }
