@@ -26,6 +26,9 @@ async function setup(init: CandidatePoolInit): Promise<Setup> {
   return { candidate, init, video, pageRecorder: (ctx) => factory({ ...options, ...ctx }) };
 }
 
+// The pool's process gone (killed, crashed): its candidates are nobody's; they stop with it.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (m: ParentMessage) => {
   if (m.type === 'init') {
     ready = setup(m.init);
