@@ -311,13 +311,19 @@ export function buildProgram(run: Runner): Command {
     .action(() => run(async () => (await import('./commands/hooks.js')).send(g())));
   registerEvaluationCommands(program, run, g);
 
-  const questions = program.command('questions').description('question sets: add, list, show');
+  const questions = program.command('questions').description('question sets: add, validate, list, show');
   questions
     .command('add')
     .description('add or replace a question set from a JSON file (- for stdin)')
     .argument('<file>', 'JSON: {"name": "backend", "lang": "en", "context": "the role, for the AI interviewer", "followUps": 1, "questions": ["…", {"text": "…", "timeLimit": "3m", "rubric": "what a strong answer shows", "competency": "system design", "followUps": 2}]}')
-    .addHelpText('after', examples(['interviewctl questions add backend.json', 'interviewctl questions add - < backend.json']) + '\n\nfollowUps (0-3, default 1) caps the follow-ups the AI interviewer may ask per question; rubric and context are given to the model, never the candidate\'s email or ref.')
+    .addHelpText('after', examples(['interviewctl questions add backend.json', 'interviewctl questions add - < backend.json']) + '\n\nfollowUps (0-3, default 1) caps the follow-ups the AI interviewer may ask per question; rubric and context are given to the model, never the candidate\'s email or ref.\nEvery problem (a field the format does not have, a question asked twice, a value out of range) is reported with its JSON path, exit 2, and nothing is stored. Interviews already created keep the questions they were created with.')
     .action((file) => run(async () => (await import('./commands/questions.js')).add(file, g())));
+  questions
+    .command('validate')
+    .description('check a question set file as add does, without storing it (no database needed)')
+    .argument('<file>', 'JSON file of a question set (- for stdin)')
+    .addHelpText('after', examples(['interviewctl questions validate backend.json', 'interviewctl questions validate backend.json --json | jq .questions']) + '\nExit 0 when add would take it, 2 with every problem and its JSON path.\n')
+    .action((file) => run(async () => (await import('./commands/questions.js')).validate(file, g())));
   questions
     .command('list')
     .description('list question sets, built-in and added')
@@ -325,7 +331,7 @@ export function buildProgram(run: Runner): Command {
     .action(() => run(async () => (await import('./commands/questions.js')).listSets(g())));
   questions
     .command('show')
-    .description('show the questions of a set')
+    .description('show a set in full: its context, follow-ups and scale, and each question with its limit, competency and rubric')
     .argument('<name>', 'set name')
     .addOption(new Option('--lang <lang>', 'language of the set').choices(['en', 'ja']).default('en'))
     .addHelpText('after', examples(['interviewctl questions show default --lang ja']))

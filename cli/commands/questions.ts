@@ -3,16 +3,42 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import { isLang, LANGS, type Lang } from '../core/lang.js';
 import { DEFAULT_FOLLOW_UPS, followUpsOf, validateQuestionSet, type QuestionSet } from '../core/questions.js';
 import { formatDuration } from '../core/duration.js';
-import { safe, table } from '../output.js';
+import { createPrinter, safe, table } from '../output.js';
+import { findJsonSyntaxError } from '../core/json-syntax.js';
 import { withContext, type GlobalOptions } from '../context.js';
 
 /** A question set file is a few KiB; anything past this is not one (`questions add /dev/urandom`). */
 const QUESTION_FILE_MAX = 1024 * 1024;
+const PROBLEMS_SHOWN = 50;
 
 export async function add(file: string, global: GlobalOptions): Promise<number> {
+  const set = await readQuestionSetFile(file);
+  return withContext(global, async (ctx) => {
+    const { questionSets } = await ctx.repos();
+    const result = await questionSets.upsert(set);
+    ctx.out.result({ ...set, result }, () => `${result} question set ${set.name} (${set.lang}, ${questionCount(set)})`);
+    return 0;
+  });
+}
+
+/** `questions validate FILE`: the checks of `add`, without the database (for CI and editors). */
+export async function validate(file: string, global: GlobalOptions): Promise<number> {
+  const set = await readQuestionSetFile(file);
+  createPrinter(global).result({ ...set, valid: true }, () => `valid: question set ${set.name} (${set.lang}, ${questionCount(set)}); nothing stored`);
+  return 0;
+}
+
+const questionCount = (set: QuestionSet) => `${set.questions.length} question${set.questions.length === 1 ? '' : 's'}`;
+
+/**
+ * Reads and checks a question-set file (or stdin for `-`). Every problem is a UsageError naming
+ * the file and, for bad JSON, the line and column; never a stretch of the file's text.
+ */
+async function readQuestionSetFile(path: string): Promise<QuestionSet> {
+  const file = path === '-' ? 'stdin' : path;
   let text: string;
   try {
-    text = await readBounded(file === '-' ? process.stdin : createReadStream(file), QUESTION_FILE_MAX);
+    text = await readBounded(path === '-' ? process.stdin : createReadStream(path), QUESTION_FILE_MAX);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`${file}: no such file`);
     if (err === TOO_BIG) throw new UsageError(`${file}: larger than ${QUESTION_FILE_MAX / 1024} KiB, which no question set is`);
@@ -20,20 +46,26 @@ export async function add(file: string, global: GlobalOptions): Promise<number> 
     throw err;
   }
   if (text.includes('\uFFFD')) throw new UsageError(`${file}: not UTF-8 text`);
+  text = text.replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw new UsageError(`${file}: empty; a question set is one JSON object: {"name": …, "questions": […]}`);
   let doc: unknown;
   try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
+    doc = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text around the error (which may be anything) and, in
+    // Node 20, often gives no position; say where instead.
+    const at = findJsonSyntaxError(text);
+    const yaml = /\.ya?ml$/i.test(file) ? '; question sets are JSON files, YAML is not read' : '';
+    throw new UsageError(`${file}: not valid JSON${at ? ` at line ${at.line}, column ${at.column}: ${at.reason}` : ''}${yaml}`);
   }
   const checked = validateQuestionSet(doc);
-  if (!checked.ok) throw new UsageError(`${file}: ${checked.errors.join('; ')}`);
-  return withContext(global, async (ctx) => {
-    const { questionSets } = await ctx.repos();
-    const result = await questionSets.upsert(checked.set);
-    ctx.out.result({ ...checked.set, result }, () => `${result} question set ${checked.set.name} (${checked.set.lang}, ${checked.set.questions.length} question${checked.set.questions.length === 1 ? '' : 's'})`);
-    return 0;
-  });
+  if (!checked.ok) {
+    // Every problem, up to a screenful: a generated file can have thousands of the same one.
+    const shown = checked.errors.slice(0, PROBLEMS_SHOWN);
+    const more = checked.errors.length - shown.length;
+    throw new UsageError(`${file}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
+  }
+  return checked.set;
 }
 
 export async function listSets(global: GlobalOptions): Promise<number> {
@@ -64,6 +96,9 @@ export function questionSetDetails(set: QuestionSet & { builtin: boolean }): str
   const out = [`${set.name} (${set.lang}, ${set.builtin ? 'built-in' : 'added'})${set.description ? ` — ${safe(set.description)}` : ''}`];
   if (set.context) out.push(`context: ${safe(set.context)}`);
   out.push(`follow-ups per question: ${set.followUps ?? DEFAULT_FOLLOW_UPS}${set.followUps === undefined ? ' (default)' : ''}`);
+  // The set's scale is copied into each of its questions (and absent from a set without one).
+  const scale = set.questions[0]?.scale;
+  out.push(`scale: ${scale ? `${scale.min}-${scale.max}` : '1-5 (default)'}`);
   set.questions.forEach((q, i) => {
     const tags = [formatDuration(q.timeLimitMs), `${followUpsOf(q)} follow-up${followUpsOf(q) === 1 ? '' : 's'}`, ...(q.competency ? [safe(q.competency)] : [])];
     out.push(`${String(i + 1).padStart(2)}. ${safe(q.text)}  [${tags.join(', ')}]`);

@@ -33,6 +33,8 @@ export const MAX_FOLLOW_UPS = 3;
 export const MAX_RUBRIC_CHARS = 2000;
 export const MAX_CONTEXT_CHARS = 4000;
 export const MAX_COMPETENCY_CHARS = 60;
+export const MAX_TEXT_CHARS = 1000;
+export const MAX_QUESTIONS = 50;
 
 /** How many follow-ups a question allows. */
 export function followUpsOf(q: Pick<Question, 'followUps'>): number {
@@ -71,25 +73,30 @@ export function builtinQuestionSet(name: string, lang: Lang): QuestionSet | unde
   return BUILTIN_QUESTION_SETS.find((s) => s.name === name && s.lang === lang);
 }
 
+/** Adds `problem` when there is one; true when it did. */
+function pushProblem(errors: string[], problem: string | undefined): boolean {
+  if (problem) errors.push(problem);
+  return problem !== undefined;
+}
+
 /**
  * Validates a question-set document (the JSON of `questions add`). Every problem is returned
  * with its JSON path, so one run tells the author everything to fix.
  *
- * Shape: `{ name, lang?: "en"|"ja", description?, context?, followUps?: 0-3,
+ * Shape: `{ name, lang?: "en"|"ja", description?, context?, followUps?: 0-3, scale?: {min, max},
  *   questions: [string | {text, timeLimit?, rubric?, competency?, followUps?: 0-3}] }`.
+ * A field outside that shape, or a question asked twice, is a problem too; `null` is the same
+ * as leaving an optional field out.
  * The set's `followUps` is written into each question that does not give its own, so an
  * interview's copy of the questions carries everything the interviewer needs.
  */
-function pushProblem(errors: string[], problem: string | undefined): void {
-  if (problem) errors.push(problem);
-}
-
 export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet } | { ok: false; errors: string[] } {
   const errors: string[] = [];
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { ok: false, errors: ['the file must hold one JSON object: {"name": …, "questions": […]}'] };
   }
   const d = doc as Record<string, unknown>;
+  unknownFields(d, SET_FIELDS, '', errors);
   const name = d.name;
   if (typeof name !== 'string' || !NAME.test(name)) {
     errors.push('name: required, letters, digits, ".", "_" or "-", at most 64 characters');
@@ -100,32 +107,42 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
   }
   const description = d.description ?? '';
   if (typeof description !== 'string') errors.push('description: must be a string');
-  else if (description.length > 1000) errors.push('description: longer than 1000 characters');
+  else if (description.length > 1000) errors.push(`description: longer than 1000 characters (${description.length})`);
   else pushProblem(errors, unsafeTextProblem('description', description));
   const context = optionalText(d.context, 'context', MAX_CONTEXT_CHARS, errors);
   const setFollowUps = optionalFollowUps(d.followUps, 'followUps', errors);
   const questions: Question[] = [];
   if (!Array.isArray(d.questions) || d.questions.length === 0) {
     errors.push('questions: required, a non-empty array');
-  } else if (d.questions.length > 50) {
-    errors.push('questions: at most 50 questions');
   } else {
+    // Past the limit each question is still checked, so one run lists everything to fix.
+    if (d.questions.length > MAX_QUESTIONS) errors.push(`questions: at most ${MAX_QUESTIONS} questions (${d.questions.length})`);
+    const firstAt = new Map<string, number>();
     d.questions.forEach((q, i) => {
       const at = `questions[${i}]`;
       const item = typeof q === 'string' ? { text: q } : q;
-      if (typeof item !== 'object' || item === null) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         errors.push(`${at}: must be a string or {"text": …, "timeLimit": "2m"}`);
         return;
       }
+      unknownFields(item as Record<string, unknown>, QUESTION_FIELDS, `${at}.`, errors);
       const { text, timeLimit, rubric, competency, followUps } = item as Record<string, unknown>;
-      if (typeof text !== 'string' || text.trim() === '') errors.push(`${at}.text: required`);
-      else if (text.length > 1000) errors.push(`${at}.text: longer than 1000 characters`);
-      else pushProblem(errors, unsafeTextProblem(`${at}.text`, text));
+      if (text === undefined || text === null) errors.push(`${at}.text: required`);
+      else if (typeof text !== 'string') errors.push(`${at}.text: must be a string`);
+      else if (text.trim() === '') errors.push(`${at}.text: required (this one is blank)`);
+      else if (text.length > MAX_TEXT_CHARS) errors.push(`${at}.text: longer than ${MAX_TEXT_CHARS} characters (${text.length})`);
+      else if (!pushProblem(errors, unsafeTextProblem(`${at}.text`, text))) {
+        // The interviewer would ask it twice, and the evaluation would score it twice.
+        const key = text.trim().replace(/\s+/g, ' ').toLowerCase();
+        const first = firstAt.get(key);
+        if (first !== undefined) errors.push(`${at}.text: the same question as questions[${first}]`);
+        else firstAt.set(key, i);
+      }
       let timeLimitMs = DEFAULT_QUESTION_TIME_LIMIT_MS;
-      if (timeLimit !== undefined) {
+      if (timeLimit !== undefined && timeLimit !== null) {
         const parsed = typeof timeLimit === 'string' ? parseDuration(timeLimit) : typeof timeLimit === 'number' ? timeLimit * 1000 : undefined;
         if (parsed === undefined || parsed < 10_000 || parsed > 1_800_000) {
-          errors.push(`${at}.timeLimit: must be a duration between 10s and 30m`);
+          errors.push(`${at}.timeLimit: must be a duration between 10s and 30m (like "90s" or "3m", or a number of seconds)`);
         } else timeLimitMs = parsed;
       }
       const r = optionalText(rubric, `${at}.rubric`, MAX_RUBRIC_CHARS, errors);
@@ -151,6 +168,67 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
   };
 }
 
+const SET_FIELDS = ['name', 'lang', 'description', 'context', 'followUps', 'scale', 'questions'] as const;
+const QUESTION_FIELDS = ['text', 'timeLimit', 'rubric', 'competency', 'followUps'] as const;
+
+/**
+ * A field the format does not have is an error, not ignored: a typo ("rubirc") would otherwise
+ * store the set without the rubric and nobody would know. The nearest known field is suggested.
+ */
+function unknownFields(obj: Record<string, unknown>, known: readonly string[], prefix: string, errors: string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = nearestField(key, known);
+    const hint = FIELD_HINTS.get(`${prefix.replace(/\[\d+\]/, '[]')}${key}`) ?? (near ? `did you mean "${near}"?` : `known: ${known.join(', ')}`);
+    errors.push(`${prefix}${fieldPath(key)}: unknown field (${hint})`);
+  }
+}
+
+// Fields of the commands' --json output, which a round trip (`questions show --json > set.json`) brings along.
+const OUTPUT_ONLY = 'it is in the output of questions show/add --json, not in a set file';
+const FIELD_HINTS = new Map<string, string>([
+  ['builtin', OUTPUT_ONLY],
+  ['updatedAt', OUTPUT_ONLY],
+  ['result', OUTPUT_ONLY],
+  ['valid', OUTPUT_ONLY],
+  ['questions[].timeLimitMs', 'a file gives "timeLimit": "2m" (a number is seconds)'],
+  ['questions[].scale', 'the scale is the set\'s: {"scale": {"min": 1, "max": 5}} at the top'],
+]);
+
+/** A key as a path segment: `rubirc`, or `["time limit"]` when it is not a plain name. */
+function fieldPath(key: string): string {
+  if (/^[A-Za-z_$][\w$]{0,63}$/.test(key)) return key;
+  const shown = [...key].length > 40 ? `${[...key].slice(0, 40).join('')}…` : key;
+  // The key comes from the file: JSON-quoted, and with anything a terminal would act on as \u escapes.
+  return `[${JSON.stringify(shown).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}]`;
+}
+
+function nearestField(key: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
+  let best: { field: string; distance: number } | undefined;
+  const k = norm(key);
+  for (const field of known) {
+    // A key far longer than any field is no typo of one (and a megabyte-long key stays cheap).
+    if (Math.abs(k.length - field.length) > 2) continue;
+    const distance = editDistance(k, norm(field));
+    if (distance <= Math.min(2, Math.floor(field.length / 3)) && (!best || distance < best.distance)) best = { field, distance };
+  }
+  return best?.field;
+}
+
+/** Levenshtein distance, counting a swap of two neighbours as one edit ("rubirc" → "rubric"). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 /**
  * The set's `scale` ({"min": 1, "max": 5} when absent), written into each question so an
  * interview's copy of its questions says how it is scored.
@@ -158,6 +236,7 @@ export function validateQuestionSet(doc: unknown): { ok: true; set: QuestionSet 
 function applySetScale(v: unknown, questions: Question[], errors: string[]): void {
   if (v === undefined || v === null) return;
   const { min, max } = (typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  if (typeof v === 'object' && !Array.isArray(v)) unknownFields(v as Record<string, unknown>, ['min', 'max'], 'scale.', errors);
   const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 100;
   if (!whole(min) || !whole(max) || max - min < 1 || max - min > 100) {
     errors.push('scale: must be {"min": N, "max": M} with whole numbers 0-100 and min < max (default {"min": 1, "max": 5})');

@@ -76,7 +76,7 @@ describe('questions add', () => {
     expect(JSON.parse(replaced.stdout)).toMatchObject({ name: 'backend', result: 'updated', questions: [{ text: 'A brand new question?' }] });
 
     const shown = await run(['questions', 'show', 'backend']);
-    expect(shown.stdout).toBe('backend (en, added) — Backend, revised\nfollow-ups per question: 1 (default)\n 1. A brand new question?  [2m, 1 follow-up]\n');
+    expect(shown.stdout).toBe('backend (en, added) — Backend, revised\nfollow-ups per question: 1 (default)\nscale: 1-5 (default)\n 1. A brand new question?  [2m, 1 follow-up]\n');
     const interview = JSON.parse((await run(['show', id, '--json'])).stdout) as { questionSet: string; questions: { text: string; timeLimitMs: number }[] };
     expect(interview.questionSet).toBe('backend');
     expect(interview.questions).toEqual([
@@ -146,6 +146,7 @@ describe('questions add', () => {
         'designer (en, added)',
         'context: Senior backend engineer, payments team, remote within the EU.',
         'follow-ups per question: 2',
+        'scale: 1-5 (default)',
         ' 1. Tell me about a service you designed end to end.  [2m, 3 follow-ups, system design]',
         '    rubric: Own design decisions, trade-offs, a measured result.',
         ' 2. Why this team?  [1m, 2 follow-ups]',
@@ -177,7 +178,7 @@ describe('questions add', () => {
   it('says a file is not JSON, or not there', async () => {
     const notJson = await run(['questions', 'add', file('broken.json', '{"name": "x", "questions": [')]);
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/^error: .*broken\.json: not valid JSON \(/);
+    expect(notJson.stderr).toMatch(/^error: .*broken\.json: not valid JSON at line 1, column 29: /);
     expect(stackFrames(notJson.stderr)).toEqual([]);
     const csv = await run(['questions', 'add', file('invites.csv', 'name,email\nAda,ada@example.com\n')]);
     expect(csv.code).toBe(2);
@@ -188,5 +189,132 @@ describe('questions add', () => {
     const missing = await run(['questions', 'add', join(ws.scratch.dir, 'missing.json')]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/missing\.json: no such file\n$/);
+  });
+});
+
+describe('questions add and validate: files as authors write them', () => {
+  const stored = async (name: string) => (await ws.db.sql<{ n: number }[]>`select count(*)::int as n from question_sets where name = ${name}`)[0]!.n;
+  /** One error line, exit 2, no stack, nothing stored under `name`. */
+  const refused = async (path: string, name: string) => {
+    const r = await run(['questions', 'add', path]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+    expect(stackFrames(r.stderr)).toEqual([]);
+    expect(await stored(name)).toBe(0);
+    return r.stderr;
+  };
+
+  it('a file that is not JSON: line and column, what is wrong, never the text around it', async () => {
+    const broken = file('broken-crlf.json', '{\r\n  "name": "broken",\r\n  "description": "for Ada Lovelace <ada@example.com>"\r\n  "questions": ["q"]\r\n}\r\n');
+    const stderr = await refused(broken, 'broken');
+    expect(stderr).toBe(`error: ${broken}: not valid JSON at line 4, column 3: expected "," or "}" but found '"' (is a comma missing?)\n`);
+    expect(await refused(file('trailing.json', '{"name": "trailing", "questions": ["a", "b",]}'), 'trailing')).toContain('not valid JSON at line 1, column 45: a comma before "]" (JSON allows no trailing comma)');
+    expect(await refused(file('set.yaml', 'name: yaml\nquestions:\n  - Tell me about yourself.\n'), 'yaml')).toContain('not valid JSON at line 1, column 1: expected a value but found "n"; question sets are JSON files, YAML is not read');
+  });
+
+  it('an empty file, or one of only spaces or a BOM, says so', async () => {
+    for (const content of ['', '  \n\r\n', '\uFEFF']) {
+      expect(await refused(file('empty.json', content), 'empty')).toMatch(/empty\.json: empty; a question set is one JSON object/);
+    }
+    const stdin = await run(['questions', 'validate', '-'], { input: '' });
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toBe('error: stdin: empty; a question set is one JSON object: {"name": …, "questions": […]}\n');
+  });
+
+  it('a typo in a field name is reported with its path and the field meant, and nothing is stored', async () => {
+    const typo = file('typo.json', { name: 'typo', contxt: 'Backend role', questions: [{ text: 'Tell me about a design.', rubirc: 'Trade-offs and a result.', folowUps: 2 }] });
+    const stderr = await refused(typo, 'typo');
+    for (const problem of ['contxt: unknown field (did you mean "context"?)', 'questions[0].rubirc: unknown field (did you mean "rubric"?)', 'questions[0].folowUps: unknown field (did you mean "followUps"?)']) {
+      expect(stderr).toContain(problem);
+    }
+  });
+
+  it('duplicate questions, a 5,000-character question, a 50,000-character context and bad limits are all reported at once', async () => {
+    const bad = file('many-problems.json', {
+      name: 'many-problems',
+      context: 'c'.repeat(50_000),
+      followUps: '2',
+      questions: ['Tell me about yourself.', 'tell me about  yourself.', 'q'.repeat(5000), { text: 'a', timeLimit: '0s' }, { text: 'b', timeLimit: '-5s' }, { text: 'c', timeLimit: '10h' }, { text: 'd', timeLimit: 'abc' }, { text: 'e', followUps: 1.5 }, { text: 'f', followUps: -1 }, { text: 'g', followUps: null }],
+    });
+    const stderr = await refused(bad, 'many-problems');
+    const problems = stderr.replace(/^error: [^:]+: /, '').trimEnd().split('; ');
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'context',
+      'followUps',
+      'questions[1].text',
+      'questions[2].text',
+      'questions[3].timeLimit',
+      'questions[4].timeLimit',
+      'questions[5].timeLimit',
+      'questions[6].timeLimit',
+      'questions[7].followUps',
+      'questions[8].followUps',
+    ]);
+    expect(stderr).toContain('questions[1].text: the same question as questions[0]');
+    expect(stderr).toContain('context: longer than 4000 characters (50000)');
+  });
+
+  it('past 50 problems says how many more', async () => {
+    const bad = file('typos.json', { name: 'typos', questions: Array.from({ length: 30 }, (_, i) => ({ text: `Question ${i}?`, rubirc: 'r', competncy: 'c' })) });
+    const stderr = await refused(bad, 'typos');
+    expect(stderr.split('unknown field')).toHaveLength(51);
+    expect(stderr).toMatch(/; and 10 more\n$/);
+  });
+
+  it('a 20 MB file is refused at 1 MiB without reading the rest', async () => {
+    const big = file('big.json', JSON.stringify({ name: 'big', questions: ['q'], padding: 'y'.repeat(20 * 1024 * 1024) }));
+    const started = Date.now();
+    expect(await refused(big, 'big')).toBe(`error: ${big}: larger than 1024 KiB, which no question set is\n`);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('a BOM and CRLF line endings, emoji and Japanese are fine, and show prints them as written', async () => {
+    const text = JSON.stringify({ name: 'ja-crlf', lang: 'ja', description: '一次面接 🎉', context: '東京のチーム 👩‍💻', questions: [{ text: '自己紹介をお願いします 🙂', competency: 'コミュニケーション', rubric: '具体例 ✅' }] }, null, 2);
+    const r = await run(['questions', 'add', file('ja-crlf.json', `\uFEFF${text.replace(/\n/g, '\r\n')}`)]);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = await run(['questions', 'show', 'ja-crlf', '--lang', 'ja']);
+    expect(shown.stdout).toBe(
+      ['ja-crlf (ja, added) — 一次面接 🎉', 'context: 東京のチーム 👩‍💻', 'follow-ups per question: 1 (default)', 'scale: 1-5 (default)', ' 1. 自己紹介をお願いします 🙂  [2m, 1 follow-up, コミュニケーション]', '    rubric: 具体例 ✅', ''].join('\n'),
+    );
+  });
+
+  it('show prints the scale of a set that has one', async () => {
+    expect((await run(['questions', 'add', file('scaled.json', { name: 'scaled', scale: { min: 0, max: 10 }, questions: ['q'] })])).code).toBe(0);
+    expect((await run(['questions', 'show', 'scaled'])).stdout).toMatch(/^scale: 0-10$/m);
+  });
+
+  it('validate checks a file as add does, without a database, and stores nothing', async () => {
+    // A database that does not exist: validate never opens one.
+    const env = ws.db.envFor('ictl_no_such_database');
+    const good = await run(['questions', 'validate', file('good.json', { name: 'checked', questions: ['Tell me about yourself.', { text: 'Why us?', timeLimit: '90s', followUps: 0 }] })], { env });
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toBe('valid: question set checked (en, 2 questions); nothing stored\n');
+    const json = await run(['questions', 'validate', join(ws.scratch.dir, 'good.json'), '--json'], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: 'checked', valid: true, questions: [{ timeLimitMs: 120_000 }, { timeLimitMs: 90_000, followUps: 0 }] });
+    expect(await stored('checked')).toBe(0);
+
+    const three = file('three.json', { name: 'three', questions: [{ text: 'q1', rubric: 'x'.repeat(10_000) }, { text: 'q2', followUps: 7 }, { text: 'q3', competency: 42 }] });
+    const bad = await run(['questions', 'validate', three], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`error: ${three}: questions[0].rubric: longer than 2000 characters (10000); questions[1].followUps: must be a whole number from 0 to 3; questions[2].competency: must be a string\n`);
+    const badJson = await run(['questions', 'validate', three, '--json'], { env });
+    expect(JSON.parse(badJson.stderr)).toEqual({ error: 'usage', message: expect.stringContaining('questions[1].followUps: must be a whole number from 0 to 3') });
+    expect(await stored('three')).toBe(0);
+  });
+
+  it('re-adding a set changes only interviews created after it: earlier ones keep questions, rubric, follow-ups and context', async () => {
+    const v1 = file('reused-v1.json', { name: 'reused', context: 'Role v1.', followUps: 2, questions: [{ text: 'Old question?', rubric: 'Old rubric.', competency: 'old', timeLimit: '3m' }] });
+    expect((await run(['questions', 'add', v1])).code).toBe(0);
+    const before = JSON.parse((await run(['create', '--json', '--name', 'Early Candidate', '--questions', 'reused'])).stdout) as { id: string };
+    // A bad v2 changes nothing; a good one replaces the set.
+    expect((await run(['questions', 'add', file('reused-bad.json', { name: 'reused', questions: ['New?', 'New?'] })])).code).toBe(2);
+    expect((await run(['questions', 'add', file('reused-v2.json', { name: 'reused', context: 'Role v2.', questions: ['New question?'] })])).code).toBe(0);
+    const after = JSON.parse((await run(['create', '--json', '--name', 'Late Candidate', '--questions', 'reused'])).stdout) as { id: string };
+    const questionsOf = async (id: string) => (JSON.parse((await run(['show', id, '--json'])).stdout) as { questions: unknown[] }).questions;
+    expect(await questionsOf(before.id)).toEqual([{ text: 'Old question?', timeLimitMs: 180_000, rubric: 'Old rubric.', competency: 'old', followUps: 2 }]);
+    expect(await questionsOf(after.id)).toEqual([{ text: 'New question?', timeLimitMs: 120_000 }]);
+    const rows = await ws.db.sql<{ id: string; roleContext: string | null }[]>`select id, role_context from interviews where id in ${ws.db.sql([before.id, after.id])}`;
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.roleContext]))).toEqual({ [before.id]: 'Role v1.', [after.id]: 'Role v2.' });
   });
 });

@@ -72,7 +72,13 @@ describe('made harmless at output', () => {
     // As an older version could have stored them.
     const rows = HOSTILE.map((bad, i) => makeNewInterview({ candidateName: `Name${bad}`, candidateEmail: `e${i}${bad}@example.com`, ref: `REF-${i}${bad}` }));
     await createInterviewRepo(ws.db.sql).insertMany(rows);
-    await createQuestionSetRepo(ws.db.sql).upsert({ name: 'hostile', lang: 'en', description: `desc\u001b]0;x\u0007\nFORGED`, questions: [{ text: `Q\u009b2J\u202e?`, timeLimitMs: 60_000 }] });
+    await createQuestionSetRepo(ws.db.sql).upsert({
+      name: 'hostile',
+      lang: 'en',
+      description: `desc\u001b]0;x\u0007\nFORGED`,
+      context: `role\u001b[2J\nFORGED context`,
+      questions: [{ text: `Q\u009b2J\u202e?`, timeLimitMs: 60_000, rubric: `r\u001b]0;owned\u0007\nFORGED rubric`, competency: `c\u202e\u009b31m` }],
+    });
 
     const list = await ws.run(['list', '--limit', '50']);
     expect(list.code, list.stderr).toBe(0);
@@ -91,6 +97,8 @@ describe('made harmless at output', () => {
     expect(sets.stdout).not.toMatch(/^FORGED/m);
     const one = await ws.run(['questions', 'show', 'hostile']);
     expect(one.stdout).not.toMatch(UNSAFE);
+    expect(one.stdout).not.toMatch(/^FORGED/m);
+    expect(one.stdout).toContain('    rubric: r ]0;owned  FORGED rubric\n');
     // --json keeps the data as it is, escaped by JSON where JSON escapes it.
     const json = JSON.parse((await ws.run(['show', rows[0]!.id, '--json'])).stdout) as { ref: string };
     expect(json.ref).toBe(rows[0]!.ref);
