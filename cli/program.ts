@@ -401,7 +401,7 @@ export function buildProgram(run: Runner): Command {
     .option('--timeout <duration>', 'the whole run ends by then, cleaned up (default: duration + 3m)')
     .option('--keep', 'keep the interviews and recordings it made (ref loadtest-…) instead of purging them')
     .option('--yes', 'run against a LiveKit that is not on this machine (LiveKit Cloud, a remote cluster)')
-    .option('--procs <n>', 'child processes the candidates run in (default: one per 4 candidates)')
+    .option('--procs <n>', 'child processes the candidates run in (default: one per 6 candidates)')
     .addHelpText(
       'after',
       examples([

@@ -106,8 +106,12 @@ export function formatPercentiles(label: string, p: Percentiles, targetMs?: numb
   return `${label.padEnd(12)} p50 ${secs(p.p50)}  p90 ${secs(p.p90)}  p99 ${secs(p.p99)}  max ${secs(p.max)}  (n=${p.n})${targetMs ? `  target p50 ≤ ${secs(targetMs)}` : ''}`;
 }
 
-/** The generating side's event loops lagging this much put their own delay into the figures. */
-export const GENERATOR_LAG_MS = 100;
+/**
+ * The generating side's event loops running their timers this late at the median (5 % of the gap
+ * target) put their own delay into the p50 figures. Their p99 is no such sign: on a full 2-core
+ * machine it was 150-210 ms (bench:agent, 6 at once) whichever way the candidates were spread.
+ */
+export const GENERATOR_LAG_MS = 50;
 
 /** Processes for `n` candidates: one per CANDIDATES_PER_PROCESS, never more than there are candidates. */
 export function candidateProcesses(n: number, perProcess: number): number {
@@ -118,26 +122,28 @@ export interface GeneratorFigures {
   processes: number;
   /** The candidate processes' CPU over the run, in cores. */
   cpuCores: number;
-  /** The worst process's event-loop delay. */
+  /** The worst process's event-loop lateness. */
+  loopDelayP50Ms: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
-  /** Its loops lagged past GENERATOR_LAG_MS (p99): the figures include the generator's own delay. */
+  /** Its loops lagged past GENERATOR_LAG_MS at the median: the figures include the generator's own delay. */
   behind: boolean;
 }
 
 /** How the load generator (the synthetic candidates' processes) fared over `wallMs`. */
-export function generatorFigures(processes: { cpuMs: number; loopDelay: { p99Ms: number; maxMs: number } }[], wallMs: number): GeneratorFigures {
-  const p99 = Math.max(0, ...processes.map((p) => p.loopDelay.p99Ms));
+export function generatorFigures(processes: { cpuMs: number; loopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }[], wallMs: number): GeneratorFigures {
+  const p50 = Math.max(0, ...processes.map((p) => p.loopDelay.p50Ms));
   return {
     processes: processes.length,
     cpuCores: wallMs > 0 ? processes.reduce((s, p) => s + p.cpuMs, 0) / wallMs : 0,
-    loopDelayP99Ms: p99,
+    loopDelayP50Ms: p50,
+    loopDelayP99Ms: Math.max(0, ...processes.map((p) => p.loopDelay.p99Ms)),
     loopDelayMaxMs: Math.max(0, ...processes.map((p) => p.loopDelay.maxMs)),
-    behind: p99 > GENERATOR_LAG_MS,
+    behind: p50 > GENERATOR_LAG_MS,
   };
 }
 
 export function formatGenerator(g: GeneratorFigures): string {
-  const line = `generator    ${g.processes} candidate process${g.processes === 1 ? '' : 'es'}, ${g.cpuCores.toFixed(2)} cores, event loop p99 ${Math.round(g.loopDelayP99Ms)} ms (max ${Math.round(g.loopDelayMaxMs)} ms)`;
+  const line = `generator    ${g.processes} candidate process${g.processes === 1 ? '' : 'es'}, ${g.cpuCores.toFixed(2)} cores, event loop late p50 ${Math.round(g.loopDelayP50Ms)} ms, p99 ${Math.round(g.loopDelayP99Ms)} ms (max ${Math.round(g.loopDelayMaxMs)} ms)`;
   return g.behind ? `${line}\n             behind: these figures include the generator's own delay; use more --procs, or run it from another machine` : line;
 }

@@ -51,7 +51,7 @@ const TURN_DETECTOR = process.argv.includes('--turn-detector') ? process.argv[pr
 const JSON_OUT = process.argv.includes('--json');
 const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
-// Child processes the synthetic candidates run in (default: one per CANDIDATES_PER_PROCESS, 4).
+// Child processes the synthetic candidates run in (default: one per CANDIDATES_PER_PROCESS, 6).
 const CANDIDATE_PROCS = process.argv.includes('--candidate-procs') ? numberOption('candidate-procs', 1) : undefined;
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
@@ -186,7 +186,8 @@ async function batch(ids, ctx) {
     connected: histogramBetween(metrics0, metrics1, 'interviewctl_job_startup_seconds', { phase: 'connected' }),
     ready: histogramBetween(metrics0, metrics1, 'interviewctl_job_startup_seconds', { phase: 'ready' }),
   };
-  const candidateLoop = { processes: generator.length, p99Ms: Math.max(0, ...generator.map((g) => g.loopDelay.p99Ms)), maxMs: Math.max(0, ...generator.map((g) => g.loopDelay.maxMs)) };
+  const worst = (k) => Math.max(0, ...generator.map((g) => g.loopDelay[k]));
+  const candidateLoop = { processes: generator.length, p50Ms: worst('p50Ms'), p99Ms: worst('p99Ms'), maxMs: worst('maxMs') };
   return { ids, heard, rows, recordings, tree, otherCpu, agentMetrics, candidateLoop, storedGaps: await storedGaps(sql, ids) };
 }
 

@@ -19,11 +19,18 @@ export type ChildMessage =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
   | { type: 'done'; key: number; run: CandidateRun }
-  | { type: 'stats'; cpuMs: number; loopDelay: { p99Ms: number; maxMs: number } };
+  | { type: 'stats'; cpuMs: number; loopDelay: LoopDelay };
+
+/** How late a process's event loop ran its timers (ms past when they were due). */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
 
 /** How the load generator itself fared: when its loops lag, the figures include its own delay. */
 export interface PoolStats {
-  processes: { cpuMs: number; loopDelay: { p99Ms: number; maxMs: number } }[];
+  processes: { cpuMs: number; loopDelay: LoopDelay }[];
 }
 
 export interface CandidatePool {
@@ -33,8 +40,13 @@ export interface CandidatePool {
   close(): Promise<PoolStats>;
 }
 
-/** Candidates per process: rtc-node in one process stayed healthy with 4 (bench:agent, 2-core machine). */
-export const CANDIDATES_PER_PROCESS = 4;
+/**
+ * Candidates per process. On the 2-core machine (bench:agent) 12 in one process lost 3 rooms to
+ * rtc-node, and 6 in one kept every one; 6 split over 2 processes cost the full machine 6-7 % of a
+ * core more (rtc-node's runtime twice), and the agent's figures suffered for it (gap p50 1.04 and
+ * 1.05 s with one process, 1.20 and 1.19 s with two, runs alternated).
+ */
+export const CANDIDATES_PER_PROCESS = 6;
 
 /**
  * Synthetic candidates spread over `processes` child processes, one after the other in turn, so
