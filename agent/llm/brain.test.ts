@@ -162,4 +162,10 @@ describe('the interviewer brain (stand-in model)', () => {
     const none = await createLlmBrain({ model, lang: 'en', timeoutMs: 10_000 }).roleAnswer('Is it remote?', { kind: 'answer', text: 'The hiring team will follow up with you on that.' }, new AbortController().signal);
     expect(none.text).toBe('The hiring team will follow up with you on that.');
   });
+
+  it('says none of a role answer\'s reasoning whose opening tag the chat template wrote', async () => {
+    next = { text: 'The context says remote. The candidate asks about it. So say so.</think>It is a fully remote role within the EU.', firstTokenMs: 20, chunkMs: 2 };
+    const r = await brain().roleAnswer('Is the role remote?', { kind: 'answer', text: 'The hiring team will follow up with you on that.' }, new AbortController().signal);
+    expect(r).toMatchObject({ kind: 'answer', text: 'It is a fully remote role within the EU.', replaced: null });
+  });
 });

@@ -67,7 +67,9 @@ export function createLlmBrain(opts: { model: TurnModel; lang: Lang; timeoutMs: 
         limits,
         signal,
         lang: opts.lang,
-        parse: (soFar) => ({ kind: 'answer', text: soFar.trim() }),
+        // Read whole, as it is said whole: mid-stream, the reasoning of a model whose chat template
+        // opened its <think> block itself reads as the answer until the closing tag arrives.
+        parse: (soFar, done) => (done ? { kind: 'answer', text: soFar.trim() } : undefined),
       });
       if (!res.ok) return replaced(fallback, res.reason, res.detail, { ttftMs: res.ttftMs, durationMs: res.durationMs });
       // Said whole, with the plan's "let's go on" after it: an answer about the role is rare and short.
