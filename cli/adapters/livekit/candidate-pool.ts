@@ -53,17 +53,20 @@ export const CANDIDATES_PER_PROCESS = 6;
  * a large load test is not held back by one event loop on the generating side. Each process
  * imports rtc-node once and makes its own camera frames; results come back whole.
  */
-export async function createCandidatePool(processes: number, init: CandidatePoolInit): Promise<CandidatePool> {
+export async function createCandidatePool(processes: number, init: CandidatePoolInit, childModule: URL = new URL('./candidate-process.js', import.meta.url)): Promise<CandidatePool> {
   const children: ChildProcess[] = [];
   const pending = new Map<number, { child: ChildProcess; resolve(r: CandidateRun): void; id: string }>();
   const stats: PoolStats['processes'] = [];
   let nextKey = 0;
   let turn = 0;
+  const lost = (id: string, why: string): CandidateRun => ({ id, joinMs: NaN, publishedAt: NaN, firstAudioMs: NaN, gaps: [], captions: [], heardClosing: false, error: why });
   const starts: Promise<void>[] = [];
   for (let i = 0; i < Math.max(1, processes); i++) {
     // rtc-node logs at debug level to stdout unless NODE_ENV is production; stdout is not ours.
-    const child = fork(new URL('./candidate-process.js', import.meta.url), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = fork(childModule, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
     children.push(child);
+    // A send to a process that died meanwhile fails here, not as a throw: its 'exit' settles the runs.
+    child.on('error', () => {});
     starts.push(
       new Promise<void>((resolve, reject) => {
         child.on('message', (m: ChildMessage) => {
@@ -81,7 +84,7 @@ export async function createCandidatePool(processes: number, init: CandidatePool
           for (const [key, p] of pending) {
             if (p.child !== child) continue;
             pending.delete(key);
-            p.resolve({ id: p.id, joinMs: NaN, publishedAt: NaN, firstAudioMs: NaN, gaps: [], captions: [], heardClosing: false, error: `its candidate process exited (${signal ?? code})` });
+            p.resolve(lost(p.id, `its candidate process exited (${signal ?? code})`));
           }
         });
       }),
@@ -97,7 +100,10 @@ export async function createCandidatePool(processes: number, init: CandidatePool
   return {
     size: children.length,
     run(job, signal) {
-      const child = children[turn++ % children.length]!;
+      // A process that crashed takes no more candidates (nothing would ever answer them).
+      const live = children.filter((c) => c.connected);
+      if (live.length === 0) return Promise.resolve(lost(job.id, 'every candidate process has exited'));
+      const child = live[turn++ % live.length]!;
       const key = nextKey++;
       return new Promise<CandidateRun>((resolve) => {
         pending.set(key, { child, resolve, id: job.id });
