@@ -35,6 +35,11 @@ describe('jsonFromModel: the object in a structured reply', () => {
     expect(jsonFromModel(raw)).toEqual(obj);
   });
 
+  it('keeps a tag inside one of the reply\'s strings', () => {
+    const withTag = { questions: [{ index: 0, score: 3, rationale: 'Explains why the model emits <think> blocks' }] };
+    expect(jsonFromModel(JSON.stringify(withTag))).toEqual(withTag);
+  });
+
   it.each(['', 'no object here', '<think>{"questions": []}</think>', '{"questions": [', '```\nnot json\n```'])('finds nothing in %j', (raw) => {
     expect(jsonFromModel(raw)).toBeUndefined();
   });

@@ -49,12 +49,16 @@ export function visibleText(raw: string): string {
  * Undefined when there is no object to parse; the caller's schema still decides whether it fits.
  */
 export function jsonFromModel(raw: string): unknown {
-  const text = visibleText(raw).trim();
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Fall through: a fence or a sentence around the object.
+  // A reply that is JSON as it stands is taken as it stands: a "<think>" inside one of its strings
+  // (a rationale naming the tag) is text, not a block to cut out of it.
+  for (const text of [raw.trim(), visibleText(raw).trim()]) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Fall through: reasoning, a fence or a sentence around the object.
+    }
   }
+  const text = visibleText(raw).trim();
   const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
   const candidates = [fenced?.[1], text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)];
   for (const c of candidates) {
