@@ -322,7 +322,7 @@ export function buildProgram(run: Runner): Command {
     .command('validate')
     .description('check a question set file as add does, without storing it (no database needed)')
     .argument('<file>', 'JSON file of a question set (- for stdin)')
-    .addHelpText('after', examples(['interviewctl questions validate backend.json', 'interviewctl questions validate backend.json --json | jq .questions']) + '\nExit 0 when add would take it, 2 with every problem and its JSON path.\n')
+    .addHelpText('after', examples(['interviewctl questions validate backend.json', 'interviewctl questions validate backend.json --json | jq .questions']) + '\nExit 0 when add would take it, 2 with every problem and its JSON path, 4 when the file does not exist.\n')
     .action((file) => run(async () => (await import('./commands/questions.js')).validate(file, g())));
   questions
     .command('list')

@@ -19,7 +19,9 @@ export interface TurnModel {
    * hears the text so far as each piece arrives (a reply is spoken sentence by sentence).
    * A reasoning model's thinking in the content is not the reply: agents-js drops `<think>…</think>`
    * blocks itself; `visibleText` also drops the forms it lets through (another tag name or case, a
-   * block whose opening tag the chat template wrote). The first token is the first one after it.
+   * block whose opening tag the chat template wrote). The first token is the first one after a
+   * `<think>` block; a block the template opened is known only at its closing tag, so its thinking
+   * counts as the first token (callers read a line without its ASK:/NEXT: marker whole).
    */
   complete(messages: ChatMessages, limits: { firstTokenMs: number; totalMs: number }, signal?: AbortSignal, onText?: (soFar: string) => void): Promise<Completion>;
   close(): Promise<void>;
