@@ -9,7 +9,6 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +28,7 @@ import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { probeMedia } from './helpers/witness-media.js';
+import { freePort } from './helpers/ports.js';
 
 const log = createLogger({ write: () => true } as never);
 let ws: AgentWorkspace;
@@ -166,14 +166,7 @@ describe('RECORDER=browser: a page that rejoined, kept its previous segment open
   describe.skipIf(!existsSync(versitygwBin))('in a real bucket (versitygw)', () => {
     let gw: Awaited<ReturnType<typeof startVersitygw>>;
     beforeAll(async () => {
-      const port = await new Promise<number>((resolve, reject) => {
-        const srv = createServer();
-        srv.once('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-          const { port } = srv.address() as { port: number };
-          srv.close(() => resolve(port));
-        });
-      });
+      const port = await freePort();
       gw = await startVersitygw({ dir: mkdtempSync(join(ws.dir, 's3-')), port });
       await s3ClientFor(gw).send(new CreateBucketCommand({ Bucket: 'interviews' }));
     }, 60_000);

@@ -4,7 +4,6 @@
 // it is back finishes the job. Then the bucket (versions too), the gateway's folders, the local
 // spool and the database are searched for the candidate's name and email.
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
@@ -25,20 +24,10 @@ import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { ndjson } from './helpers/cli.js';
 import { databaseDump, filesUnder, seedFinishedInterview, type SeededCandidate } from './helpers/candidate-data.js';
 import { useCliWorkspace } from './helpers/workspace.js';
+import { freePort } from './helpers/ports.js';
 
 const installed = existsSync(versitygwBin);
 const BUCKET = 'interviews';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!installed)('candidate delete against a versioned bucket (versitygw), with storage going down', () => {
   const ws = useCliWorkspace('data-rights-s3');

@@ -9,7 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import { spoolLockOf } from '../../agent/recorder/recorder.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { makeTalkingPageRecording, makeWitness } from './helpers/witness-media.js';
 import { useCliWorkspace } from './helpers/workspace.js';
+import { freePort } from './helpers/ports.js';
 
 const ws = useCliWorkspace('parts');
 let storage: ObjectStorage;
@@ -238,14 +238,7 @@ describe.skipIf(!existsSync(versitygwBin))('reconcile: parts a RECORDER=browser 
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     gw = await startVersitygw({ dir: mkdtempSync(join(ws.scratch.dir, 's3-')), port });
     await s3ClientFor(gw).send(new CreateBucketCommand({ Bucket: 'interviews' }));
     const s3 = { bucket: 'interviews', endpoint: gw.endpoint, region: gw.region, accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey, forcePathStyle: true };

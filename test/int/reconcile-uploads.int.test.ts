@@ -5,7 +5,6 @@
 // live interview's is never touched; the stored recording stays; a second run does nothing; two
 // sweeps at once abort it once.
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
@@ -24,6 +23,7 @@ import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { makeNewInterview } from './helpers/builders.js';
 import { ndjson } from './helpers/cli.js';
 import { useCliWorkspace } from './helpers/workspace.js';
+import { freePort } from './helpers/ports.js';
 
 const BUCKET = 'interviews';
 
@@ -34,17 +34,6 @@ interface Line {
   detail: string;
   applied: boolean;
   error: string | null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(!existsSync(versitygwBin))('reconcile: multipart uploads left open in the bucket (versitygw)', () => {
