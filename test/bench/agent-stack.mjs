@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { procCmdline, spawnLogged, stopProcess, waitUntil } from '../stack/process.mjs';
-import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, s3EnvOf, startVersitygw } from '../stack/versitygw.mjs';
 import { BIN } from './live.mjs';
 
 const BUCKET = 'bench-interviews';
@@ -17,14 +17,7 @@ export async function startS3({ home, port }) {
   const gw = await startVersitygw({ dir: join(home, 's3'), port, accessKeyId: 'bench-access-key', secretAccessKey: 'bench-secret-key-0123456789abcdef' });
   const client = s3ClientFor(gw);
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const env = {
-    S3_BUCKET: BUCKET,
-    S3_ENDPOINT: gw.endpoint,
-    S3_REGION: gw.region,
-    S3_ACCESS_KEY_ID: gw.accessKeyId,
-    S3_SECRET_ACCESS_KEY: gw.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-  };
+  const env = s3EnvOf(gw, BUCKET);
   return {
     env,
     pid: gw.pid,

@@ -28,7 +28,7 @@ import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
 import { openAgentWorkspace, type AgentWorkspace } from './helpers/agent-workspace.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { probeMedia } from './helpers/witness-media.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../stack/ports.mjs';
 
 const log = createLogger({ write: () => true } as never);
 let ws: AgentWorkspace;

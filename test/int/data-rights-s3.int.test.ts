@@ -20,11 +20,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Storage } from '../../cli/adapters/storage/storage.js';
 import { versitygwBin } from '../stack/paths.mjs';
-import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, s3EnvOf, startVersitygw } from '../stack/versitygw.mjs';
 import { ndjson } from './helpers/cli.js';
 import { databaseDump, filesUnder, seedFinishedInterview, type SeededCandidate } from './helpers/candidate-data.js';
 import { useCliWorkspace } from './helpers/workspace.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../stack/ports.mjs';
 
 const installed = existsSync(versitygwBin);
 const BUCKET = 'interviews';
@@ -43,14 +43,7 @@ describe.skipIf(!installed)('candidate delete against a versioned bucket (versit
   beforeAll(async () => {
     port = await freePort();
     gw = await start();
-    env = {
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: gw.endpoint,
-      S3_REGION: gw.region,
-      S3_ACCESS_KEY_ID: gw.accessKeyId,
-      S3_SECRET_ACCESS_KEY: gw.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
-    };
+    env = s3EnvOf(gw, BUCKET);
     client = s3ClientFor(gw);
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await client.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));

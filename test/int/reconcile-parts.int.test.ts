@@ -25,7 +25,7 @@ import { spoolLockOf } from '../../agent/recorder/recorder.js';
 import { makeNewInterview } from './helpers/builders.js';
 import { makeTalkingPageRecording, makeWitness } from './helpers/witness-media.js';
 import { useCliWorkspace } from './helpers/workspace.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../stack/ports.mjs';
 
 const ws = useCliWorkspace('parts');
 let storage: ObjectStorage;

@@ -19,11 +19,11 @@ import { loadSettings } from '../../cli/settings.js';
 import { reconcile as sweep, type ReconcileOutcome } from '../../cli/use-cases/reconcile.js';
 import { reconcileDeps } from '../../cli/use-cases/reconcile-deps.js';
 import { versitygwBin } from '../stack/paths.mjs';
-import { s3ClientFor, startVersitygw } from '../stack/versitygw.mjs';
+import { s3ClientFor, s3EnvOf, startVersitygw } from '../stack/versitygw.mjs';
 import { makeNewInterview } from './helpers/builders.js';
 import { ndjson } from './helpers/cli.js';
 import { useCliWorkspace } from './helpers/workspace.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../stack/ports.mjs';
 
 const BUCKET = 'interviews';
 
@@ -47,12 +47,7 @@ describe.skipIf(!existsSync(versitygwBin))('reconcile: multipart uploads left op
     client = s3ClientFor(gw);
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     env = {
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: gw.endpoint,
-      S3_REGION: gw.region,
-      S3_ACCESS_KEY_ID: gw.accessKeyId,
-      S3_SECRET_ACCESS_KEY: gw.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3EnvOf(gw, BUCKET),
       // Nothing listens there: the live interview's room is "unknown", and it is left as it is.
       LIVEKIT_URL: `ws://127.0.0.1:${await freePort()}`,
     };

@@ -90,3 +90,15 @@ export function s3ClientFor(gw) {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
+
+/** The S3_* settings that point interviewctl at `gw`'s `bucket`. */
+export function s3EnvOf(gw, bucket) {
+  return {
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: gw.endpoint,
+    S3_REGION: gw.region,
+    S3_ACCESS_KEY_ID: gw.accessKeyId,
+    S3_SECRET_ACCESS_KEY: gw.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}

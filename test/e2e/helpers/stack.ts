@@ -6,7 +6,6 @@
 // (`startCliProcess(['agent'], …)`) and versitygw (`startVersitygw`), so they are stopped with the
 // rest, in reverse order, also when a test fails.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -16,6 +15,7 @@ import { launchChromium, makeSpeechWav } from '../../stack/browser.mjs';
 import { cliEnv, repoRoot, runCli, startCliProcess } from '../../stack/interviewctl.mjs';
 import { DEFAULT_API_KEY, DEFAULT_API_SECRET, startLivekitServer } from '../../stack/livekit.mjs';
 import { recordPostgresHome } from '../../stack/process.mjs';
+import { freePort } from '../../stack/ports.mjs';
 
 export const artifactsRoot = join(repoRoot, 'test', 'e2e', 'artifacts');
 
@@ -73,16 +73,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Refuses to start outside the runner's namespace: the stack must never see a real network. */
 export function assertIsolated(): void {
