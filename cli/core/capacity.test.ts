@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultIdleProcesses, defaultMaxInterviews, FULL_LOAD, hasRoomFor, IDLE_PROCESS_BYTES, interviewLoad, LIVEKIT_TARGET_LOAD } from './capacity.js';
+import { defaultIdleProcesses, defaultMaxInterviews, FULL_LOAD, hasRoomFor, IDLE_PROCESS_BYTES, interviewLoad, LIVEKIT_TARGET_LOAD, mayStartWarmProcess } from './capacity.js';
 
 describe('an agent worker’s capacity', () => {
   it('defaults to the measured interviews per core, at least one', () => {
@@ -42,5 +42,17 @@ describe('warm job processes by default', () => {
     expect(defaultIdleProcesses(8, 4 * GiB)).toBe(Math.floor(GiB / IDLE_PROCESS_BYTES));
     expect(defaultIdleProcesses(8, 512 * 1024 ** 2)).toBe(1);
     expect(defaultIdleProcesses(100, 256 * GiB)).toBe(16);
+  });
+});
+
+describe('starting warm job processes', () => {
+  it('starts them up to capacity, and holds a replacement back while the worker is full', () => {
+    // Start-up of a worker for 2 interviews: two warm processes, not a third.
+    expect([0, 1, 2].map((warm) => mayStartWarmProcess(0, warm, 2))).toEqual([true, true, false]);
+    // 6 of 8 interviews running, 2 warm: every job the worker may still accept has a process.
+    expect(mayStartWarmProcess(6, 2, 8)).toBe(false);
+    // One interview ended: a replacement starts.
+    expect(mayStartWarmProcess(5, 2, 8)).toBe(true);
+    expect(mayStartWarmProcess(8, 0, 8)).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { createContext, type GlobalOptions } from '../context.js';
 import type { Settings } from '../settings.js';
 import { ConfigError, UnavailableError } from '../core/errors.js';
 import { createLogger, frameworkLogSink, type Logger } from '../log.js';
-import { FULL_LOAD, hasRoomFor, interviewLoad } from '../core/capacity.js';
+import { FULL_LOAD, hasRoomFor, interviewLoad, mayStartWarmProcess } from '../core/capacity.js';
 import type { AgentMetricsServer } from '../metrics/agent-metrics-relay.js';
 import { AGENT_ENV } from '../../agent/options.js';
 import { speechModeOf } from '../../agent/speech/speech-mode.js';
@@ -110,6 +110,7 @@ export async function startAgentWorker(global: GlobalOptions, opts: AgentCommand
     for (const [id, at] of accepted) if (ids.has(id) || Date.now() - at > ACCEPT_WINDOW_MS) accepted.delete(id);
     return ids.size + accepted.size;
   };
+  holdWarmProcessesBack(options.maxInterviews);
   const server = new agents.AgentServer(
     new agents.ServerOptions({
       agent: entry,
@@ -245,4 +246,19 @@ async function checkRecorder(settings: Settings, log: Logger): Promise<void> {
   } catch (err) {
     log.warn('RECORDER=egress, but LiveKit Egress does not answer; interviews will fail with recorder_failed', { recorder: 'egress', error: (err as Error).message });
   }
+}
+
+/**
+ * agents-js starts a warm job process the moment a job takes one; patches/@livekit+agents+1.9.0.patch
+ * lets its pool wait on this hook first, and this waits while the worker is full
+ * (mayStartWarmProcess: the replacements would only take CPU from the interviews starting).
+ */
+function holdWarmProcessesBack(maxInterviews: number): void {
+  (globalThis as { __interviewctlWarmProcessGate?: unknown }).__interviewctlWarmProcessGate = async (pool: { processes: { runningJob?: unknown }[] }, signal: AbortSignal) => {
+    for (;;) {
+      const running = pool.processes.filter((p) => p.runningJob).length;
+      if (signal.aborted || mayStartWarmProcess(running, pool.processes.length - running, maxInterviews)) return;
+      await new Promise((resolve) => setTimeout(resolve, 250).unref());
+    }
+  };
 }
