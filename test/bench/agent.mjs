@@ -17,7 +17,7 @@
 //    both p50 targets held) and the largest N at which every interview was still recorded.
 // A measurement: it exits 0 whichever way the figures go, 1 only when the run itself breaks.
 //
-//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms --idle 2 --candidate-procs 3]
+//   npm run bench:agent [-- --quick] [--json] [--repeat 4 --steps 2,4,6,8,10,12 --stagger 1000 --budget 570 --silence 600ms --idle 2 --candidate-procs 3 --max-interviews 6]
 //   npm run bench:agent -- --llm [--first-token 300] [--stt-final 300] [--turn-detector v1-mini|off] [--repeat 4 --steps 2]
 // --llm: the LLM interviewer against an OpenAI-compatible stand-in whose first token takes
 // --first-token ms, with the Deepgram stand-in for speech, its final transcript --stt-final ms
@@ -52,6 +52,10 @@ const JSON_OUT = process.argv.includes('--json');
 const REPEAT = numberOption('repeat', QUICK ? 2 : 4);
 const STEPS = listOption('steps', QUICK ? [2, 4] : [2, 4, 6, 8, 10, 12]);
 // Child processes the synthetic candidates run in (default: one per CANDIDATES_PER_PROCESS, 6).
+// The worker's AGENT_MAX_INTERVIEWS (default: the largest step + 2, so it takes every interview
+// offered). Equal to the step, it is full at that step as a sized deployment is, and starts no
+// warm-process replacement while it is (cli/core/capacity.ts, mayStartWarmProcess).
+const MAX_INTERVIEWS = process.argv.includes('--max-interviews') ? numberOption('max-interviews', 1) : undefined;
 const CANDIDATE_PROCS = process.argv.includes('--candidate-procs') ? numberOption('candidate-procs', 1) : undefined;
 const STAGGER_MS = process.argv.includes('--stagger') ? Number(process.argv[process.argv.indexOf('--stagger') + 1]) : 1000;
 const BUDGET_S = numberOption('budget', QUICK ? 180 : 570);
@@ -221,7 +225,7 @@ try {
     PUBLIC_URL: `http://127.0.0.1:${PORTS.serve}`,
     LIVEKIT_URL: lk.url,
     // Capacity is what this bench looks for: let the worker take every interview offered.
-    AGENT_MAX_INTERVIEWS: String(Math.max(...STEPS, 1) + 2),
+    AGENT_MAX_INTERVIEWS: String(MAX_INTERVIEWS ?? Math.max(...STEPS, 1) + 2),
     AGENT_CANDIDATE_WAIT: '60s',
     AGENT_METRICS_PORT: String(PORTS.agentMetrics),
     ...(SILENCE === 'the default' ? {} : { AGENT_END_OF_TURN_SILENCE: SILENCE }),
